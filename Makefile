@@ -1,0 +1,49 @@
+# Two commands: `make run` and `make test`. Everything else is a helper of those two.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test lint migrate demo db-stop shell bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+## make run: embedded PostgreSQL (unless DATABASE_URL), migrate, demo data, web + worker + beat.
+run: $(VENV)/.installed-run
+	$(PY) scripts/run.py
+
+## make test: ruff, import-linter contracts, the whole pytest suite on PostgreSQL.
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(PY) scripts/with_db.py $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+migrate: $(VENV)/.installed-run
+	$(PY) scripts/with_db.py $(PY) manage.py migrate
+
+shell: $(VENV)/.installed-run
+	$(PY) scripts/with_db.py $(PY) manage.py shell
+
+db-stop:
+	$(PY) scripts/embedded_pg.py stop
+
+bench: $(VENV)/.installed-dev
+	$(PY) scripts/with_db.py $(PY) bench/run_all.py
+
+clean: db-stop
+	rm -rf var $(VENV)

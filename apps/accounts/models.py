@@ -1,0 +1,53 @@
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+from apps.core.roles import Role
+
+
+class AppUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser --noinput` with DJANGO_SUPERUSER_* makes an ADMIN.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """Borrowers log in by phone (OTP); staff by username and password and have no phone.
+
+    `token_version` is copied into every JWT; bumping it (freeze, logout-everywhere) kills
+    every access token at once, not only the refresh tokens.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.BORROWER, db_index=True)
+    phone = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    is_frozen = models.BooleanField(default=False)
+    frozen_reason = models.TextField(blank=True)
+    token_version = models.PositiveIntegerField(default=0)
+
+    objects = AppUserManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role=Role.BORROWER, phone__isnull=False) | (~Q(role=Role.BORROWER) & Q(phone__isnull=True)),
+                name="ck_user_phone_only_for_borrowers",
+            ),
+            models.CheckConstraint(
+                condition=Q(phone__isnull=True) | Q(phone__startswith="+91"), name="ck_user_phone_indian"
+            ),
+        ]
+
+    @property
+    def is_borrower(self) -> bool:
+        return self.role == Role.BORROWER
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __str__(self):
+        return self.phone or self.username

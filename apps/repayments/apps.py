@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RepaymentsConfig(AppConfig):
+    name = "apps.repayments"
+    label = "repayments"

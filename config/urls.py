@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core.api.views import HealthView
+
+api_v1 = [
+    path("", include("apps.core.api.urls")),
+    path("", include("apps.audit.api.urls")),
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.ledger.api.urls")),
+    path("", include("apps.kyc.api.urls")),
+    path("", include("apps.risk.api.urls")),
+    path("", include("apps.invoices.api.urls")),
+    path("", include("apps.loans.api.urls")),
+    path("", include("apps.repayments.api.urls")),
+    path("", include("apps.collections.api.urls")),
+    path("", include("apps.reports.api.urls")),
+]
+
+urlpatterns = [
+    path("health", HealthView.as_view(), name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/", include(api_v1)),
+    path("admin/", admin.site.urls),
+]
