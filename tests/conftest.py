@@ -61,3 +61,11 @@ def officer_client(officer):
 @pytest.fixture
 def admin_client(admin_user):
     return client_for(admin_user)
+
+
+@pytest.fixture
+def http_server():
+    from tests.support.http_server import LocalHttpServer
+
+    with LocalHttpServer() as server:
+        yield server

@@ -51,3 +51,22 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.phone or self.username
+
+
+class Device(models.Model):
+    """A borrower's app install. New or untrusted devices are a risk factor (apps.risk)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="devices")
+    fingerprint = models.CharField(max_length=128)
+    platform = models.CharField(max_length=32, blank=True)
+    app_version = models.CharField(max_length=32, blank=True)
+    is_trusted = models.BooleanField(default=False)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_active_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "fingerprint"], name="uq_device_user_fingerprint")]
+
+    def __str__(self):
+        return f"{self.platform or 'device'} {self.fingerprint[:8]}"
