@@ -1,8 +1,8 @@
 """EMI schedules as pure functions: no database, so they can be property-tested exhaustively.
 
 Reducing balance (DESIGN.md): monthly rate i = annual_rate / 1200;
-EMI = P·i·(1+i)^n / ((1+i)^n − 1) rounded to paise; each installment's interest is
-round(opening_balance · i); principal is EMI − interest; the last installment takes whatever
+EMI = P·i·(1+i)^n / ((1+i)^n - 1) rounded to paise; each installment's interest is
+round(opening_balance · i); principal is EMI - interest; the last installment takes whatever
 principal remains, so the schedule's principal sums to P exactly.
 """
 
