@@ -237,6 +237,9 @@ HASH_KEY = env.str("HASH_KEY", default="") or SECRET_KEY
 GOV_API_URL = env.str("GOV_API_URL", default="")
 GOV_API_KEY = env.str("GOV_API_KEY", default="")
 GOV_API_SECRET = env.str("GOV_API_SECRET", default="")
+PAYOUT_API_URL = env.str("PAYOUT_API_URL", default="")
+PAYOUT_API_KEY = env.str("PAYOUT_API_KEY", default="")
+GST_API_URL = env.str("GST_API_URL", default="") or GOV_API_URL
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@gstcredit.example")
