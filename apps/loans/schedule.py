@@ -66,7 +66,7 @@ def emi_amount(principal: Decimal, annual_rate: Decimal, months: int) -> Decimal
 
 
 def reducing_balance_schedule(
-    principal: Decimal, annual_rate: Decimal, months: int, first_due: datetime.date
+    principal: Decimal, annual_rate: Decimal, months: int, disbursed_on: datetime.date
 ) -> list[ScheduleLine]:
     principal = round_money(principal)
     i = monthly_rate(annual_rate)
@@ -75,13 +75,13 @@ def reducing_balance_schedule(
     for number in range(1, months + 1):
         interest = round_money(balance * i)
         part = balance if number == months else min(balance, max(ZERO, emi - interest))
-        lines.append(ScheduleLine(number, add_months(first_due, number - 1), balance, part, interest))
+        lines.append(ScheduleLine(number, add_months(disbursed_on, number), balance, part, interest))
         balance -= part
     return lines
 
 
 def flat_schedule(
-    principal: Decimal, annual_rate: Decimal, months: int, first_due: datetime.date
+    principal: Decimal, annual_rate: Decimal, months: int, disbursed_on: datetime.date
 ) -> list[ScheduleLine]:
     """Flat rate: interest on the original principal for the whole tenure, spread evenly."""
     principal = round_money(principal)
@@ -90,19 +90,19 @@ def flat_schedule(
     interests = split_amount(total_interest, [1] * months) if total_interest > 0 else [ZERO] * months
     lines, balance = [], principal
     for number, (part, interest) in enumerate(zip(principals, interests, strict=True), start=1):
-        lines.append(ScheduleLine(number, add_months(first_due, number - 1), balance, part, interest))
+        lines.append(ScheduleLine(number, add_months(disbursed_on, number), balance, part, interest))
         balance -= part
     return lines
 
 
 def bullet_schedule(
-    principal: Decimal, annual_rate: Decimal, months: int, first_due: datetime.date
+    principal: Decimal, annual_rate: Decimal, months: int, disbursed_on: datetime.date
 ) -> list[ScheduleLine]:
     """Interest every month, the whole principal with the last installment."""
     principal = round_money(principal)
     interest = round_money(principal * monthly_rate(annual_rate))
     return [
-        ScheduleLine(n, add_months(first_due, n - 1), principal, principal if n == months else ZERO, interest)
+        ScheduleLine(n, add_months(disbursed_on, n), principal, principal if n == months else ZERO, interest)
         for n in range(1, months + 1)
     ]
 
@@ -117,5 +117,6 @@ SCHEDULERS = {
 def build_schedule(
     method: str, principal: Decimal, annual_rate: Decimal, months: int, disbursed_on: datetime.date
 ) -> list[ScheduleLine]:
-    """The schedule for a loan disbursed on `disbursed_on`: first due one month later."""
-    return SCHEDULERS[method](principal, annual_rate, months, add_months(disbursed_on, 1))
+    """The schedule for a loan disbursed on `disbursed_on`: installment n falls due n months later,
+    each computed from the disbursement date so month-end dates never drift (31 Jan → 28 Feb → 31 Mar)."""
+    return SCHEDULERS[method](principal, annual_rate, months, disbursed_on)

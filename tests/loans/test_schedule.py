@@ -92,3 +92,14 @@ def test_other_methods_repay_principal_exactly(principal, rate, months, start, m
     assert len(lines) == months
     assert sum(line.principal for line in lines) == principal
     assert all(line.principal >= 0 and line.interest >= 0 for line in lines)
+
+
+def test_disbursed_on_the_31st_keeps_month_ends_after_february():
+    lines = build_schedule(
+        InterestMethod.REDUCING_BALANCE, Decimal("50000"), Decimal("18"), 3, datetime.date(2027, 1, 31)
+    )
+    assert [line.due_date for line in lines] == [
+        datetime.date(2027, 2, 28),
+        datetime.date(2027, 3, 31),
+        datetime.date(2027, 4, 30),
+    ]
