@@ -229,6 +229,23 @@ CONSTANCE_CONFIG = {
     "OTP_RESEND_COOLDOWN_SECONDS": (30, "Minimum gap between two OTPs to one phone.", int),
     "OTP_PHONE_LIMIT_PER_HOUR": (5, "OTPs one phone may request per hour.", int),
     "OTP_IP_LIMIT_PER_HOUR": (30, "OTPs one IP address may request per hour.", int),
+    # kyc: documents
+    "KYC_DOCUMENT_MAX_BYTES": (5 * 1024 * 1024, "Largest KYC document accepted, in bytes.", int),
+    # risk: weights of the credit-score rule set (points added to or taken from the base)
+    "RISK_W_BASE": (600, "Score every business starts from.", int),
+    "RISK_W_KYC_VERIFIED": (60, "Points for verified KYC.", int),
+    "RISK_W_KYC_PENDING": (40, "Points taken while KYC is pending.", int),
+    "RISK_W_KYC_REJECTED": (200, "Points taken for rejected KYC.", int),
+    "RISK_W_GST_CANCELLED": (150, "Points taken for a cancelled GST registration.", int),
+    "RISK_W_GST_AGE": (40, "Points for a GST registration of 3+ years (taken under 1 year).", int),
+    "RISK_W_TURNOVER": (50, "Points for a declared turnover of a crore or more.", int),
+    "RISK_W_PER_INVOICE": (5, "Points per verified invoice.", int),
+    "RISK_W_INVOICE_CAP": (40, "Most points invoice history can give.", int),
+    "RISK_W_CLEAN_REPAYMENT": (30, "Points for loans never past due.", int),
+    "RISK_W_NPA": (200, "Points taken for a loan past 90 days due.", int),
+    "RISK_W_PER_BOUNCE": (25, "Points taken per bounce (at most 100).", int),
+    "RISK_W_UNTRUSTED_DEVICE": (20, "Points taken for a new or untrusted device.", int),
+    "RISK_REVIEW_AMOUNT": (2500000, "Invoice amounts above this go to REVIEW.", int),
 }
 
 # A keyed hash protects OTPs and Aadhaar numbers; separate from SECRET_KEY so it can be rotated apart.
@@ -240,6 +257,8 @@ GOV_API_SECRET = env.str("GOV_API_SECRET", default="")
 PAYOUT_API_URL = env.str("PAYOUT_API_URL", default="")
 PAYOUT_API_KEY = env.str("PAYOUT_API_KEY", default="")
 GST_API_URL = env.str("GST_API_URL", default="") or GOV_API_URL
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@gstcredit.example")

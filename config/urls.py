@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.api.views import HealthView
+from apps.core.storage_urls import serve_signed_file
 
 api_v1 = [
     path("", include("apps.core.api.urls")),
@@ -23,5 +24,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include(api_v1)),
+    path("files/<str:token>", serve_signed_file, name="signed-file"),
     path("admin/", admin.site.urls),
 ]

@@ -69,3 +69,57 @@ def http_server():
 
     with LocalHttpServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's concern, not this suite's; PBKDF2 would dominate its run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Each test stores files in its own directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _seed_reference_data():
+    from django.apps import apps
+
+    from apps.accounts.groups import sync_role_groups
+    from apps.core.schedules import install
+    from apps.ledger.chart import seed_chart
+    from apps.ledger.models import Account
+    from tests.support.lending import ensure_products
+
+    seed_chart(Account)
+    ensure_products()
+    sync_role_groups()
+    install(apps)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data(django_db_setup, django_db_blocker):
+    """What migrations seed, put back once per session: a reused test database may have been
+    flushed by the last transaction=True test of an earlier run."""
+    with django_db_blocker.unblock():
+        _seed_reference_data()
+
+
+@pytest.fixture
+def ledger_chart(transactional_db):
+    """transaction=True tests flush the tables, the migration-seeded data with them; pytest-django
+    runs them last, so only they need it back."""
+    _seed_reference_data()

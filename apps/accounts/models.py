@@ -70,3 +70,23 @@ class Device(models.Model):
 
     def __str__(self):
         return f"{self.platform or 'device'} {self.fingerprint[:8]}"
+
+
+class OtpChallenge(models.Model):
+    """One OTP sent to one phone. Only a keyed hash of the code is kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # the API's request_id
+    phone = models.CharField(max_length=16, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    locked = models.BooleanField(default=False)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "-created_at"], name="ix_otp_phone_latest")]
+
+    def __str__(self):
+        return f"OTP {self.id} ({'locked' if self.locked else 'open'})"

@@ -1,7 +1,18 @@
-from django.apps import AppConfig
+import importlib
+import importlib.util
+
+from django.apps import AppConfig, apps
 
 
 class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        importlib.import_module("apps.core.idempotency")  # registers idempotency_purge
+        # Fill the job registry from every app's `jobs` module without core importing them by name.
+        for config in apps.get_app_configs():
+            module = f"{config.name}.jobs"
+            if config.name.startswith("apps.") and importlib.util.find_spec(module):
+                importlib.import_module(module)

@@ -96,6 +96,9 @@ def exception_handler(exc, context):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = _body("Invalid input.", "invalid", data)
     elif isinstance(exc, exceptions.APIException):
-        codes = exc.get_codes()
-        response.data = _body(exc.detail, codes if isinstance(codes, str) else exc.default_code)
+        detail, code = exc.detail, exc.get_codes()
+        if isinstance(detail, dict):  # e.g. simplejwt: {"detail": ..., "code": ..., "messages": [...]}
+            code = detail.get("code", exc.default_code)
+            detail = detail.get("detail", exc.default_detail)
+        response.data = _body(detail, code if isinstance(code, str) else exc.default_code)
     return response

@@ -1,5 +1,7 @@
 import uuid
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -27,3 +29,57 @@ class BusinessDate(models.Model):
 
     def __str__(self):
         return self.date.isoformat()
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job, visible in the admin and through the API."""
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED"
+        RUNNING = "RUNNING"
+        SUCCEEDED = "SUCCEEDED"
+        FAILED = "FAILED"
+        SKIPPED = "SKIPPED"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=64, db_index=True)
+    business_date = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    triggered_by = models.CharField(max_length=150, blank=True, help_text="beat, a username, or the CLI")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["name", "-created_at"], name="ix_jobrun_name_latest")]
+
+    def __str__(self):
+        return f"{self.name} {self.business_date} {self.status}"
+
+
+class IdempotencyRecord(models.Model):
+    """A claimed Idempotency-Key and, once the request finished, the response to replay."""
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "IN_FLIGHT"
+        COMPLETED = "COMPLETED"
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uq_idempotency_user_key")]
+
+    def __str__(self):
+        return f"{self.key} ({self.state})"

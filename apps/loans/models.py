@@ -1,8 +1,10 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from apps.core.models import BaseModel
 from apps.loans.schedule import InterestMethod
@@ -84,3 +86,234 @@ class LoanProduct(BaseModel):
     def rate_for_grade(self, grade: str) -> Decimal | None:
         rate = (self.rate_bands or {}).get(grade)
         return Decimal(str(rate)) if rate is not None else None
+
+
+class Offer(FSMModelMixin, BaseModel):
+    """A priced proposal to finance one invoice; two per invoice (SECURED and UNSECURED)."""
+
+    class Type(models.TextChoices):
+        SECURED = "SECURED"
+        UNSECURED = "UNSECURED"
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE"
+        ACCEPTED = "ACCEPTED"
+        EXPIRED = "EXPIRED"
+        WITHDRAWN = "WITHDRAWN"
+
+    invoice = models.ForeignKey("invoices.Invoice", on_delete=models.PROTECT, related_name="offers")
+    product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="offers")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    principal = models.DecimalField(max_digits=18, decimal_places=2)
+    annual_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    tenure_months = models.PositiveSmallIntegerField()
+    emi = models.DecimalField(max_digits=18, decimal_places=2)
+    processing_fee = models.DecimalField(max_digits=18, decimal_places=2)
+    fee_gst = models.DecimalField(max_digits=18, decimal_places=2)
+    credit_grade = models.CharField(max_length=1)
+    credit_score = models.PositiveSmallIntegerField()
+    valid_until = models.DateTimeField(db_index=True)
+    collaterals = models.ManyToManyField("kyc.Collateral", blank=True, related_name="offers")
+    status = FSMField(default=Status.ACTIVE, choices=Status.choices, protected=True, db_index=True)
+    status_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["invoice", "type"]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="ck_offer_principal_positive"),
+            models.CheckConstraint(
+                condition=Q(processing_fee__gte=0, fee_gst__gte=0, emi__gt=0), name="ck_offer_amounts"
+            ),
+            # At most one live offer of each type per invoice, whatever races happen.
+            models.UniqueConstraint(
+                fields=["invoice", "type"], condition=Q(status="ACTIVE"), name="uq_offer_active_per_type"
+            ),
+            models.UniqueConstraint(fields=["invoice"], condition=Q(status="ACCEPTED"), name="uq_offer_one_accepted"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.principal} @ {self.annual_rate}%"
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.WITHDRAWN)
+    def withdraw(self, reason: str):
+        self.status_reason = reason
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.EXPIRED)
+    def expire(self):
+        self.status_reason = "validity ended"
+
+
+class Loan(FSMModelMixin, BaseModel):
+    """A sanctioned loan. Status moves only through the transitions below, called by services;
+    `asset_classification` is set only by the nightly close of business."""
+
+    class Status(models.TextChoices):
+        SANCTIONED = "SANCTIONED"
+        ACTIVE = "ACTIVE"
+        OVERDUE = "OVERDUE"
+        DEFAULTED = "DEFAULTED"
+        CLOSED = "CLOSED"
+        WRITTEN_OFF = "WRITTEN_OFF"
+        CANCELLED = "CANCELLED"
+
+    class Classification(models.TextChoices):
+        STANDARD = "STANDARD"
+        SMA_0 = "SMA_0"
+        SMA_1 = "SMA_1"
+        SMA_2 = "SMA_2"
+        NPA = "NPA"
+
+    class PayoutStatus(models.TextChoices):
+        PENDING = "PENDING"
+        SUCCEEDED = "SUCCEEDED"
+        FAILED = "FAILED"
+
+    borrower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="loans")
+    business = models.ForeignKey("kyc.Business", on_delete=models.PROTECT, related_name="loans")
+    invoice = models.OneToOneField("invoices.Invoice", on_delete=models.PROTECT, related_name="loan")
+    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="loan")
+    product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
+    offer_type = models.CharField(max_length=16, choices=Offer.Type.choices)
+    principal = models.DecimalField(max_digits=18, decimal_places=2)
+    annual_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    tenure_months = models.PositiveSmallIntegerField()
+    interest_method = models.CharField(max_length=24, choices=LoanProduct.Method.choices)
+    emi = models.DecimalField(max_digits=18, decimal_places=2)
+    processing_fee = models.DecimalField(max_digits=18, decimal_places=2)
+    fee_gst = models.DecimalField(max_digits=18, decimal_places=2)
+    disbursed_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    sanctioned_on = models.DateField()
+    disbursed_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    status = FSMField(default=Status.SANCTIONED, choices=Status.choices, protected=True, db_index=True)
+    asset_classification = models.CharField(
+        max_length=8, choices=Classification.choices, default=Classification.STANDARD, db_index=True
+    )
+    dpd = models.PositiveIntegerField(default=0)
+    bounce_count = models.PositiveIntegerField(default=0)
+    outstanding_principal = models.DecimalField(max_digits=18, decimal_places=2)
+    outstanding_interest = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    outstanding_penalty = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    payout_status = models.CharField(max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
+    payout_utr = models.CharField(max_length=64, blank=True)
+    contract_key = models.CharField(max_length=255, blank=True, help_text="Storage object key, never a URL")
+    contract_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="ck_loan_principal_positive"),
+            models.CheckConstraint(
+                condition=Q(outstanding_principal__gte=0, outstanding_interest__gte=0, outstanding_penalty__gte=0),
+                name="ck_loan_outstanding_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(outstanding_principal__lte=models.F("principal")), name="ck_loan_outstanding_le_principal"
+            ),
+            models.CheckConstraint(
+                condition=Q(disbursed_amount=models.F("principal") - models.F("processing_fee") - models.F("fee_gst")),
+                name="ck_loan_disbursed_net_of_fees",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "asset_classification"], name="ix_loan_status_class")]
+
+    def __str__(self):
+        return f"Loan {str(self.pk)[:8]} {self.principal} {self.status}"
+
+    LIVE = [Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED]
+
+    @transition(field=status, source=Status.SANCTIONED, target=Status.ACTIVE)
+    def disburse(self, *, on, utr: str):
+        self.disbursed_on = on
+        self.payout_status = Loan.PayoutStatus.SUCCEEDED
+        self.payout_utr = utr
+
+    @transition(field=status, source=Status.SANCTIONED, target=Status.CANCELLED)
+    def cancel(self):
+        self.payout_status = Loan.PayoutStatus.FAILED
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.OVERDUE)
+    def mark_overdue(self):
+        pass
+
+    @transition(field=status, source=Status.OVERDUE, target=Status.ACTIVE)
+    def mark_current(self):
+        pass
+
+    @transition(field=status, source=[Status.ACTIVE, Status.OVERDUE], target=Status.DEFAULTED)
+    def mark_defaulted(self):
+        pass
+
+    @transition(field=status, source=Status.DEFAULTED, target=Status.ACTIVE)
+    def upgrade(self):
+        """The NPA upgrade: every arrear paid, decided by the close of business."""
+
+    @transition(field=status, source=[Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED], target=Status.CLOSED)
+    def close(self, *, on):
+        self.closed_on = on
+
+    @transition(field=status, source=Status.DEFAULTED, target=Status.WRITTEN_OFF)
+    def write_off(self, *, on):
+        self.closed_on = on
+
+
+class Installment(BaseModel):
+    """One EMI. Owed = principal_due + interest_due + penalty_due - amount_paid."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING"
+        PARTIALLY_PAID = "PARTIALLY_PAID"
+        PAID = "PAID"
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
+    number = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    principal_due = models.DecimalField(max_digits=18, decimal_places=2)
+    interest_due = models.DecimalField(max_digits=18, decimal_places=2)
+    penalty_due = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    principal_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    interest_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    penalty_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    # Interest is accrued to the books only when the installment falls due (close of business).
+    interest_accrued = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    paid_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["loan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "number"], name="uq_installment_loan_number"),
+            models.CheckConstraint(
+                condition=Q(principal_due__gte=0, interest_due__gte=0, penalty_due__gte=0),
+                name="ck_installment_dues_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal_paid__gte=0, interest_paid__gte=0, penalty_paid__gte=0)
+                & Q(principal_paid__lte=models.F("principal_due"))
+                & Q(interest_paid__lte=models.F("interest_due"))
+                & Q(penalty_paid__lte=models.F("penalty_due")),
+                name="ck_installment_paid_within_due",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_date"], condition=~Q(status="PAID"), name="ix_installment_unpaid_due"),
+        ]
+
+    def __str__(self):
+        return f"EMI {self.number} due {self.due_date}"
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.principal_due + self.interest_due
+
+    @property
+    def amount_paid(self) -> Decimal:
+        return self.principal_paid + self.interest_paid + self.penalty_paid
+
+    @property
+    def owed(self) -> Decimal:
+        return self.amount_due + self.penalty_due - self.amount_paid

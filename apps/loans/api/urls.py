@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from apps.loans.api import views
+
+urlpatterns = [
+    path("offers/generate", views.OfferGenerateView.as_view(), name="offer-generate"),
+    path("offers/invoice/<uuid:pk>", views.InvoiceOffersView.as_view(), name="offer-invoice"),
+    path("loans/sanction", views.LoanSanctionView.as_view(), name="loan-sanction"),
+    path("loans/my", views.MyLoansView.as_view(), name="loan-my"),
+    path("loans/<uuid:pk>", views.LoanDetailView.as_view(), name="loan-detail"),
+    path("loans/<uuid:pk>/contract", views.LoanContractView.as_view(), name="loan-contract"),
+    path("admin/loans/<uuid:pk>/override", views.LoanOverrideView.as_view(), name="loan-override"),
+]

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from apps.reports.api import views
+
+urlpatterns = [
+    path("admin/portfolio/summary", views.PortfolioSummaryView.as_view(), name="portfolio-summary"),
+]

@@ -1,0 +1,90 @@
+from rest_framework import serializers
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.accounts.authentication import TOKEN_VERSION_CLAIM
+from apps.accounts.models import Device, User
+from apps.core.roles import Role
+
+
+class OtpSendSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20)
+
+
+class OtpSentSerializer(serializers.Serializer):
+    request_id = serializers.UUIDField()
+    expires_in = serializers.IntegerField()
+
+
+class OtpVerifySerializer(serializers.Serializer):
+    request_id = serializers.UUIDField()
+    phone = serializers.CharField(max_length=20)
+    otp = serializers.CharField(max_length=6, min_length=6)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "phone", "username", "role", "is_frozen"]
+        read_only_fields = fields
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LoginSerializer(TokenPairSerializer):
+    user = UserSerializer()
+
+
+class StaffLoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    """Rotation as simplejwt does it, and a refresh token of a frozen or re-versioned user is dead."""
+
+    def validate(self, attrs):
+        token = RefreshToken(attrs["refresh"], verify=True)
+        user = User.objects.filter(pk=token.get("user_id")).first()
+        if user is None or user.is_frozen or token.get(TOKEN_VERSION_CLAIM) != user.token_version:
+            raise InvalidToken("This token has been revoked.")
+        return super().validate(attrs)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class DeviceInputSerializer(serializers.Serializer):
+    fingerprint = serializers.CharField(max_length=128)
+    platform = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    app_version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "fingerprint", "platform", "app_version", "is_trusted", "first_seen_at", "last_active_at"]
+        read_only_fields = fields
+
+
+class DeviceResultSerializer(DeviceSerializer):
+    is_new = serializers.BooleanField()
+
+    class Meta(DeviceSerializer.Meta):
+        fields = [*DeviceSerializer.Meta.fields, "is_new"]
+        read_only_fields = fields
+
+
+class StaffCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    role = serializers.ChoiceField(choices=[Role.OFFICER, Role.ADMIN])
+
+
+class FreezeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

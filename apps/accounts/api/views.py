@@ -1,0 +1,132 @@
+from constance import config
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from apps.accounts.api import serializers as s
+from apps.accounts.models import User
+from apps.accounts.services import device_register, otp_send, otp_verify, user_create_staff, user_freeze, user_unfreeze
+from apps.accounts.tokens import tokens_for_user
+from apps.audit import context
+from apps.audit.services import record
+from apps.core.errors import Forbidden, InvalidInput
+from apps.core.permissions import IsAdmin, IsBorrower, is_staff_role
+
+
+class OtpSendView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.OtpSendSerializer, responses={200: s.OtpSentSerializer})
+    def post(self, request):
+        data = s.OtpSendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        challenge = otp_send(phone=data.validated_data["phone"], ip=context.client_ip())
+        return Response({"request_id": challenge.id, "expires_in": config.OTP_TTL_SECONDS})
+
+
+class OtpVerifyView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.OtpVerifySerializer, responses={200: s.LoginSerializer})
+    def post(self, request):
+        data = s.OtpVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = otp_verify(**data.validated_data, ip=context.client_ip())
+        return Response({**tokens_for_user(user), "user": s.UserSerializer(user).data})
+
+
+class StaffTokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.StaffLoginSerializer, responses={200: s.TokenPairSerializer})
+    def post(self, request):
+        data = s.StaffLoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, **data.validated_data)
+        if user is None or not is_staff_role(user):
+            record(
+                "auth.login_failed",
+                object_type="accounts.user",
+                object_id=data.validated_data["username"][:64],
+                reason="bad credentials",
+            )
+            raise InvalidInput("Wrong username or password.", field="password")
+        if user.is_frozen:
+            raise Forbidden("This account is frozen.", code="user_frozen")
+        record("auth.login", obj=user, after={"method": "password"}, actor=user)
+        return Response(tokens_for_user(user))
+
+
+class RefreshView(TokenRefreshView):
+    serializer_class = s.RefreshSerializer
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.LogoutSerializer, responses={204: None})
+    def post(self, request):
+        data = s.LogoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+        except TokenError:
+            raise InvalidInput("Not a valid refresh token.", field="refresh") from None
+        if str(token.get("user_id")) != str(request.user.pk):
+            raise InvalidInput("Not your refresh token.", field="refresh")
+        token.blacklist()
+        record("auth.logout", obj=request.user, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.UserSerializer})
+    def get(self, request):
+        return Response(s.UserSerializer(request.user).data)
+
+
+class MyDeviceView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(request=s.DeviceInputSerializer, responses={200: s.DeviceResultSerializer})
+    def put(self, request):
+        data = s.DeviceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        device, created = device_register(user=request.user, **data.validated_data)
+        device.is_new = created
+        return Response(s.DeviceResultSerializer(device).data)
+
+
+class StaffUsersView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(request=s.StaffCreateSerializer, responses={201: s.UserSerializer})
+    def post(self, request):
+        data = s.StaffCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_create_staff(**data.validated_data, actor=request.user)
+        return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class FreezeView(APIView):
+    permission_classes = [IsAdmin]
+    freeze = True
+
+    @extend_schema(request=s.FreezeSerializer, responses={200: s.UserSerializer})
+    def post(self, request, pk):
+        data = s.FreezeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = user_freeze if self.freeze else user_unfreeze
+        user: User = action(pk, actor=request.user, reason=data.validated_data["reason"])
+        return Response(s.UserSerializer(user).data)

@@ -1,0 +1,57 @@
+"""Django admin permissions follow the role: an OFFICER and an ADMIN group kept in sync after
+every migrate (permissions only exist once every app has migrated, hence post_migrate).
+
+OFFICER: view everything in the project's apps, and operate the day's work (KYC review,
+collections, recovery, bounces, notifications); never products, settings, users or overrides.
+ADMIN: every permission.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+
+from apps.core.roles import Role
+
+PROJECT_APPS = (
+    "core",
+    "audit",
+    "accounts",
+    "ledger",
+    "kyc",
+    "risk",
+    "invoices",
+    "loans",
+    "repayments",
+    "collections",
+    "reports",
+    "django_celery_beat",
+    "constance",
+)
+OFFICER_HIDDEN_APPS = ("constance",)
+# (app_label, codename) an officer may use beyond viewing.
+OFFICER_EXTRA_PERMISSIONS = [
+    ("kyc", "change_business"),
+    ("kyc", "change_collateral"),
+    ("invoices", "change_invoice"),
+    ("loans", "change_loan"),
+    ("repayments", "add_bounce"),
+    ("repayments", "add_repayment"),
+    ("collections", "add_recoveryaction"),
+    ("collections", "change_recoveryaction"),
+    ("collections", "view_notification"),
+]
+
+
+def sync_role_groups(**kwargs) -> None:
+    if not global_apps.is_installed("django.contrib.auth"):
+        return
+    officer, _ = Group.objects.get_or_create(name=Role.OFFICER)
+    admin, _ = Group.objects.get_or_create(name=Role.ADMIN)
+    project = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
+    viewing = project.filter(codename__startswith="view_").exclude(content_type__app_label__in=OFFICER_HIDDEN_APPS)
+    extra = [
+        p
+        for app_label, codename in OFFICER_EXTRA_PERMISSIONS
+        for p in Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    ]
+    officer.permissions.set([*viewing, *extra])
+    admin.permissions.set(Permission.objects.all())

@@ -1,0 +1,30 @@
+"""Fixed-window counters in the cache (Redis when REDIS_URL is set): per phone, per IP."""
+
+import time
+
+from django.core.cache import cache
+
+from apps.core.errors import RateLimited
+
+
+def hit(bucket: str, *, limit: int, window_seconds: int) -> None:
+    """Count one event in the current window; 429 with Retry-After once over `limit`."""
+    window = int(time.time() // window_seconds)
+    key = f"rl:{bucket}:{window}"
+    cache.add(key, 0, timeout=window_seconds + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=window_seconds + 5)
+        count = 1
+    if count > limit:
+        retry_after = (window + 1) * window_seconds - int(time.time())
+        raise RateLimited("Too many requests; try again later.", retry_after=retry_after)
+
+
+def cooldown(bucket: str, *, seconds: int) -> None:
+    """At most one event per `seconds` for this bucket."""
+    key = f"cd:{bucket}"
+    if not cache.add(key, int(time.time()) + seconds, timeout=seconds):
+        until = cache.get(key) or int(time.time()) + seconds
+        raise RateLimited("Please wait before asking for another code.", retry_after=until - int(time.time()))

@@ -1,0 +1,194 @@
+"""Login, staff users and freezing. Every outcome is audited, failures included."""
+
+import hashlib
+import hmac
+import secrets
+
+from constance import config
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from apps.accounts import ratelimit
+from apps.accounts.models import Device, OtpChallenge, User
+from apps.accounts.phone import mask_phone, normalize_indian_mobile
+from apps.accounts.providers import get_sms_provider
+from apps.audit.services import record
+from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from apps.core.roles import STAFF_ROLES, Role
+
+HOUR = 3600
+
+
+def _locked() -> RateLimited:
+    return RateLimited("Too many wrong codes; ask for a new one.", retry_after=config.OTP_RESEND_COOLDOWN_SECONDS)
+
+
+def _code_hash(challenge_id, code: str) -> str:
+    message = f"{challenge_id}:{code}".encode()
+    return hmac.new(settings.HASH_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    if settings.SANDBOX and settings.OTP_TEST_CODE:
+        return settings.OTP_TEST_CODE
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def otp_send(*, phone: str, ip: str | None) -> OtpChallenge:
+    normalized = normalize_indian_mobile(phone)
+    if normalized is None:
+        raise InvalidInput("An Indian mobile number, e.g. +919812345678.", field="phone")
+    if ip:
+        ratelimit.hit(f"otp-ip:{ip}", limit=config.OTP_IP_LIMIT_PER_HOUR, window_seconds=HOUR)
+    ratelimit.hit(f"otp-phone:{normalized}", limit=config.OTP_PHONE_LIMIT_PER_HOUR, window_seconds=HOUR)
+    ratelimit.cooldown(f"otp-phone:{normalized}", seconds=config.OTP_RESEND_COOLDOWN_SECONDS)
+    code = _new_code()
+    challenge = OtpChallenge(
+        phone=normalized, expires_at=timezone.now() + timezone.timedelta(seconds=config.OTP_TTL_SECONDS), ip=ip
+    )
+    challenge.code_hash = _code_hash(challenge.id, code)
+    challenge.save()
+    get_sms_provider().send(phone=normalized, message=f"{code} is your GST Credit login code. It expires in 5 minutes.")
+    record(
+        "auth.otp_sent",
+        object_type="accounts.otpchallenge",
+        object_id=str(challenge.id),
+        after={"phone": mask_phone(normalized)},
+    )
+    return challenge
+
+
+def _fail(challenge: OtpChallenge, reason: str):
+    record(
+        "auth.login_failed",
+        object_type="accounts.otpchallenge",
+        object_id=str(challenge.id),
+        after={"phone": mask_phone(challenge.phone)},
+        reason=reason,
+    )
+
+
+def otp_verify(*, request_id, phone: str, otp: str, ip: str | None) -> User:
+    """The user behind a correct code (created as a BORROWER on first login)."""
+    normalized = normalize_indian_mobile(phone)
+    if normalized is None:
+        raise InvalidInput("An Indian mobile number, e.g. +919812345678.", field="phone")
+    if not (isinstance(otp, str) and len(otp) == 6 and otp.isdigit()):
+        raise InvalidInput("Six digits.", field="otp")
+    with transaction.atomic():
+        challenge = OtpChallenge.objects.select_for_update().filter(pk=request_id, phone=normalized).first()
+        if challenge is None:
+            raise InvalidInput("Unknown request_id for this phone.", field="request_id")
+        if challenge.locked:
+            raise RateLimited(
+                "Too many wrong codes; ask for a new one.", retry_after=config.OTP_RESEND_COOLDOWN_SECONDS
+            )
+        if challenge.consumed_at or challenge.expires_at <= timezone.now():
+            _fail(challenge, "expired or used")
+            raise InvalidInput("This code has expired; ask for a new one.", field="otp")
+        if not hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, otp)):
+            challenge.attempts += 1
+            challenge.locked = challenge.attempts >= config.OTP_MAX_ATTEMPTS
+            challenge.save(update_fields=["attempts", "locked"])
+            _fail(challenge, f"wrong code (attempt {challenge.attempts})")
+            if challenge.locked:
+                raise RateLimited(
+                    "Too many wrong codes; ask for a new one.", retry_after=config.OTP_RESEND_COOLDOWN_SECONDS
+                )
+            raise InvalidInput("Wrong code.", field="otp")
+        challenge.consumed_at = timezone.now()
+        challenge.save(update_fields=["consumed_at"])
+        user = User.objects.filter(phone=normalized).first()
+        if user is None:
+            user = User(username=normalized, phone=normalized, role=Role.BORROWER)
+            user.set_unusable_password()
+            user.save()
+            record("user.created", obj=user, after={"role": user.role, "phone": mask_phone(normalized)}, actor=user)
+        if user.is_frozen:
+            _fail(challenge, "user frozen")
+            raise Forbidden("This account is frozen.", code="user_frozen")
+        record("auth.login", obj=user, after={"method": "otp"}, actor=user)
+    return user
+
+
+@transaction.atomic
+def user_create_staff(*, username: str, password: str, role: str, actor=None) -> User:
+    if role not in STAFF_ROLES:
+        raise InvalidInput("OFFICER or ADMIN.", field="role")
+    if not username or len(username) > 150:
+        raise InvalidInput("A username of at most 150 characters.", field="username")
+    user = User(username=username, role=role, is_staff=True, is_superuser=False)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="password") from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict("This username is taken.", field="username") from None
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    record("user.created", obj=user, after={"username": username, "role": role}, actor=actor)
+    return user
+
+
+def _revoke_refresh_tokens(user: User) -> None:
+    for token in OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now()):
+        BlacklistedToken.objects.get_or_create(token=token)
+
+
+@transaction.atomic
+def user_freeze(user_id, *, actor, reason: str = "") -> User:
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    if user.pk == getattr(actor, "pk", None):
+        raise Conflict("You cannot freeze yourself.")
+    before = {"is_frozen": user.is_frozen}
+    user.is_frozen, user.frozen_reason = True, reason
+    user.token_version += 1  # every access token carrying the old version dies now
+    user.save(update_fields=["is_frozen", "frozen_reason", "token_version"])
+    _revoke_refresh_tokens(user)
+    record("user.frozen", obj=user, before=before, after={"is_frozen": True}, actor=actor, reason=reason)
+    return user
+
+
+@transaction.atomic
+def user_unfreeze(user_id, *, actor, reason: str = "") -> User:
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    before = {"is_frozen": user.is_frozen}
+    user.is_frozen, user.frozen_reason = False, ""
+    user.save(update_fields=["is_frozen", "frozen_reason"])
+    record("user.unfrozen", obj=user, before=before, after={"is_frozen": False}, actor=actor, reason=reason)
+    return user
+
+
+@transaction.atomic
+def device_register(*, user: User, fingerprint: str, platform: str = "", app_version: str = "") -> tuple[Device, bool]:
+    fingerprint = (fingerprint or "").strip()
+    if not fingerprint or len(fingerprint) > 128:
+        raise InvalidInput("1 to 128 characters.", field="fingerprint")
+    now = timezone.now()
+    device, created = Device.objects.select_for_update().get_or_create(
+        user=user,
+        fingerprint=fingerprint,
+        defaults={"platform": platform[:32], "app_version": app_version[:32], "last_active_at": now},
+    )
+    if not created:
+        device.platform, device.app_version, device.last_active_at = (
+            platform[:32] or device.platform,
+            app_version[:32] or device.app_version,
+            now,
+        )
+        device.save(update_fields=["platform", "app_version", "last_active_at"])
+    else:
+        record("device.registered", obj=device, after={"platform": device.platform}, actor=user)
+    return device, created

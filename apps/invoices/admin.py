@@ -1,0 +1,35 @@
+from django.contrib import admin, messages
+
+from apps.core.errors import DomainError
+from apps.invoices.models import Invoice
+from apps.invoices.services import invoice_recheck
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ["invoice_number", "seller_gstin", "buyer_name", "amount", "due_date", "status", "created_at"]
+    list_filter = ["status", "financial_year"]
+    search_fields = ["=invoice_number", "=seller_gstin", "=buyer_gstin", "=id"]
+    list_select_related = ["business"]
+    date_hierarchy = "created_at"
+    actions = ["recheck_gst"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Re-run the GST check on UPLOADED invoices", permissions=["change"])
+    def recheck_gst(self, request, queryset):
+        for invoice in queryset:
+            try:
+                invoice_recheck(invoice.pk, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{invoice}: {exc.message}", messages.WARNING)
+            else:
+                self.message_user(request, f"{invoice}: re-checked", messages.SUCCESS)

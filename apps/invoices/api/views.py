@@ -1,0 +1,49 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import InvalidInput
+from apps.core.pagination import DefaultCursorPagination
+from apps.core.permissions import IsBorrower
+from apps.invoices.api.serializers import InvoiceAddSerializer, InvoiceSerializer
+from apps.invoices.models import Invoice
+from apps.invoices.selectors import invoices_visible_to
+from apps.invoices.services import invoice_add
+
+
+class InvoiceAddView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(request=InvoiceAddSerializer, responses={201: InvoiceSerializer})
+    def post(self, request):
+        serializer = InvoiceAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invoice = invoice_add(user=request.user, data=serializer.validated_data)
+        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[OpenApiParameter("status", enum=Invoice.Status.values)])
+class MyInvoicesView(generics.ListAPIView):
+    permission_classes = [IsBorrower]
+    serializer_class = InvoiceSerializer
+    pagination_class = DefaultCursorPagination
+
+    def get_queryset(self):
+        qs = invoices_visible_to(self.request.user)
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in Invoice.Status.values:
+                raise InvalidInput(f"One of {', '.join(Invoice.Status.values)}.", field="status")
+            qs = qs.filter(status=wanted)
+        return qs
+
+
+class InvoiceDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = InvoiceSerializer
+
+    def get_object(self):
+        return get_object_or_404(invoices_visible_to(self.request.user), pk=self.kwargs["pk"])

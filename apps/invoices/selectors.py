@@ -1,0 +1,26 @@
+from django.db.models import Count, Q
+
+from apps.core.roles import Role
+from apps.invoices.models import Invoice
+
+
+def invoices_visible_to(user):
+    """Borrowers see their own business's invoices; staff see all."""
+    qs = Invoice.objects.select_related("business")
+    if user.role == Role.BORROWER:
+        return qs.filter(business__owner=user)
+    return qs
+
+
+def invoice_signals(business_ids) -> dict:
+    """Invoice history per business for the credit score, in one grouped query."""
+    rows = (
+        Invoice.objects.filter(business_id__in=list(business_ids))
+        .values("business_id")
+        .annotate(
+            verified=Count("id", filter=~Q(status__in=[Invoice.Status.UPLOADED, Invoice.Status.REJECTED])),
+            rejected=Count("id", filter=Q(status=Invoice.Status.REJECTED)),
+            buyers=Count("buyer_gstin", distinct=True),
+        )
+    )
+    return {row.pop("business_id"): row for row in rows}

@@ -1,0 +1,123 @@
+"""Invoice use cases: add (validate, de-duplicate, verify with the GST network) and ops decisions."""
+
+import datetime
+import logging
+import re
+
+from django.db import IntegrityError, transaction
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.in_ import gstin as gstin_number
+
+from apps.audit.services import record
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.money import round_money, to_decimal
+from apps.invoices.models import Invoice, financial_year
+from apps.invoices.providers import Outcome, get_gst_invoice_provider
+from apps.kyc.models import Business
+from apps.kyc.selectors import get_business_for_user
+
+logger = logging.getLogger(__name__)
+
+# GST rule 46: up to 16 characters, letters, digits, "-" and "/".
+INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9/-]{1,16}$")
+
+
+def _snapshot(invoice: Invoice) -> dict:
+    return {"status": invoice.status, "amount": str(invoice.amount), "invoice_number": invoice.invoice_number}
+
+
+def _validated(business: Business, data: dict, today: datetime.date) -> dict:
+    number = str(data.get("invoice_number", "")).strip()
+    if not INVOICE_NUMBER.match(number):
+        raise InvalidInput("1 to 16 letters, digits, '-' or '/'.", field="invoice_number")
+    try:
+        buyer_gstin = gstin_number.validate(str(data.get("buyer_gstin", "")))
+    except StdnumError as exc:
+        raise InvalidInput(f"Not a valid GSTIN: {exc}", field="buyer_gstin") from None
+    if buyer_gstin == business.gstin:
+        raise InvalidInput("The buyer cannot be the seller.", field="buyer_gstin")
+    invoice_date, due_date = data["invoice_date"], data["due_date"]
+    if invoice_date > today:
+        raise InvalidInput("The invoice date is in the future.", field="invoice_date")
+    if due_date <= invoice_date:
+        raise InvalidInput("The due date must be after the invoice date.", field="due_date")
+    if due_date < today:
+        raise InvalidInput("The due date is in the past.", field="due_date")
+    amount = to_decimal(data["amount"])
+    if amount <= 0 or round_money(amount) != amount:
+        raise InvalidInput("A positive amount in rupees with at most two decimals.", field="amount")
+    buyer_name = str(data.get("buyer_name", "")).strip()
+    if not buyer_name:
+        raise InvalidInput("This field is required.", field="buyer_name")
+    return {
+        "invoice_number": number,
+        "invoice_date": invoice_date,
+        "due_date": due_date,
+        "buyer_gstin": buyer_gstin,
+        "buyer_name": buyer_name[:200],
+        "amount": amount,
+    }
+
+
+@transaction.atomic
+def invoice_add(*, user, data: dict) -> Invoice:
+    business = get_business_for_user(user)
+    if business is None:
+        raise Conflict("Onboard your business before adding invoices.", code="kyc_required")
+    if business.kyc_status != Business.KycStatus.VERIFIED:
+        raise Conflict(f"KYC is {business.kyc_status}; only a verified business may add invoices.", code="kyc_required")
+    fields = _validated(business, data, get_business_date())
+    fy = financial_year(fields["invoice_date"])
+    duplicate = Invoice.objects.filter(
+        seller_gstin=business.gstin, invoice_number__iexact=fields["invoice_number"], financial_year=fy
+    )
+    if duplicate.exists():
+        raise Conflict("This invoice was already added for this financial year.", code="duplicate_invoice")
+    invoice = Invoice(business=business, seller_gstin=business.gstin, financial_year=fy, **fields)
+    try:
+        # A savepoint, so a racing duplicate becomes a clean 409 rather than a broken transaction.
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:
+        raise Conflict("This invoice was already added for this financial year.", code="duplicate_invoice") from None
+    record("invoice.uploaded", obj=invoice, after=_snapshot(invoice), actor=user)
+    _apply_gst_check(invoice, actor=user)
+    return invoice
+
+
+def _apply_gst_check(invoice: Invoice, *, actor) -> None:
+    check = get_gst_invoice_provider().verify_invoice(
+        seller_gstin=invoice.seller_gstin,
+        buyer_gstin=invoice.buyer_gstin,
+        invoice_number=invoice.invoice_number,
+        invoice_date=invoice.invoice_date,
+        amount=invoice.amount,
+    )
+    before = _snapshot(invoice)
+    if check.outcome == Outcome.VERIFIED:
+        invoice.verify(check.reference)
+        action = "invoice.verified"
+    elif check.outcome == Outcome.UNAVAILABLE:
+        # Our outage is not the borrower's fault: keep it UPLOADED for ops to re-check.
+        invoice.status_reason = check.reason[:255]
+        invoice.save(update_fields=["status_reason", "updated_at"])
+        logger.warning("GST check unavailable for invoice %s: %s", invoice.pk, check.reason)
+        return
+    else:
+        invoice.reject(check.reason or check.outcome)
+        action = "invoice.rejected"
+    invoice.save()
+    record(action, obj=invoice, before=before, after=_snapshot(invoice), actor=actor, reason=check.reason)
+
+
+@transaction.atomic
+def invoice_recheck(invoice_id, *, actor) -> Invoice:
+    """Ops retry of the GST check for an invoice the service could not verify at upload."""
+    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound("Invoice not found.")
+    if invoice.status != Invoice.Status.UPLOADED:
+        raise Conflict(f"The invoice is {invoice.status}; only an UPLOADED invoice is checked.")
+    _apply_gst_check(invoice, actor=actor)
+    return invoice

@@ -1,0 +1,209 @@
+"""Onboarding, the KYC review, collaterals. Every transition is audited in its transaction."""
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+
+from apps.audit.services import record
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.money import round_money, to_decimal
+from apps.kyc import validation
+from apps.kyc.models import Business, Collateral, KycCheck
+from apps.kyc.providers import CheckResult, get_gov_provider
+
+logger = logging.getLogger(__name__)
+Outcome = KycCheck.Outcome
+REJECTING = {Outcome.NOT_FOUND, Outcome.CANCELLED}
+
+
+def _kyc_snapshot(business: Business) -> dict:
+    return {"kyc_status": business.kyc_status, "kyc_reason": business.kyc_reason}
+
+
+def _required(data: dict, name: str, max_length: int) -> str:
+    value = str(data.get(name) or "").strip()
+    if not value:
+        raise InvalidInput("This field is required.", field=name)
+    if len(value) > max_length:
+        raise InvalidInput(f"At most {max_length} characters.", field=name)
+    return value
+
+
+def _store_check(business: Business, result: CheckResult, request_masked: dict) -> KycCheck:
+    return KycCheck.objects.create(
+        business=business,
+        check_type=result.check_type,
+        outcome=result.outcome,
+        reference=result.reference,
+        detail=result.detail[:255],
+        latency_ms=result.latency_ms,
+        request_masked=request_masked,
+    )
+
+
+def _decide(business: Business, results: list[CheckResult]) -> None:
+    outcomes = {result.outcome for result in results}
+    reasons = "; ".join(f"{r.check_type}: {r.outcome}" for r in results if r.outcome != Outcome.VERIFIED)
+    if outcomes & REJECTING:
+        business.reject_automatically(reasons)
+    elif outcomes == {Outcome.VERIFIED}:
+        business.verify("all checks verified")
+    else:
+        business.send_to_review(reasons)
+
+
+@transaction.atomic
+def business_onboard(*, user, data: dict) -> Business:
+    gstin = validation.clean_gstin(data.get("gstin"))
+    pan = validation.clean_pan(data.get("pan"))
+    validation.check_pan_in_gstin(gstin, pan)
+    aadhaar = validation.clean_aadhaar(data.get("aadhaar"))
+    legal_name = _required(data, "legal_name", 200)
+    owner_name = _required(data, "owner_name", 200)
+    address = _required(data, "address", 1000)
+    turnover = data.get("declared_turnover")
+    if turnover not in (None, ""):
+        turnover = to_decimal(turnover)
+        if turnover < 0 or round_money(turnover) != turnover:
+            raise InvalidInput("A non-negative amount with at most two decimals.", field="declared_turnover")
+    else:
+        turnover = None
+    if Business.objects.filter(owner=user).exists():
+        raise Conflict("You have already onboarded a business.", code="already_onboarded")
+
+    business = Business(
+        owner=user,
+        legal_name=legal_name,
+        trade_name=str(data.get("trade_name") or "")[:200],
+        owner_name=owner_name,
+        address=address,
+        state_code=gstin[:2],
+        gstin=gstin,
+        pan=pan,
+        aadhaar_hash=validation.aadhaar_hash(aadhaar),
+        aadhaar_last4=aadhaar[-4:],
+        declared_turnover=turnover,
+    )
+    try:
+        with transaction.atomic():
+            business.save()
+    except IntegrityError as exc:
+        field = "gstin" if "gstin" in str(exc) else "aadhaar"
+        raise Conflict(f"This {field.upper()} is already registered with another account.", field=field) from None
+
+    provider = get_gov_provider()
+    masked_aadhaar = business.aadhaar_masked
+    results = [
+        provider.verify_gstin(gstin=gstin, legal_name=legal_name),
+        provider.verify_pan(pan=pan, name=owner_name),
+        provider.verify_aadhaar(aadhaar=aadhaar),
+    ]
+    requests = [{"gstin": gstin}, {"pan": pan, "name": owner_name}, {"aadhaar": masked_aadhaar}]
+    for result, request in zip(results, requests, strict=True):
+        _store_check(business, result, request)
+    gst = results[0]
+    if gst.outcome == Outcome.VERIFIED:
+        business.gst_status = str(gst.data.get("status", ""))[:16]
+        registered = gst.data.get("registration_date")
+        if registered:
+            business.gst_registration_date = datetime.date.fromisoformat(registered)
+    elif gst.outcome == Outcome.CANCELLED:
+        business.gst_status = "CANCELLED"
+    _decide(business, results)
+    business.save()
+    record("kyc.onboarded", obj=business, after=_kyc_snapshot(business), actor=user)
+    logger.info("business %s onboarded: %s (aadhaar %s)", business.pk, business.kyc_status, masked_aadhaar)
+    return business
+
+
+def _review(business_id, *, actor, reason: str, decision: str) -> Business:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("A reason is required.", field="reason")
+    business = Business.objects.select_for_update().filter(pk=business_id).first()
+    if business is None:
+        raise NotFound("Business not found.")
+    if business.kyc_status != Business.KycStatus.MANUAL_REVIEW:
+        raise Conflict(f"KYC is {business.kyc_status}; only MANUAL_REVIEW is decided by hand.")
+    before = _kyc_snapshot(business)
+    getattr(business, decision)(reason)
+    business.save()
+    record(
+        f"kyc.{'approved' if decision == 'approve' else 'rejected'}",
+        obj=business,
+        before=before,
+        after=_kyc_snapshot(business),
+        actor=actor,
+        reason=reason,
+    )
+    return business
+
+
+@transaction.atomic
+def kyc_approve(business_id, *, actor, reason: str) -> Business:
+    return _review(business_id, actor=actor, reason=reason, decision="approve")
+
+
+@transaction.atomic
+def kyc_reject(business_id, *, actor, reason: str) -> Business:
+    return _review(business_id, actor=actor, reason=reason, decision="reject")
+
+
+@transaction.atomic
+def collateral_create(*, business: Business, data: dict, actor) -> Collateral:
+    kind = data.get("type")
+    if kind not in Collateral.Type.values:
+        raise InvalidInput(f"One of {', '.join(Collateral.Type.values)}.", field="type")
+    value = to_decimal(data.get("value"))
+    if value <= 0 or round_money(value) != value:
+        raise InvalidInput("A positive amount with at most two decimals.", field="value")
+    description = _required(data, "description", 255)
+    valuation_date = data.get("valuation_date") or get_business_date()
+    if valuation_date > get_business_date():
+        raise InvalidInput("The valuation date is in the future.", field="valuation_date")
+    collateral = Collateral.objects.create(
+        business=business, type=kind, description=description, value=value, valuation_date=valuation_date
+    )
+    record("collateral.created", obj=collateral, after={"type": kind, "value": str(value)}, actor=actor)
+    return collateral
+
+
+def collateral_pledge(collateral_ids, *, actor, reference: str) -> list[Collateral]:
+    """Called inside the sanction's transaction: every collateral must still be FREE."""
+    collaterals = list(Collateral.objects.select_for_update().filter(pk__in=collateral_ids).order_by("pk"))
+    if len(collaterals) != len(set(collateral_ids)):
+        raise Conflict("A collateral of this offer no longer exists.", code="collateral")
+    for collateral in collaterals:
+        if collateral.lien_status != Collateral.Lien.FREE:
+            raise Conflict(f"Collateral {collateral.pk} is already {collateral.lien_status}.", code="collateral")
+        collateral.pledge(reference)
+        collateral.save()
+        record(
+            "collateral.pledged",
+            obj=collateral,
+            before={"lien_status": "FREE"},
+            after={"lien_status": collateral.lien_status, "reference": reference},
+            actor=actor,
+        )
+    return collaterals
+
+
+def collateral_release(*, reference: str, actor) -> int:
+    """Release every collateral pledged under `reference` (the loan closed or was cancelled)."""
+    released = 0
+    for collateral in Collateral.objects.select_for_update().filter(
+        lien_reference=reference, lien_status=Collateral.Lien.PLEDGED
+    ):
+        collateral.release()
+        collateral.save()
+        record(
+            "collateral.released",
+            obj=collateral,
+            before={"lien_status": "PLEDGED"},
+            after={"lien_status": collateral.lien_status},
+            actor=actor,
+        )
+        released += 1
+    return released

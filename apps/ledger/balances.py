@@ -1,0 +1,58 @@
+"""Rebuilding the balance snapshots from the journal, and finding drift without writing."""
+
+from django.db import connection, transaction
+
+_JOURNAL_ACCOUNT = """
+SELECT account_id, coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM ledger_journalline GROUP BY account_id
+"""
+_JOURNAL_LOAN = """
+SELECT loan_id, account_id, sum(debit), sum(credit) FROM ledger_journalline
+WHERE loan_id IS NOT NULL GROUP BY loan_id, account_id
+"""
+
+
+def _pair(label: str, totals) -> str:
+    return f"{label} Dr {totals[0]} Cr {totals[1]}"
+
+
+def _fetch(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def find_drift() -> list[str]:
+    """Human-readable differences between the snapshots and the journal; empty when they agree."""
+    drift = []
+    journal = {row[0]: (row[1], row[2]) for row in _fetch(_JOURNAL_ACCOUNT)}
+    snapshot = {
+        row[0]: (row[1], row[2])
+        for row in _fetch("SELECT account_id, debit_total, credit_total FROM ledger_accountbalance")
+    }
+    for code in sorted(set(journal) | set(snapshot)):
+        expected, actual = journal.get(code, (0, 0)), snapshot.get(code, (0, 0))
+        if expected != actual:
+            drift.append(f"account {code}: {_pair('snapshot', actual)}, {_pair('journal', expected)}")
+    journal_loans = {(row[0], row[1]): (row[2], row[3]) for row in _fetch(_JOURNAL_LOAN)}
+    snapshot_loans = {
+        (row[0], row[1]): (row[2], row[3])
+        for row in _fetch("SELECT loan_id, account_id, debit_total, credit_total FROM ledger_accountloanbalance")
+    }
+    for key in sorted(set(journal_loans) | set(snapshot_loans), key=str):
+        expected, actual = journal_loans.get(key, (0, 0)), snapshot_loans.get(key, (0, 0))
+        if expected != actual:
+            drift.append(f"loan {key[0]} account {key[1]}: {_pair('snapshot', actual)}, {_pair('journal', expected)}")
+    return drift
+
+
+@transaction.atomic
+def rebuild_balances() -> None:
+    """Recompute both snapshot tables from the journal, under a lock that holds posting off."""
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE ledger_accountbalance, ledger_accountloanbalance IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM ledger_accountbalance")
+        cursor.execute("DELETE FROM ledger_accountloanbalance")
+        cursor.execute("INSERT INTO ledger_accountbalance (account_id, debit_total, credit_total) " + _JOURNAL_ACCOUNT)
+        cursor.execute(
+            "INSERT INTO ledger_accountloanbalance (loan_id, account_id, debit_total, credit_total) " + _JOURNAL_LOAN
+        )

@@ -1,0 +1,217 @@
+"""The one way money moves: `journal_post` and `journal_reverse`.
+
+A posting is one SQL statement: the entry (ON CONFLICT on its idempotency key), its lines and
+both balance snapshots are written by data-modifying CTEs, so a posting costs one round trip.
+The snapshot rows are upserted in account-code order, which is the lock order, so concurrent
+postings cannot deadlock on them. The database re-checks the balance at commit.
+"""
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+
+from apps.audit.services import record
+from apps.core.errors import Conflict, InvalidInput
+from apps.ledger.models import JournalEntry
+
+FOUR_PLACES = Decimal("0.0001")
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    loan_id: uuid.UUID | None = None
+    borrower_id: uuid.UUID | None = None
+
+
+def _validated(lines: Sequence[Line]) -> list[Line]:
+    if len(lines) < 2:
+        raise InvalidInput("An entry needs at least two lines.", field="lines")
+    clean = []
+    for index, line in enumerate(lines):
+        if isinstance(line.debit, float) or isinstance(line.credit, float):
+            raise InvalidInput(f"line {index}: amounts must be Decimal, not float.", field="lines")
+        debit, credit = Decimal(line.debit), Decimal(line.credit)
+        if debit.quantize(FOUR_PLACES) != debit or credit.quantize(FOUR_PLACES) != credit:
+            raise InvalidInput(f"line {index}: at most four decimal places.", field="lines")
+        if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
+            raise InvalidInput(f"line {index}: exactly one of debit and credit must be positive.", field="lines")
+        clean.append(Line(str(line.account), debit, credit, line.loan_id, line.borrower_id))
+    debits, credits = sum(line.debit for line in clean), sum(line.credit for line in clean)
+    if debits != credits:
+        raise InvalidInput(f"Unbalanced entry: debits {debits} <> credits {credits}.", field="lines")
+    return clean
+
+
+def _content_hash(entry_type: str, lines: list[Line], loan_id) -> str:
+    canonical = sorted(
+        (
+            line.account,
+            str(line.debit.normalize()),
+            str(line.credit.normalize()),
+            str(line.loan_id or ""),
+            str(line.borrower_id or ""),
+        )
+        for line in lines
+    )
+    payload = json.dumps([entry_type, str(loan_id or ""), canonical])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _totals(lines: list[Line]):
+    per_account: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    per_loan: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for line in lines:
+        per_account[line.account][0] += line.debit
+        per_account[line.account][1] += line.credit
+        if line.loan_id:
+            key = (str(line.loan_id), line.account)
+            per_loan[key][0] += line.debit
+            per_loan[key][1] += line.credit
+    return sorted(per_account.items()), sorted(per_loan.items())
+
+
+def _values(rows: list[tuple], casts: Sequence[str]) -> tuple[str, list]:
+    placeholders = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    return ", ".join([placeholders] * len(rows)), [value for row in rows for value in row]
+
+
+_POST_SQL = """
+WITH e AS (
+    INSERT INTO ledger_journalentry
+        (id, entry_type, business_date, posted_at, memo, actor_id, idempotency_key, content_hash,
+         reverses_id, loan_id, source_type, source_id)
+    VALUES (%s, %s, %s, now(), %s, %s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id
+), l AS (
+    INSERT INTO ledger_journalline (entry_id, account_id, debit, credit, loan_id, borrower_id)
+    SELECT e.id, v.account, v.debit, v.credit, v.loan_id, v.borrower_id
+    FROM e, (VALUES {lines}) AS v(account, debit, credit, loan_id, borrower_id)
+), b AS (
+    INSERT INTO ledger_accountbalance AS t (account_id, debit_total, credit_total)
+    SELECT v.account, v.debit, v.credit FROM e, (VALUES {accounts}) AS v(account, debit, credit)
+    ON CONFLICT (account_id) DO UPDATE
+        SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total
+){loan_cte}
+SELECT id FROM e
+"""
+
+_LOAN_CTE = """, lb AS (
+    INSERT INTO ledger_accountloanbalance AS t (loan_id, account_id, debit_total, credit_total)
+    SELECT v.loan_id, v.account, v.debit, v.credit FROM e, (VALUES {loans}) AS v(loan_id, account, debit, credit)
+    ON CONFLICT (loan_id, account_id) DO UPDATE
+        SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total
+)"""
+
+
+def journal_post(
+    *,
+    entry_type: str,
+    lines: Sequence[Line],
+    idempotency_key: str,
+    business_date: date,
+    memo: str = "",
+    loan_id=None,
+    source_type: str = "",
+    source_id: str = "",
+    actor=None,
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post a balanced entry, or return the one already posted under this key.
+
+    The same key with different content is a Conflict: a retry must describe the same money.
+    """
+    if entry_type not in JournalEntry.Type.values:
+        raise InvalidInput(f"Unknown entry type {entry_type!r}.", field="entry_type")
+    if not idempotency_key:
+        raise InvalidInput("An idempotency key is required.", field="idempotency_key")
+    clean = _validated(lines)
+    content_hash = _content_hash(entry_type, clean, loan_id)
+    accounts, loans = _totals(clean)
+    line_sql, line_params = _values(
+        [(line.account, line.debit, line.credit, line.loan_id, line.borrower_id) for line in clean],
+        ["varchar", "numeric", "numeric", "uuid", "uuid"],
+    )
+    account_sql, account_params = _values(
+        [(code, dr, cr) for code, (dr, cr) in accounts], ["varchar", "numeric", "numeric"]
+    )
+    loan_cte, loan_params = "", []
+    if loans:
+        loan_sql, loan_params = _values(
+            [(key[0], key[1], dr, cr) for key, (dr, cr) in loans], ["uuid", "varchar", "numeric", "numeric"]
+        )
+        loan_cte = _LOAN_CTE.format(loans=loan_sql)
+    entry_id = uuid.uuid4()
+    params = [
+        entry_id,
+        entry_type,
+        business_date,
+        memo[:255],
+        getattr(actor, "pk", None),
+        idempotency_key,
+        content_hash,
+        getattr(reverses, "pk", None),
+        loan_id,
+        source_type,
+        str(source_id)[:64],
+        *line_params,
+        *account_params,
+        *loan_params,
+    ]
+    sql = _POST_SQL.format(lines=line_sql, accounts=account_sql, loan_cte=loan_cte)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted = cursor.fetchone()
+    except IntegrityError as exc:
+        if "reverses_id" in str(exc):
+            raise Conflict("This entry has already been reversed.", code="already_reversed") from None
+        if "account_id" in str(exc) and "foreign key" in str(exc):
+            raise InvalidInput("Unknown account code.", field="lines") from None
+        raise
+    if inserted is None:
+        existing = JournalEntry.objects.get(idempotency_key=idempotency_key)
+        if existing.content_hash != content_hash:
+            raise Conflict(
+                f"Idempotency key {idempotency_key!r} was used for a different entry.", code="idempotency_conflict"
+            )
+        return existing
+    return JournalEntry.objects.get(pk=entry_id)
+
+
+@transaction.atomic
+def journal_reverse(*, entry: JournalEntry, reason: str, actor=None, business_date: date | None = None) -> JournalEntry:
+    """Post the mirror image of `entry` once; a second call returns the same reversal."""
+    if not reason.strip():
+        raise InvalidInput("A reason is required.", field="reason")
+    if entry.entry_type == JournalEntry.Type.REVERSAL:
+        raise Conflict("A reversal is corrected by a new entry, not reversed again.")
+    mirror = [
+        Line(line.account_id, debit=line.credit, credit=line.debit, loan_id=line.loan_id, borrower_id=line.borrower_id)
+        for line in entry.lines.all()
+    ]
+    reversal = journal_post(
+        entry_type=JournalEntry.Type.REVERSAL,
+        lines=mirror,
+        idempotency_key=f"reversal:{entry.pk}",
+        business_date=business_date or entry.business_date,
+        memo=f"Reversal of {entry.pk}: {reason}"[:255],
+        loan_id=entry.loan_id,
+        source_type="ledger.journalentry",
+        source_id=str(entry.pk),
+        actor=actor,
+        reverses=entry,
+    )
+    record("ledger.entry_reversed", obj=entry, after={"reversal": str(reversal.pk)}, actor=actor, reason=reason)
+    return reversal

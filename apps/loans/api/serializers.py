@@ -1,0 +1,106 @@
+from rest_framework import serializers
+
+from apps.loans.models import Installment, Loan, Offer
+
+
+class OfferGenerateSerializer(serializers.Serializer):
+    invoice_id = serializers.UUIDField()
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    invoice_id = serializers.UUIDField(read_only=True)
+    collateral_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "invoice_id",
+            "type",
+            "principal",
+            "annual_rate",
+            "tenure_months",
+            "emi",
+            "processing_fee",
+            "fee_gst",
+            "credit_grade",
+            "valid_until",
+            "status",
+            "collateral_ids",
+        ]
+        read_only_fields = fields
+
+    def get_collateral_ids(self, offer) -> list[str]:
+        return [str(c.pk) for c in offer.collaterals.all()]
+
+
+class OffersSerializer(serializers.Serializer):
+    offers = OfferSerializer(many=True)
+
+
+class SanctionSerializer(serializers.Serializer):
+    offer_id = serializers.UUIDField()
+
+
+class LoanSerializer(serializers.ModelSerializer):
+    invoice_id = serializers.UUIDField(read_only=True)
+    business_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = Loan
+        fields = [
+            "id",
+            "status",
+            "invoice_id",
+            "business_id",
+            "offer_type",
+            "principal",
+            "annual_rate",
+            "tenure_months",
+            "emi",
+            "processing_fee",
+            "fee_gst",
+            "disbursed_amount",
+            "sanctioned_on",
+            "disbursed_on",
+            "closed_on",
+            "outstanding_principal",
+            "outstanding_interest",
+            "outstanding_penalty",
+            "dpd",
+            "asset_classification",
+            "bounce_count",
+            "payout_status",
+        ]
+        read_only_fields = fields
+
+
+class ContractLinkSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    sha256 = serializers.CharField()
+
+
+class InstallmentSerializer(serializers.ModelSerializer):
+    amount_due = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    amount_paid = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Installment
+        fields = [
+            "id",
+            "number",
+            "due_date",
+            "amount_due",
+            "principal_due",
+            "interest_due",
+            "penalty_due",
+            "amount_paid",
+            "status",
+        ]
+        read_only_fields = fields
+
+
+class OverrideSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Loan.Status.choices)
+    reason = serializers.CharField(allow_blank=True, required=False, default="")

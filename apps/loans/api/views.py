@@ -1,0 +1,98 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import Conflict
+from apps.core.idempotency import idempotent
+from apps.core.pagination import DefaultCursorPagination
+from apps.core.permissions import IsAdmin, IsBorrower
+from apps.core.schema import IDEMPOTENCY_KEY
+from apps.invoices.selectors import invoices_visible_to
+from apps.loans.api.serializers import (
+    ContractLinkSerializer,
+    LoanSerializer,
+    OfferGenerateSerializer,
+    OfferSerializer,
+    OffersSerializer,
+    OverrideSerializer,
+    SanctionSerializer,
+)
+from apps.loans.models import Offer
+from apps.loans.selectors import loans_visible_to
+from apps.loans.services import loan_override, loan_sanction, offers_generate
+from apps.loans.services.contracts import contract_link
+
+
+class OfferGenerateView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(request=OfferGenerateSerializer, responses={201: OffersSerializer})
+    def post(self, request):
+        serializer = OfferGenerateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        offers = offers_generate(invoice_id=serializer.validated_data["invoice_id"], user=request.user)
+        return Response({"offers": OfferSerializer(offers, many=True).data}, status=status.HTTP_201_CREATED)
+
+
+class InvoiceOffersView(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OfferSerializer
+    pagination_class = DefaultCursorPagination
+
+    def get_queryset(self):
+        invoice = get_object_or_404(invoices_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return Offer.objects.filter(invoice=invoice).prefetch_related("collaterals")
+
+
+class LoanSanctionView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(request=SanctionSerializer, responses={201: LoanSerializer}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent
+    def post(self, request):
+        serializer = SanctionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        loan = loan_sanction(offer_id=serializer.validated_data["offer_id"], user=request.user)
+        return Response(LoanSerializer(loan).data, status=status.HTTP_201_CREATED)
+
+
+class MyLoansView(generics.ListAPIView):
+    permission_classes = [IsBorrower]
+    serializer_class = LoanSerializer
+    pagination_class = DefaultCursorPagination
+
+    def get_queryset(self):
+        return loans_visible_to(self.request.user)
+
+
+class LoanDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = LoanSerializer
+
+    def get_object(self):
+        return get_object_or_404(loans_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+
+class LoanContractView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ContractLinkSerializer})
+    def get(self, request, pk):
+        loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
+        if not loan.contract_key:
+            raise Conflict("The agreement is issued at disbursement.", code="no_contract")
+        return Response(ContractLinkSerializer(contract_link(loan)).data)
+
+
+class LoanOverrideView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(request=OverrideSerializer, responses={200: LoanSerializer})
+    def patch(self, request, pk):
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        loan = loan_override(pk, actor=request.user, **serializer.validated_data)
+        return Response(LoanSerializer(loan).data)

@@ -1,0 +1,42 @@
+from apps.core.roles import Role
+from apps.loans.contract import ContractTerms
+from apps.loans.models import Loan
+from apps.loans.schedule import ScheduleLine
+
+
+def loans_visible_to(user):
+    """Borrowers see their own loans (another's is a 404); staff see all."""
+    qs = Loan.objects.select_related("business", "invoice", "product")
+    if user.role == Role.BORROWER:
+        return qs.filter(borrower=user)
+    return qs
+
+
+def contract_terms(loan: Loan) -> ContractTerms:
+    installments = loan.installments.order_by("number")
+    balance = loan.principal
+    schedule = []
+    for inst in installments:
+        schedule.append(ScheduleLine(inst.number, inst.due_date, balance, inst.principal_due, inst.interest_due))
+        balance -= inst.principal_due
+    business = loan.business
+    return ContractTerms(
+        loan_reference=str(loan.pk),
+        borrower_name=business.owner_name,
+        business_name=business.legal_name,
+        gstin=business.gstin,
+        invoice_number=loan.invoice.invoice_number,
+        product_name=loan.product.name,
+        principal=loan.principal,
+        annual_rate=loan.annual_rate,
+        tenure_months=loan.tenure_months,
+        emi=loan.emi,
+        processing_fee=loan.processing_fee,
+        fee_gst=loan.fee_gst,
+        disbursed_amount=loan.disbursed_amount,
+        sanctioned_on=loan.sanctioned_on,
+        bounce_charge=loan.product.bounce_charge,
+        penal_rate_pct=loan.product.penal_rate_pct,
+        offer_type=loan.offer_type,
+        schedule=tuple(schedule),
+    )

@@ -1,0 +1,107 @@
+"""Disbursement: the schedule, the books and the contract, once the money has left the bank."""
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from apps.audit.services import record
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, NotFound
+from apps.ledger import chart
+from apps.ledger.services import Line, journal_post
+from apps.loans.contract import build_contract_pdf
+from apps.loans.models import Installment, Loan
+from apps.loans.schedule import build_schedule
+from apps.loans.selectors import contract_terms
+
+
+def _create_schedule(loan: Loan) -> list[Installment]:
+    lines = build_schedule(
+        loan.interest_method, loan.principal, loan.annual_rate, loan.tenure_months, loan.disbursed_on
+    )
+    return Installment.objects.bulk_create(
+        Installment(
+            loan=loan,
+            number=line.number,
+            due_date=line.due_date,
+            principal_due=line.principal,
+            interest_due=line.interest,
+        )
+        for line in lines
+    )
+
+
+def _post_disbursement(loan: Loan, *, actor) -> None:
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    lines = [
+        Line(chart.LOAN_PRINCIPAL, debit=loan.principal, **common),
+        Line(chart.BANK_DISBURSEMENT, credit=loan.disbursed_amount, **common),
+    ]
+    if loan.processing_fee:
+        lines.append(Line(chart.PROCESSING_FEE_INCOME, credit=loan.processing_fee, **common))
+    if loan.fee_gst:
+        lines.append(Line(chart.GST_PAYABLE, credit=loan.fee_gst, **common))
+    journal_post(
+        entry_type="DISBURSEMENT",
+        lines=lines,
+        idempotency_key=f"loan:{loan.pk}:disbursement",
+        business_date=loan.disbursed_on,
+        memo=f"Disbursement of loan {loan.pk}, fee and GST deducted",
+        loan_id=loan.pk,
+        source_type="loans.loan",
+        source_id=str(loan.pk),
+        actor=actor,
+    )
+
+
+def contract_key(loan: Loan) -> str:
+    return f"contracts/{loan.pk}.pdf"
+
+
+def store_contract(loan: Loan) -> None:
+    """Write the agreement under its object key. The PDF is reproducible, so this is also how a
+    lost file is restored: the same terms give the same bytes and the same sha256."""
+    pdf = build_contract_pdf(contract_terms(loan))
+    if default_storage.exists(loan.contract_key):
+        default_storage.delete(loan.contract_key)
+    default_storage.save(loan.contract_key, ContentFile(pdf))
+
+
+def complete_disbursement(loan: Loan, *, utr: str, actor) -> Loan:
+    before = {"status": loan.status}
+    loan.disburse(on=get_business_date(), utr=utr)
+    loan.save()
+    _create_schedule(loan)
+    _post_disbursement(loan, actor=actor)
+    pdf = build_contract_pdf(contract_terms(loan))
+    loan.contract_key = contract_key(loan)
+    loan.contract_sha256 = hashlib.sha256(pdf).hexdigest()
+    loan.save(update_fields=["contract_key", "contract_sha256", "updated_at"])
+    # Files are not transactional: write the PDF only once the loan really exists.
+    transaction.on_commit(lambda: store_contract(loan))
+    record(
+        "loan.disbursed",
+        obj=loan,
+        before=before,
+        after={"status": loan.status, "disbursed_amount": str(loan.disbursed_amount), "utr": utr},
+        actor=actor,
+    )
+    return loan
+
+
+@transaction.atomic
+def loan_payout_confirm(loan_id, *, succeeded: bool, utr: str = "", reason: str = "", actor=None) -> Loan:
+    """The rail's callback for a payout that was PENDING at sanction."""
+    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound("Loan not found.")
+    if loan.status != Loan.Status.SANCTIONED:
+        raise Conflict(f"The loan is {loan.status}; only a sanctioned loan awaits its payout.")
+    if succeeded:
+        return complete_disbursement(loan, utr=utr, actor=actor)
+    loan.cancel()
+    loan.save()
+    record("loan.cancelled", obj=loan, after={"status": loan.status}, actor=actor, reason=reason or "payout failed")
+    return loan

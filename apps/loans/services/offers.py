@@ -1,0 +1,153 @@
+"""Offers: generate (priced from the credit score, idempotent while offers are live) and expire."""
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.audit.services import record, record_many
+from apps.core.errors import Conflict, NotFound
+from apps.invoices.models import Invoice
+from apps.invoices.selectors import invoices_visible_to
+from apps.kyc.models import Business, Collateral
+from apps.loans.models import LoanProduct, Offer
+from apps.loans.pricing import price_offers
+from apps.risk.services import evaluate
+
+
+def _offer_snapshot(offer: Offer) -> dict:
+    return {"status": offer.status, "type": offer.type, "principal": str(offer.principal)}
+
+
+def product_for(amount) -> LoanProduct:
+    product = LoanProduct.objects.filter(is_active=True).order_by("code").first()
+    if product is None:
+        raise Conflict("No loan product is open for new offers.", code="no_product")
+    return product
+
+
+def _covering_collaterals(business: Business, principal) -> list[Collateral]:
+    """The fewest free collaterals (largest first) whose value covers the principal."""
+    chosen, covered = [], 0
+    for collateral in Collateral.objects.filter(business=business, lien_status=Collateral.Lien.FREE).order_by(
+        "-value", "id"
+    ):
+        if covered >= principal:
+            break
+        chosen.append(collateral)
+        covered += collateral.value
+    return chosen if covered >= principal else []
+
+
+def _expire_in_place(invoice: Invoice, offers: list[Offer], *, actor) -> None:
+    for offer in offers:
+        before = _offer_snapshot(offer)
+        offer.expire()
+        offer.save()
+        record("offer.expired", obj=offer, before=before, after=_offer_snapshot(offer), actor=actor)
+    invoice.reopen("offers expired")
+    invoice.save()
+    record("invoice.reopened", obj=invoice, after={"status": invoice.status}, actor=actor, reason="offers expired")
+
+
+@transaction.atomic
+def offers_generate(*, invoice_id, user) -> list[Offer]:
+    # The invoice row lock serialises generate, sanction and expiry for one invoice.
+    invoice = invoices_visible_to(user).select_for_update(of=("self",)).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound("Invoice not found.")
+    now = timezone.now()
+    if invoice.status == Invoice.Status.OFFERED:
+        active = list(invoice.offers.filter(status=Offer.Status.ACTIVE).order_by("type"))
+        live = [offer for offer in active if offer.valid_until > now]
+        if live:
+            return live
+        _expire_in_place(invoice, active, actor=user)
+    if invoice.status != Invoice.Status.VERIFIED:
+        raise Conflict(f"The invoice is {invoice.status}; offers need a VERIFIED invoice.", code="invoice_state")
+    business = invoice.business
+    if business.kyc_status != Business.KycStatus.VERIFIED:
+        raise Conflict("KYC is not verified.", code="kyc_required")
+
+    decision = evaluate(business, amount=invoice.amount)
+    if decision.outcome == "REJECT":
+        record("offer.declined", obj=invoice, actor=user, reason="; ".join(decision.reasons))
+        raise Conflict(
+            "We cannot make an offer for this invoice.", code="risk_rejected", extra={"reasons": decision.reasons}
+        )
+    product = product_for(invoice.amount)
+    free = Collateral.objects.filter(business=business, lien_status=Collateral.Lien.FREE).aggregate(s=Sum("value"))
+    terms = price_offers(
+        product, invoice_amount=invoice.amount, grade=decision.score.grade, free_collateral=free["s"] or 0
+    )
+    if not terms:
+        raise Conflict("The invoice is outside what our products finance.", code="no_offer")
+    valid_until = now + timezone.timedelta(hours=product.offer_validity_hours)
+    offers = []
+    for term in terms:
+        offer = Offer.objects.create(
+            invoice=invoice,
+            product=product,
+            type=term.type,
+            principal=term.principal,
+            annual_rate=term.annual_rate,
+            tenure_months=term.tenure_months,
+            emi=term.emi,
+            processing_fee=term.processing_fee,
+            fee_gst=term.fee_gst,
+            credit_grade=decision.score.grade,
+            credit_score=decision.score.score,
+            valid_until=valid_until,
+        )
+        if term.type == Offer.Type.SECURED:
+            offer.collaterals.set(_covering_collaterals(business, term.principal))
+        record("offer.created", obj=offer, after=_offer_snapshot(offer), actor=user)
+        offers.append(offer)
+    invoice.mark_offered()
+    invoice.save()
+    record("invoice.offered", obj=invoice, after={"status": invoice.status}, actor=user)
+    return offers
+
+
+def offers_expire_due(*, now=None) -> dict[str, int]:
+    """Set-based expiry: every ACTIVE offer past `valid_until`, and the invoices left with none.
+
+    Two UPDATE statements and two bulk audit inserts, whatever the number of offers.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = list(
+            Offer.objects.filter(status=Offer.Status.ACTIVE, valid_until__lte=now)
+            .select_for_update(skip_locked=True)
+            .values_list("id", "invoice_id")
+        )
+        if not expired:
+            return {"offers_expired": 0, "invoices_reopened": 0}
+        offer_ids = [offer_id for offer_id, _ in expired]
+        Offer.objects.filter(pk__in=offer_ids).update(
+            status=Offer.Status.EXPIRED, status_reason="validity ended", updated_at=now
+        )
+        invoice_ids = {invoice_id for _, invoice_id in expired}
+        reopened = list(
+            Invoice.objects.filter(pk__in=invoice_ids, status=Invoice.Status.OFFERED)
+            .exclude(offers__status=Offer.Status.ACTIVE)
+            .values_list("id", flat=True)
+        )
+        Invoice.objects.filter(pk__in=reopened).update(
+            status=Invoice.Status.VERIFIED, status_reason="offers expired", updated_at=now
+        )
+        record_many(
+            "offer.expired",
+            object_type="loans.offer",
+            object_ids=offer_ids,
+            before={"status": "ACTIVE"},
+            after={"status": "EXPIRED"},
+        )
+        record_many(
+            "invoice.reopened",
+            object_type="invoices.invoice",
+            object_ids=reopened,
+            before={"status": "OFFERED"},
+            after={"status": "VERIFIED"},
+            reason="offers expired",
+        )
+    return {"offers_expired": len(offer_ids), "invoices_reopened": len(reopened)}

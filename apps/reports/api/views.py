@@ -1,0 +1,31 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.permissions import IsAdmin
+from apps.reports.selectors import portfolio_summary
+
+
+class PortfolioBucketSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class PortfolioSummarySerializer(serializers.Serializer):
+    business_date = serializers.DateField()
+    aum = serializers.DecimalField(max_digits=20, decimal_places=2)
+    active_loans = serializers.IntegerField()
+    npa_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    npa_ratio = serializers.DecimalField(max_digits=7, decimal_places=4)
+    by_classification = serializers.DictField(child=PortfolioBucketSerializer())
+    by_dpd_bucket = serializers.DictField(child=PortfolioBucketSerializer())
+    risk_distribution = serializers.DictField(child=PortfolioBucketSerializer())
+
+
+class PortfolioSummaryView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses={200: PortfolioSummarySerializer})
+    def get(self, request):
+        return Response(PortfolioSummarySerializer(portfolio_summary()).data)

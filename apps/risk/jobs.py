@@ -1,0 +1,17 @@
+from apps.core.jobs import job
+from apps.kyc.models import Business
+from apps.risk.services import score_businesses
+
+CHUNK = 1000
+
+
+@job("risk_recalculation", description="Rescore every verified business, a chunk at a time.")
+def risk_recalculation(*, business_date):
+    scored, last_id = 0, None
+    base = Business.objects.filter(kyc_status=Business.KycStatus.VERIFIED).order_by("pk")
+    while True:
+        chunk = list((base.filter(pk__gt=last_id) if last_id else base)[:CHUNK])
+        if not chunk:
+            return {"scored": scored}
+        scored += len(score_businesses(chunk))
+        last_id = chunk[-1].pk

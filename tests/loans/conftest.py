@@ -1,0 +1,33 @@
+import pytest
+
+from tests.support.lending import add_collateral, ensure_products, invoice_payload, verified_business
+
+
+@pytest.fixture
+def product(db):
+    return ensure_products()
+
+
+@pytest.fixture
+def business(borrower, product):
+    return verified_business(borrower)
+
+
+@pytest.fixture
+def invoice_id(borrower_client, business):
+    response = borrower_client.post("/api/v1/invoices/add", invoice_payload(amount="100000.00"), format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+@pytest.fixture
+def secured_invoice_id(borrower_client, business):
+    add_collateral(business, value="500000.00")
+    response = borrower_client.post("/api/v1/invoices/add", invoice_payload(amount="100000.00"), format="json")
+    return response.json()["id"]
+
+
+def generate(client, invoice_id):
+    response = client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert response.status_code == 201, response.content
+    return {offer["type"]: offer for offer in response.json()["offers"]}

@@ -1,0 +1,103 @@
+import datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from apps.core.jobs import get_job
+from apps.invoices.models import Invoice
+from apps.loans.models import Offer
+from apps.loans.services import offers_expire_due
+from tests.conftest import client_for, make_user
+from tests.loans.conftest import generate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unsecured_only_without_collateral(borrower_client, invoice_id):
+    offers = generate(borrower_client, invoice_id)
+    assert list(offers) == ["UNSECURED"]
+    assert offers["UNSECURED"]["principal"] == "75000.00"
+    assert Invoice.objects.get(pk=invoice_id).status == Invoice.Status.OFFERED
+
+
+def test_secured_and_unsecured_when_free_collateral_covers(borrower_client, secured_invoice_id):
+    offers = generate(borrower_client, secured_invoice_id)
+    assert sorted(offers) == ["SECURED", "UNSECURED"]
+    secured = offers["SECURED"]
+    assert secured["principal"] == "90000.00"
+    assert len(secured["collateral_ids"]) == 1
+    assert float(secured["annual_rate"]) < float(offers["UNSECURED"]["annual_rate"])
+
+
+def test_generating_again_returns_the_same_active_offers(borrower_client, secured_invoice_id):
+    first = generate(borrower_client, secured_invoice_id)
+    second = generate(borrower_client, secured_invoice_id)
+    assert {o["id"] for o in first.values()} == {o["id"] for o in second.values()}
+    assert Offer.objects.count() == 2
+
+
+def test_another_borrowers_invoice_is_404(borrower_client, invoice_id):
+    stranger = make_user()
+    response = client_for(stranger).post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert response.status_code == 404
+    assert client_for(stranger).get(f"/api/v1/offers/invoice/{invoice_id}").status_code == 404
+
+
+def test_offers_of_an_invoice_are_listed_for_its_owner_and_staff(borrower_client, officer_client, invoice_id):
+    generate(borrower_client, invoice_id)
+    for client in (borrower_client, officer_client):
+        rows = client.get(f"/api/v1/offers/invoice/{invoice_id}").json()["results"]
+        assert [row["type"] for row in rows] == ["UNSECURED"]
+
+
+def test_a_rejected_invoice_gets_no_offers(borrower_client, business):
+    from tests.support.lending import invoice_payload
+
+    rejected = borrower_client.post(
+        "/api/v1/invoices/add", invoice_payload(invoice_number="NOTFOUND-9"), format="json"
+    ).json()["id"]
+    response = borrower_client.post("/api/v1/offers/generate", {"invoice_id": rejected}, format="json")
+    assert response.status_code == 409
+
+
+def test_a_reject_risk_decision_is_409_with_reasons(borrower_client, invoice_id, monkeypatch):
+    from apps.loans.services import offers as offers_module
+
+    real = offers_module.evaluate
+
+    def rejecting(business, *, amount):
+        decision = real(business, amount=amount)
+        return decision.__class__(**{**decision.__dict__, "outcome": "REJECT", "reasons": ["GSTIN cancelled"]})
+
+    monkeypatch.setattr(offers_module, "evaluate", rejecting)
+    response = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert response.status_code == 409
+    assert response.json()["reasons"] == ["GSTIN cancelled"]
+    assert Offer.objects.count() == 0
+    assert Invoice.objects.get(pk=invoice_id).status == Invoice.Status.VERIFIED
+
+
+def test_expiry_job_expires_offers_and_reopens_the_invoice_then_new_offers_can_be_made(
+    borrower_client, secured_invoice_id
+):
+    first = generate(borrower_client, secured_invoice_id)
+    later = timezone.now() + datetime.timedelta(hours=73)
+    assert offers_expire_due(now=later) == {"offers_expired": 2, "invoices_reopened": 1}
+    assert set(Offer.objects.values_list("status", flat=True)) == {"EXPIRED"}
+    assert Invoice.objects.get(pk=secured_invoice_id).status == Invoice.Status.VERIFIED
+    assert offers_expire_due(now=later) == {"offers_expired": 0, "invoices_reopened": 0}
+    second = generate(borrower_client, secured_invoice_id)
+    assert not {o["id"] for o in first.values()} & {o["id"] for o in second.values()}
+
+
+def test_offers_past_validity_are_replaced_even_before_the_job_runs(borrower, borrower_client, invoice_id):
+    first = generate(borrower_client, invoice_id)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=80)):
+        second = generate(client_for(borrower), invoice_id)
+    assert first["UNSECURED"]["id"] != second["UNSECURED"]["id"]
+    assert Offer.objects.get(pk=first["UNSECURED"]["id"]).status == Offer.Status.EXPIRED
+
+
+def test_offer_expiry_is_a_registered_job():
+    assert get_job("offer_expiry") is not None

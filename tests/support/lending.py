@@ -1,0 +1,71 @@
+"""Builders for the lending flow's objects, shared by the invoices, loans and repayments tests."""
+
+import datetime
+import importlib
+import itertools
+from decimal import Decimal
+
+from apps.core.business_date import get_business_date
+from apps.kyc.models import Business, Collateral
+from apps.loans.models import LoanProduct
+from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
+
+_numbers = itertools.count(1000)
+_seed_products = importlib.import_module("apps.loans.migrations.0002_seed_products")
+
+
+def ensure_products() -> LoanProduct:
+    """The migration-seeded products (flushed away by transaction=True tests) are put back."""
+    for spec in _seed_products.PRODUCTS:
+        LoanProduct.objects.get_or_create(code=spec["code"], defaults=spec)
+    return LoanProduct.objects.get(code="INV-STD-6M")
+
+
+def verified_business(owner, *, kyc_status=Business.KycStatus.VERIFIED, state_code="27") -> Business:
+    n = next(_numbers)
+    pan = make_pan(n)
+    aadhaar = make_aadhaar(n)
+    return Business.objects.create(
+        owner=owner,
+        legal_name=f"Asha Traders {n} Private Limited",
+        trade_name=f"Asha Traders {n}",
+        owner_name="Asha Verma",
+        address="12 MG Road, Pune",
+        state_code=state_code,
+        gstin=make_gstin(pan, state_code),
+        pan=pan,
+        aadhaar_hash=f"test-hash-{n}",
+        aadhaar_last4=aadhaar[-4:],
+        gst_registration_date=datetime.date(2019, 4, 1),
+        gst_status="ACTIVE",
+        declared_turnover=Decimal("25000000.00"),
+        kyc_status=kyc_status,
+    )
+
+
+def add_collateral(business, value="500000.00") -> Collateral:
+    return Collateral.objects.create(
+        business=business,
+        type="FIXED_DEPOSIT",
+        description="Fixed deposit with a scheduled bank",
+        value=Decimal(value),
+        valuation_date=get_business_date(),
+    )
+
+
+def buyer_gstin() -> str:
+    return make_gstin(make_pan(next(_numbers) + 50_000), "29")
+
+
+def invoice_payload(**overrides) -> dict:
+    today = get_business_date()
+    payload = {
+        "invoice_number": f"INV/{next(_numbers)}",
+        "invoice_date": (today - datetime.timedelta(days=5)).isoformat(),
+        "due_date": (today + datetime.timedelta(days=60)).isoformat(),
+        "buyer_gstin": buyer_gstin(),
+        "buyer_name": "Kaveri Retail LLP",
+        "amount": "100000.00",
+    }
+    payload.update(overrides)
+    return payload
