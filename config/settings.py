@@ -162,6 +162,8 @@ SIGNED_URL_TTL_SECONDS = env.int("SIGNED_URL_TTL_SECONDS", default=300)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # With a shared cache, live settings are read from it rather than with a query per use.
+    CONSTANCE_DATABASE_CACHE_BACKEND = "default"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gst-credit"}}
 
@@ -218,6 +220,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "type" field with their own choices; name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "apps.invoices.models.Invoice.Status",
+        "OfferStatusEnum": "apps.loans.models.Offer.Status",
+        "OfferTypeEnum": "apps.loans.models.Offer.Type",
+        "LoanStatusEnum": "apps.loans.models.Loan.Status",
+        "InstallmentStatusEnum": "apps.loans.models.Installment.Status",
+        "JobRunStatusEnum": "apps.core.models.JobRun.Status",
+        "CollateralTypeEnum": "apps.kyc.models.Collateral.Type",
+        "KycStatusEnum": "apps.kyc.models.Business.KycStatus",
+    },
 }
 
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"

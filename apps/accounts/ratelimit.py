@@ -23,8 +23,14 @@ def hit(bucket: str, *, limit: int, window_seconds: int) -> None:
 
 
 def cooldown(bucket: str, *, seconds: int) -> None:
-    """At most one event per `seconds` for this bucket."""
-    key = f"cd:{bucket}"
-    if not cache.add(key, int(time.time()) + seconds, timeout=seconds):
-        until = cache.get(key) or int(time.time()) + seconds
-        raise RateLimited("Please wait before asking for another code.", retry_after=until - int(time.time()))
+    """At most one event per `seconds` for this bucket.
+
+    The deadline is stored in the value and compared with the clock, rather than left to the
+    cache's expiry, so the rule reads the same on every cache backend.
+    """
+    key, now = f"cd:{bucket}", int(time.time())
+    if not cache.add(key, now + seconds, timeout=seconds + 5):
+        until = int(cache.get(key) or 0)
+        if until > now:
+            raise RateLimited("Please wait before asking for another code.", retry_after=until - now)
+        cache.set(key, now + seconds, timeout=seconds + 5)

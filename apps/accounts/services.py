@@ -73,6 +73,37 @@ def _fail(challenge: OtpChallenge, reason: str):
     )
 
 
+def _check_code(challenge: OtpChallenge, otp: str) -> Exception | None:
+    if challenge.locked:
+        return _locked()
+    if challenge.consumed_at or challenge.expires_at <= timezone.now():
+        _fail(challenge, "expired or used")
+        return InvalidInput("This code has expired; ask for a new one.", field="otp")
+    if not hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, otp)):
+        challenge.attempts += 1
+        challenge.locked = challenge.attempts >= config.OTP_MAX_ATTEMPTS
+        challenge.save(update_fields=["attempts", "locked"])
+        _fail(challenge, f"wrong code (attempt {challenge.attempts})")
+        return _locked() if challenge.locked else InvalidInput("Wrong code.", field="otp")
+    return None
+
+
+def _login(challenge: OtpChallenge, phone: str) -> User:
+    challenge.consumed_at = timezone.now()
+    challenge.save(update_fields=["consumed_at"])
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        user = User(username=phone, phone=phone, role=Role.BORROWER)
+        user.set_unusable_password()
+        user.save()
+        record("user.created", obj=user, after={"role": user.role, "phone": mask_phone(phone)}, actor=user)
+    if user.is_frozen:
+        _fail(challenge, "user frozen")
+        return user
+    record("auth.login", obj=user, after={"method": "otp"}, actor=user)
+    return user
+
+
 def otp_verify(*, request_id, phone: str, otp: str, ip: str | None) -> User:
     """The user behind a correct code (created as a BORROWER on first login)."""
     normalized = normalize_indian_mobile(phone)
@@ -80,39 +111,19 @@ def otp_verify(*, request_id, phone: str, otp: str, ip: str | None) -> User:
         raise InvalidInput("An Indian mobile number, e.g. +919812345678.", field="phone")
     if not (isinstance(otp, str) and len(otp) == 6 and otp.isdigit()):
         raise InvalidInput("Six digits.", field="otp")
+    # Decide inside the lock, raise after the commit: a wrong try must be counted even though
+    # the request fails.
     with transaction.atomic():
         challenge = OtpChallenge.objects.select_for_update().filter(pk=request_id, phone=normalized).first()
         if challenge is None:
             raise InvalidInput("Unknown request_id for this phone.", field="request_id")
-        if challenge.locked:
-            raise RateLimited(
-                "Too many wrong codes; ask for a new one.", retry_after=config.OTP_RESEND_COOLDOWN_SECONDS
-            )
-        if challenge.consumed_at or challenge.expires_at <= timezone.now():
-            _fail(challenge, "expired or used")
-            raise InvalidInput("This code has expired; ask for a new one.", field="otp")
-        if not hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, otp)):
-            challenge.attempts += 1
-            challenge.locked = challenge.attempts >= config.OTP_MAX_ATTEMPTS
-            challenge.save(update_fields=["attempts", "locked"])
-            _fail(challenge, f"wrong code (attempt {challenge.attempts})")
-            if challenge.locked:
-                raise RateLimited(
-                    "Too many wrong codes; ask for a new one.", retry_after=config.OTP_RESEND_COOLDOWN_SECONDS
-                )
-            raise InvalidInput("Wrong code.", field="otp")
-        challenge.consumed_at = timezone.now()
-        challenge.save(update_fields=["consumed_at"])
-        user = User.objects.filter(phone=normalized).first()
-        if user is None:
-            user = User(username=normalized, phone=normalized, role=Role.BORROWER)
-            user.set_unusable_password()
-            user.save()
-            record("user.created", obj=user, after={"role": user.role, "phone": mask_phone(normalized)}, actor=user)
-        if user.is_frozen:
-            _fail(challenge, "user frozen")
-            raise Forbidden("This account is frozen.", code="user_frozen")
-        record("auth.login", obj=user, after={"method": "otp"}, actor=user)
+        error, user = _check_code(challenge, otp), None
+        if error is None:
+            user = _login(challenge, normalized)
+            if user.is_frozen:
+                error = Forbidden("This account is frozen.", code="user_frozen")
+    if error is not None:
+        raise error
     return user
 
 

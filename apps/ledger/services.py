@@ -19,9 +19,12 @@ from django.db import IntegrityError, connection, transaction
 
 from apps.audit.services import record
 from apps.core.errors import Conflict, InvalidInput
+from apps.ledger import chart
 from apps.ledger.models import JournalEntry
 
 FOUR_PLACES = Decimal("0.0001")
+# The chart is fixed by migration, so codes are checked without a query.
+CHART_CODES = frozenset(code for code, _, _ in chart.CHART)
 ZERO = Decimal("0")
 
 
@@ -46,6 +49,8 @@ def _validated(lines: Sequence[Line]) -> list[Line]:
             raise InvalidInput(f"line {index}: at most four decimal places.", field="lines")
         if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
             raise InvalidInput(f"line {index}: exactly one of debit and credit must be positive.", field="lines")
+        if str(line.account) not in CHART_CODES:
+            raise InvalidInput(f"line {index}: unknown account {line.account!r}.", field="lines")
         clean.append(Line(str(line.account), debit, credit, line.loan_id, line.borrower_id))
     debits, credits = sum(line.debit for line in clean), sum(line.credit for line in clean)
     if debits != credits:
@@ -177,8 +182,6 @@ def journal_post(
     except IntegrityError as exc:
         if "reverses_id" in str(exc):
             raise Conflict("This entry has already been reversed.", code="already_reversed") from None
-        if "account_id" in str(exc) and "foreign key" in str(exc):
-            raise InvalidInput("Unknown account code.", field="lines") from None
         raise
     if inserted is None:
         existing = JournalEntry.objects.get(idempotency_key=idempotency_key)

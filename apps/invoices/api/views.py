@@ -27,6 +27,7 @@ class InvoiceAddView(APIView):
 
 @extend_schema(parameters=[OpenApiParameter("status", enum=Invoice.Status.values)])
 class MyInvoicesView(generics.ListAPIView):
+    queryset = Invoice.objects.none()  # for the schema; get_queryset scopes to the caller
     permission_classes = [IsBorrower]
     serializer_class = InvoiceSerializer
     pagination_class = DefaultCursorPagination

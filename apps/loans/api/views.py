@@ -20,7 +20,7 @@ from apps.loans.api.serializers import (
     OverrideSerializer,
     SanctionSerializer,
 )
-from apps.loans.models import Offer
+from apps.loans.models import Loan, Offer
 from apps.loans.selectors import loans_visible_to
 from apps.loans.services import loan_override, loan_sanction, offers_generate
 from apps.loans.services.contracts import contract_link
@@ -38,6 +38,7 @@ class OfferGenerateView(APIView):
 
 
 class InvoiceOffersView(generics.ListAPIView):
+    queryset = Offer.objects.none()  # for the schema; get_queryset scopes to the caller
     permission_classes = [IsAuthenticated]
     serializer_class = OfferSerializer
     pagination_class = DefaultCursorPagination
@@ -60,6 +61,7 @@ class LoanSanctionView(APIView):
 
 
 class MyLoansView(generics.ListAPIView):
+    queryset = Loan.objects.none()  # for the schema; get_queryset scopes to the caller
     permission_classes = [IsBorrower]
     serializer_class = LoanSerializer
     pagination_class = DefaultCursorPagination

@@ -1,30 +1,75 @@
-"""Idempotent demo data: running it twice leaves the same rows."""
+"""Idempotent demo data: staff logins, a borrower with a verified business, invoices and a loan.
+
+Everything is made through the same services as the API, so the demo books balance and the
+audit trail shows how the data came to be. Running it twice changes nothing.
+"""
+
+import datetime
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.accounts.services import user_create_staff
+from apps.core.business_date import get_business_date
 from apps.core.roles import Role
+from apps.invoices.services import invoice_add
+from apps.kyc.models import Business
+from apps.kyc.services import business_onboard, collateral_create
+from apps.loans.models import Loan
+from apps.loans.services import loan_sanction, offers_generate
 
 DEMO_BORROWER_PHONE = "+919812345678"
+STAFF = [("admin", "admin-demo-pass", Role.ADMIN), ("officer", "officer-demo-pass", Role.OFFICER)]
+# Checksum-valid sandbox identifiers (docs/sandbox.md): they verify in the sandbox.
+DEMO_BUSINESS = {
+    "legal_name": "Shakti Fabrics Private Limited",
+    "owner_name": "Shakti Rao",
+    "gstin": "27AAKCS1234M1Z3",
+    "pan": "AAKCS1234M",
+    "aadhaar": "234123412346",
+    "address": "Plot 7, Bhiwandi, Maharashtra",
+    "declared_turnover": Decimal("42000000.00"),
+}
 
 
 class Command(BaseCommand):
-    help = "Load idempotent demo data (staff logins, a borrower)."
+    help = "Load idempotent demo data (staff logins, a borrower with invoices and a loan)."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for username, password, role in (
-            ("admin", "admin-demo-pass", Role.ADMIN),
-            ("officer", "officer-demo-pass", Role.OFFICER),
-        ):
-            user, created = User.objects.get_or_create(
-                username=username, defaults={"role": role, "is_staff": True, "is_superuser": role == Role.ADMIN}
-            )
-            if created:
-                user.set_password(password)
-                user.save()
-        User.objects.get_or_create(
+        for username, password, role in STAFF:
+            if not User.objects.filter(username=username).exists():
+                user_create_staff(username=username, password=password, role=role)
+        borrower, _ = User.objects.get_or_create(
             username=DEMO_BORROWER_PHONE, defaults={"role": Role.BORROWER, "phone": DEMO_BORROWER_PHONE}
         )
+        business = Business.objects.filter(owner=borrower).first()
+        if business is None:
+            business = business_onboard(user=borrower, data=DEMO_BUSINESS)
+            collateral_create(
+                business=business,
+                data={"type": "PROPERTY", "description": "Warehouse, Bhiwandi", "value": Decimal("2500000.00")},
+                actor=borrower,
+            )
+        if not business.invoices.exists() and business.kyc_status == Business.KycStatus.VERIFIED:
+            today = get_business_date()
+            for number, amount in (("SF/2026/101", "450000.00"), ("SF/2026/102", "180000.00")):
+                invoice_add(
+                    user=borrower,
+                    data={
+                        "invoice_number": number,
+                        "invoice_date": today - datetime.timedelta(days=10),
+                        "due_date": today + datetime.timedelta(days=80),
+                        "buyer_gstin": "29AAACR5055K1Z3",
+                        "buyer_name": "Reliable Retail Limited",
+                        "amount": Decimal(amount),
+                    },
+                )
+        if not Loan.objects.filter(borrower=borrower).exists():
+            invoice = business.invoices.filter(status="VERIFIED").order_by("invoice_number").first()
+            if invoice is not None:
+                offers = offers_generate(invoice_id=invoice.pk, user=borrower)
+                loan_sanction(offer_id=offers[0].pk, user=borrower)
         self.stdout.write(self.style.SUCCESS("demo data ready"))

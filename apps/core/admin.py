@@ -1,0 +1,46 @@
+from django.contrib import admin, messages
+
+from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.business_date import business_date_set
+from apps.core.jobs import JOBS
+from apps.core.jobs_runner import run_job
+from apps.core.models import BusinessDate, IdempotencyRecord, JobRun
+
+
+@admin.register(BusinessDate)
+class BusinessDateAdmin(admin.ModelAdmin):
+    list_display = ["date", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the change is audited like the API's.
+        business_date_set(date=obj.date, actor=request.user, reason="changed in the admin")
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    list_display = ["name", "business_date", "status", "triggered_by", "started_at", "duration_ms", "counts"]
+    list_filter = ["status", "name"]
+    search_fields = ["=name", "=id"]
+    date_hierarchy = "created_at"
+    actions = ["run_again_now"]
+
+    @admin.action(description="Run these jobs again now (for today's business date)")
+    def run_again_now(self, request, queryset):
+        if not request.user.has_perm("core.add_jobrun"):
+            self.message_user(request, "Only ADMIN may run jobs.", messages.ERROR)
+            return
+        for name in sorted(set(queryset.values_list("name", flat=True)) & set(JOBS)):
+            run = run_job(name, triggered_by=request.user.get_username(), actor=request.user)
+            level = messages.SUCCESS if run.status == JobRun.Status.SUCCEEDED else messages.WARNING
+            self.message_user(request, f"{name}: {run.status} {run.counts or run.error}", level)
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["key", "user", "state", "response_status", "created_at", "expires_at"]
+    list_filter = ["state"]
+    search_fields = ["=key"]
+    raw_id_fields = ["user"]

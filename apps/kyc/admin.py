@@ -1,0 +1,66 @@
+from django.contrib import admin
+
+from apps.core.admin_actions import reason_action
+from apps.core.admin_base import FastListMixin, ReadOnlyInline
+from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
+from apps.kyc.services import kyc_approve, kyc_reject
+
+
+class KycCheckInline(ReadOnlyInline):
+    model = KycCheck
+    fields = ["check_type", "outcome", "reference", "detail", "latency_ms", "request_masked", "created_at"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+class KycDocumentInline(ReadOnlyInline):
+    model = KycDocument
+    fields = ["doc_type", "sha256", "size", "content_type", "created_at"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+class CollateralInline(ReadOnlyInline):
+    model = Collateral
+    fields = ["type", "description", "value", "valuation_date", "lien_status", "lien_reference"]
+    readonly_fields = fields
+
+
+@admin.register(Business)
+class BusinessAdmin(FastListMixin, admin.ModelAdmin):
+    list_display = ["legal_name", "gstin", "kyc_status", "gst_status", "created_at"]
+    list_filter = ["kyc_status", "gst_status", "state_code"]
+    search_fields = ["=gstin", "=pan", "legal_name__istartswith", "=id"]
+    exclude = ["aadhaar_hash"]
+    inlines = [KycCheckInline, KycDocumentInline, CollateralInline]
+    actions = [
+        reason_action(kyc_approve, description="Approve KYC (manual review)", name="approve_kyc"),
+        reason_action(kyc_reject, description="Reject KYC (manual review)", name="reject_kyc"),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Business._meta.fields if field.name != "aadhaar_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Collateral)
+class CollateralAdmin(FastListMixin, admin.ModelAdmin):
+    list_display = ["business", "type", "value", "valuation_date", "lien_status"]
+    list_filter = ["type", "lien_status"]
+    search_fields = ["=business__gstin", "=lien_reference"]
+    list_select_related = ["business"]
+    raw_id_fields = ["business"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Collateral._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # collateral comes in through the API service, which audits it
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,97 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apps.accounts.models import Device
+from apps.kyc.models import Business
+from apps.risk.models import CreditScore
+from apps.risk.rules import MAX_SCORE, MIN_SCORE, Inputs, evaluate_rules, grade_for
+from apps.risk.services import evaluate, weights
+from tests.conftest import make_user
+from tests.support.lending import verified_business
+
+DEFAULT_WEIGHTS = {
+    "BASE": 600,
+    "KYC_VERIFIED": 60,
+    "KYC_PENDING": 40,
+    "KYC_REJECTED": 200,
+    "GST_CANCELLED": 150,
+    "GST_AGE": 40,
+    "TURNOVER": 50,
+    "PER_INVOICE": 5,
+    "INVOICE_CAP": 40,
+    "CLEAN_REPAYMENT": 30,
+    "NPA": 200,
+    "PER_BOUNCE": 25,
+    "UNTRUSTED_DEVICE": 20,
+}
+
+inputs = st.builds(
+    Inputs,
+    kyc_status=st.sampled_from(["PENDING", "VERIFIED", "MANUAL_REVIEW", "REJECTED"]),
+    gst_status=st.sampled_from(["ACTIVE", "CANCELLED", ""]),
+    gst_age_days=st.one_of(st.none(), st.integers(0, 20000)),
+    declared_turnover=st.one_of(st.none(), st.integers(0, 10**12)),
+    invoices_verified=st.integers(0, 10**6),
+    invoices_rejected=st.integers(0, 10**6),
+    distinct_buyers=st.integers(0, 10**5),
+    has_loans=st.booleans(),
+    max_dpd=st.integers(0, 5000),
+    bounces=st.integers(0, 1000),
+    devices=st.integers(0, 50),
+    untrusted_devices=st.integers(0, 50),
+)
+weight_sets = st.fixed_dictionaries({key: st.integers(0, 1000) for key in DEFAULT_WEIGHTS})
+
+
+@settings(max_examples=500, deadline=None)
+@given(inputs=inputs, w=weight_sets)
+def test_scores_stay_within_300_and_900_for_any_inputs_and_weights(inputs, w):
+    score, grade, factors = evaluate_rules(inputs, w)
+    assert MIN_SCORE <= score <= MAX_SCORE
+    assert grade == grade_for(score)
+    assert all({"name", "value", "points", "reason"} <= set(f) for f in factors)
+
+
+def test_grades_at_their_boundaries():
+    assert [grade_for(s) for s in (900, 780, 779, 700, 699, 620, 619, 540, 539, 300)] == list("AABBCCDDEE")
+
+
+@pytest.mark.django_db
+def test_the_weights_are_live_settings():
+    from constance import config
+
+    assert weights() == DEFAULT_WEIGHTS
+    config.RISK_W_BASE = 500
+    assert weights()["BASE"] == 500
+
+
+@pytest.mark.django_db
+def test_an_untrusted_device_lowers_the_score(borrower, borrower_client):
+    from django.utils import timezone
+
+    verified_business(borrower)
+    before = borrower_client.get("/api/v1/businesses/me/credit-score").json()
+    Device.objects.create(user=borrower, fingerprint="new-phone", last_active_at=timezone.now())
+    after = borrower_client.post("/api/v1/businesses/me/credit-score/recalculate").json()
+    assert after["score"] == before["score"] - 20
+    assert any(f["name"] == "device" and f["points"] == -20 for f in after["factors"])
+    assert CreditScore.objects.count() == 2
+    assert borrower_client.get("/api/v1/businesses/me/credit-score").json()["computed_at"] == after["computed_at"]
+
+
+@pytest.mark.django_db
+def test_evaluate_rejects_a_cancelled_gst_and_approves_a_clean_business():
+    clean = verified_business(make_user())
+    assert evaluate(clean, amount=100000).outcome == "APPROVE"
+    cancelled = verified_business(make_user())
+    Business.objects.filter(pk=cancelled.pk).update(gst_status="CANCELLED")
+    cancelled.refresh_from_db()
+    decision = evaluate(cancelled, amount=100000)
+    assert decision.outcome == "REJECT"
+    assert "GST registration is cancelled" in decision.reasons
+
+
+@pytest.mark.django_db
+def test_credit_score_needs_a_business(borrower_client):
+    assert borrower_client.get("/api/v1/businesses/me/credit-score").status_code == 409
