@@ -85,7 +85,7 @@ def _pg_env(url: str) -> dict:
     parts = urlparse(url)
     env = {**os.environ}
     host = parts.hostname or ""
-    if not host and parts.netloc.startswith("postgres@/") or "%2F" in parts.netloc:
+    if (not host and parts.netloc.startswith("postgres@/")) or "%2F" in parts.netloc:
         # postgres://postgres@/%2Fpath%2Fto%2Fsocket/db (the embedded server's socket form)
         from urllib.parse import unquote
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import pgbench_tps, report, scratch_database, setup_django  # noqa: E402
+from bench.common import pgbench_tps, report, scratch_database, setup_django
 
 
 def _worker(url: str, worker: int, count: int, start_event) -> None:
