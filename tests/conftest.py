@@ -102,10 +102,13 @@ def _seed_reference_data():
     from apps.core.schedules import install
     from apps.ledger.chart import seed_chart
     from apps.ledger.models import Account
+    from apps.repayments.migrations_seed import seed_nach_codes
+    from apps.repayments.models import NachReturnCode
     from tests.support.lending import ensure_products
 
     seed_chart(Account)
     ensure_products()
+    seed_nach_codes(NachReturnCode)
     sync_role_groups()
     install(apps)
 

@@ -198,6 +198,9 @@ class Loan(FSMModelMixin, BaseModel):
     outstanding_principal = models.DecimalField(max_digits=18, decimal_places=2)
     outstanding_interest = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
     outstanding_penalty = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    # The part of outstanding_interest held in suspense because the loan is (or was) NPA:
+    # income is recognised only when it is paid (RBI income recognition).
+    interest_suspense = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
     payout_status = models.CharField(max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
     payout_utr = models.CharField(max_length=64, blank=True)
     contract_key = models.CharField(max_length=255, blank=True, help_text="Storage object key, never a URL")
@@ -213,6 +216,10 @@ class Loan(FSMModelMixin, BaseModel):
             ),
             models.CheckConstraint(
                 condition=Q(outstanding_principal__lte=models.F("principal")), name="ck_loan_outstanding_le_principal"
+            ),
+            models.CheckConstraint(
+                condition=Q(interest_suspense__gte=0, interest_suspense__lte=models.F("outstanding_interest")),
+                name="ck_loan_suspense_within_interest",
             ),
             models.CheckConstraint(
                 condition=Q(disbursed_amount=models.F("principal") - models.F("processing_fee") - models.F("fee_gst")),
@@ -267,6 +274,7 @@ class Installment(BaseModel):
     class Status(models.TextChoices):
         PENDING = "PENDING"
         PARTIALLY_PAID = "PARTIALLY_PAID"
+        OVERDUE = "OVERDUE"
         PAID = "PAID"
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")

@@ -4,4 +4,10 @@ from apps.repayments.api import views
 
 urlpatterns = [
     path("repayments/loan/<uuid:pk>/emis", views.LoanInstallmentsView.as_view(), name="loan-emis"),
+    path("repayments/loan/<uuid:pk>/history", views.LoanHistoryView.as_view(), name="loan-history"),
+    path("repayments/loan/<uuid:pk>/prepay", views.PrepayView.as_view(), name="loan-prepay"),
+    path("repayments/loan/<uuid:pk>/foreclosure-quote", views.ForeclosureQuoteView.as_view(), name="foreclosure-quote"),
+    path("repayments/loan/<uuid:pk>/foreclose", views.ForecloseView.as_view(), name="loan-foreclose"),
+    path("repayments/emi/<uuid:pk>/pay", views.EmiPayView.as_view(), name="emi-pay"),
+    path("repayments/emi/<uuid:pk>/bounce", views.EmiBounceView.as_view(), name="emi-bounce"),
 ]

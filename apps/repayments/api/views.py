@@ -1,11 +1,34 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.idempotency import idempotent
+from apps.core.permissions import IsOfficerOrAdmin
+from apps.core.schema import IDEMPOTENCY_KEY
 from apps.loans.api.serializers import InstallmentSerializer
 from apps.loans.selectors import loans_visible_to
+from apps.repayments.api import serializers as s
+from apps.repayments.models import Bounce, Repayment
+from apps.repayments.prepayment import foreclosure_quote, loan_foreclose, loan_prepay
+from apps.repayments.services import emi_bounce, emi_pay
+
+
+def repayment_result(repayment: Repayment) -> dict:
+    loan = repayment.loan
+    loan.refresh_from_db()
+    installment = repayment.installment
+    return {
+        "id": repayment.pk,
+        "kind": repayment.kind,
+        "amount": repayment.amount,
+        "allocation": {"penalty": repayment.penalty, "interest": repayment.interest, "principal": repayment.principal},
+        "installment_status": installment.status if installment else None,
+        "loan_status": loan.status,
+        "loan_outstanding": loan.outstanding_principal + loan.outstanding_interest + loan.outstanding_penalty,
+    }
 
 
 class LoanInstallmentsView(APIView):
@@ -17,3 +40,116 @@ class LoanInstallmentsView(APIView):
     def get(self, request, pk):
         loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
         return Response(InstallmentSerializer(loan.installments.order_by("number"), many=True).data)
+
+
+class EmiPayView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.PayInputSerializer, responses={201: s.RepaymentResultSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = s.PayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        repayment = emi_pay(pk, user=request.user, amount=data.validated_data.get("amount"))
+        return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)
+
+
+class EmiBounceView(APIView):
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(
+        request=s.BounceInputSerializer, responses={201: s.BounceResultSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = s.BounceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        bounce = emi_bounce(pk, code=data.validated_data["reason"], actor=request.user)
+        loan = bounce.loan
+        body = {
+            "id": bounce.pk,
+            "installment_id": bounce.installment_id,
+            "reason": bounce.return_code_id,
+            "reason_text": bounce.return_code.description,
+            "charge": bounce.charge + bounce.gst,
+            "bounce_count": loan.bounce_count,
+            "loan_status": loan.status,
+        }
+        return Response(s.BounceResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class LoanHistoryView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.HistoryItemSerializer(many=True)})
+    def get(self, request, pk):
+        loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
+        items = [
+            {
+                "type": "REPAYMENT",
+                "id": r.pk,
+                "at": r.created_at,
+                "business_date": r.business_date,
+                "amount": r.amount,
+                "detail": {
+                    "kind": r.kind,
+                    "penalty": str(r.penalty),
+                    "interest": str(r.interest),
+                    "principal": str(r.principal),
+                    "installment_id": str(r.installment_id or ""),
+                },
+            }
+            for r in Repayment.objects.filter(loan=loan)
+        ] + [
+            {
+                "type": "BOUNCE",
+                "id": b.pk,
+                "at": b.created_at,
+                "business_date": b.business_date,
+                "amount": b.charge + b.gst,
+                "detail": {"code": b.return_code_id, "installment_id": str(b.installment_id)},
+            }
+            for b in Bounce.objects.filter(loan=loan)
+        ]
+        items.sort(key=lambda item: item["at"], reverse=True)
+        return Response(s.HistoryItemSerializer(items, many=True).data)
+
+
+class PrepayView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = s.AmountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        repayment = loan_prepay(pk, user=request.user, amount=data.validated_data["amount"])
+        return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)
+
+
+class ForeclosureQuoteView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.ForeclosureQuoteSerializer})
+    def get(self, request, pk):
+        loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
+        quote = foreclosure_quote(loan)
+        return Response(s.ForeclosureQuoteSerializer({**quote.__dict__, "total": quote.total}).data)
+
+
+class ForecloseView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = s.AmountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        repayment = loan_foreclose(pk, user=request.user, amount=data.validated_data["amount"])
+        return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)

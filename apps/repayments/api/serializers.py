@@ -1,0 +1,60 @@
+from rest_framework import serializers
+
+AMOUNT = {"max_digits": 18, "decimal_places": 2}
+
+
+class PayInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+
+
+class AmountInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(**AMOUNT)
+
+
+class AllocationSerializer(serializers.Serializer):
+    penalty = serializers.DecimalField(**AMOUNT)
+    interest = serializers.DecimalField(**AMOUNT)
+    principal = serializers.DecimalField(**AMOUNT)
+
+
+class RepaymentResultSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    amount = serializers.DecimalField(**AMOUNT)
+    allocation = AllocationSerializer()
+    installment_status = serializers.CharField(allow_null=True)
+    loan_status = serializers.CharField()
+    loan_outstanding = serializers.DecimalField(
+        help_text="What the borrower still owes: principal, interest fallen due and charges", **AMOUNT
+    )
+
+
+class BounceInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4, help_text="NACH return code, e.g. 04 (balance insufficient)")
+
+
+class BounceResultSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    installment_id = serializers.UUIDField()
+    reason = serializers.CharField()
+    reason_text = serializers.CharField()
+    charge = serializers.DecimalField(**AMOUNT)
+    bounce_count = serializers.IntegerField()
+    loan_status = serializers.CharField()
+
+
+class HistoryItemSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["REPAYMENT", "BOUNCE"])
+    id = serializers.UUIDField()
+    at = serializers.DateTimeField()
+    business_date = serializers.DateField()
+    amount = serializers.DecimalField(**AMOUNT)
+    detail = serializers.DictField()
+
+
+class ForeclosureQuoteSerializer(serializers.Serializer):
+    principal = serializers.DecimalField(**AMOUNT)
+    interest_to_date = serializers.DecimalField(**AMOUNT)
+    charges = serializers.DecimalField(**AMOUNT)
+    total = serializers.DecimalField(**AMOUNT)
+    valid_on = serializers.DateField()

@@ -1,0 +1,271 @@
+"""The nightly close of business for one business date, set-based (a few SQL statements over
+the whole book, interest posted to the ledger in chunks), idempotent when run again:
+
+1. interest falling due is accrued (Dr interest receivable, Cr interest income; for an NPA
+   loan Cr interest suspense) — one journal entry per loan and business date;
+2. past-due installments are OVERDUE; DPD = days since the oldest unpaid due date; a loan with
+   DPD > 0 is OVERDUE, one back at 0 is ACTIVE;
+3. classification by DPD, NPA borrower-wide and sticky until every arrear is paid; a loan
+   turning NPA is DEFAULTED and its unrealised interest moves to suspense; a DEFAULTED loan
+   with every arrear paid is upgraded to ACTIVE;
+4. a history row per classification change, audit rows per status change, counts returned.
+
+State fields are written here by SQL rather than by FSM methods one loan at a time: this job
+is the one documented exception, and it audits every row it changes.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from apps.audit.services import record_many
+from apps.ledger import chart
+from apps.ledger.bulk import EntrySpec, journal_post_many
+from apps.ledger.services import Line
+from apps.repayments.delinquency import CLASSIFY_SQL
+
+LIVE = "('ACTIVE', 'OVERDUE', 'DEFAULTED')"
+CHUNK = 5000
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _execute(sql: str, params: dict) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+_DUE_SQL = f"""
+SELECT i.id, i.loan_id, l.borrower_id, i.interest_due - i.interest_paid, l.asset_classification = 'NPA'
+FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+WHERE i.due_date <= %(day)s AND NOT i.interest_accrued AND l.status IN {LIVE} AND i.loan_id > %(after)s
+ORDER BY i.loan_id
+LIMIT %(limit)s
+FOR UPDATE OF i
+"""
+
+
+def accrue_interest(day: datetime.date) -> dict:
+    accrued = entries = 0
+    after = "00000000-0000-0000-0000-000000000000"
+    while True:
+        with transaction.atomic():
+            rows = _rows(_DUE_SQL, {"day": day, "after": after, "limit": CHUNK})
+            if not rows:
+                return {"installments_accrued": accrued, "interest_entries": entries}
+            last_loan = rows[-1][1]
+            if len(rows) == CHUNK:  # never split a loan's installments across chunks
+                rows = [row for row in rows if row[1] != last_loan] or rows
+            per_loan: dict = defaultdict(lambda: [Decimal("0"), None, False])
+            for _, loan_id, borrower_id, amount, npa in rows:
+                per_loan[loan_id][0] += amount
+                per_loan[loan_id][1], per_loan[loan_id][2] = borrower_id, npa
+            specs = [
+                EntrySpec(
+                    entry_type="INTEREST_DUE",
+                    idempotency_key=f"interest:{loan_id}:{day.isoformat()}",
+                    loan_id=loan_id,
+                    memo="Interest falling due" + (" (NPA: to suspense)" if npa else ""),
+                    source_type="repayments.close_of_business",
+                    source_id=day.isoformat(),
+                    lines=[
+                        Line(chart.INTEREST_RECEIVABLE, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
+                        Line(
+                            chart.INTEREST_SUSPENSE if npa else chart.INTEREST_INCOME,
+                            credit=amount,
+                            loan_id=loan_id,
+                            borrower_id=borrower_id,
+                        ),
+                    ],
+                )
+                for loan_id, (amount, borrower_id, npa) in per_loan.items()
+                if amount > 0
+            ]
+            entries += journal_post_many(specs, business_date=day)
+            _execute(
+                "UPDATE loans_installment SET interest_accrued = true, updated_at = now() WHERE id = ANY(%(ids)s)",
+                {"ids": [row[0] for row in rows]},
+            )
+            _execute(
+                """UPDATE loans_loan l SET outstanding_interest = l.outstanding_interest + v.amount,
+                       interest_suspense = l.interest_suspense + CASE WHEN v.npa THEN v.amount ELSE 0 END,
+                       updated_at = now()
+                   FROM unnest(%(loans)s::uuid[], %(amounts)s::numeric[], %(npas)s::bool[]) AS v(loan_id, amount, npa)
+                   WHERE l.id = v.loan_id""",
+                {
+                    "loans": list(per_loan),
+                    "amounts": [value[0] for value in per_loan.values()],
+                    "npas": [value[2] for value in per_loan.values()],
+                },
+            )
+            accrued += len(rows)
+            after = str(rows[-1][1])
+
+
+def update_delinquency(day: datetime.date) -> dict:
+    params = {"day": day}
+    overdue_marked = _execute(
+        """UPDATE loans_installment SET status = 'OVERDUE', updated_at = now()
+           WHERE status IN ('PENDING', 'PARTIALLY_PAID') AND due_date < %(day)s""",
+        params,
+    )
+    dpd_set = _execute(
+        f"""WITH oldest AS (
+                SELECT loan_id, min(due_date) AS due FROM loans_installment
+                WHERE status <> 'PAID' AND due_date < %(day)s GROUP BY loan_id)
+            UPDATE loans_loan l SET dpd = %(day)s - oldest.due, updated_at = now()
+            FROM oldest WHERE l.id = oldest.loan_id AND l.status IN {LIVE} AND l.dpd <> %(day)s - oldest.due""",
+        params,
+    )
+    dpd_cleared = _execute(
+        f"""UPDATE loans_loan l SET dpd = 0, updated_at = now()
+            WHERE l.status IN {LIVE} AND l.dpd > 0 AND NOT EXISTS (
+                SELECT 1 FROM loans_installment i
+                WHERE i.loan_id = l.id AND i.status <> 'PAID' AND i.due_date < %(day)s)""",
+        params,
+    )
+    to_overdue = _rows(
+        "UPDATE loans_loan SET status = 'OVERDUE', updated_at = now() WHERE status = 'ACTIVE' AND dpd > 0 RETURNING id",
+        params,
+    )
+    to_active = _rows(
+        "UPDATE loans_loan SET status = 'ACTIVE', updated_at = now() WHERE status = 'OVERDUE' AND dpd = 0 RETURNING id",
+        params,
+    )
+    record_many(
+        "loan.overdue",
+        object_type="loans.loan",
+        object_ids=[r[0] for r in to_overdue],
+        before={"status": "ACTIVE"},
+        after={"status": "OVERDUE"},
+        reason=f"close of business {day}",
+    )
+    record_many(
+        "loan.current",
+        object_type="loans.loan",
+        object_ids=[r[0] for r in to_active],
+        before={"status": "OVERDUE"},
+        after={"status": "ACTIVE"},
+        reason=f"close of business {day}",
+    )
+    return {
+        "installments_overdue": overdue_marked,
+        "dpd_updated": dpd_set + dpd_cleared,
+        "loans_overdue": len(to_overdue),
+        "loans_current": len(to_active),
+    }
+
+
+_CLASSIFY_SQL = f"""
+WITH npa_borrowers AS (
+    SELECT DISTINCT borrower_id FROM loans_loan
+    WHERE status IN {LIVE} AND (dpd > 90 OR (asset_classification = 'NPA' AND dpd > 0))
+), target AS (
+    SELECT l.id, l.asset_classification AS old, l.dpd,
+           CASE WHEN nb.borrower_id IS NOT NULL THEN 'NPA' ELSE {CLASSIFY_SQL.format(dpd="l.dpd")} END AS new
+    FROM loans_loan l LEFT JOIN npa_borrowers nb ON nb.borrower_id = l.borrower_id
+    WHERE l.status IN {LIVE}
+), changed AS (
+    UPDATE loans_loan l SET asset_classification = target.new, updated_at = now()
+    FROM target WHERE l.id = target.id AND target.new <> target.old
+    RETURNING l.id, target.old, target.new, target.dpd
+), history AS (
+    INSERT INTO repayments_loanclassificationhistory
+        (loan_id, business_date, from_classification, to_classification, dpd, created_at)
+    SELECT id, %(day)s, old, new, dpd, now() FROM changed
+)
+SELECT id, old, new FROM changed
+"""
+
+
+def classify_book(day: datetime.date) -> dict:
+    changed = _rows(_CLASSIFY_SQL, {"day": day})
+    for old, new in {(row[1], row[2]) for row in changed}:
+        record_many(
+            "loan.classified",
+            object_type="loans.loan",
+            object_ids=[row[0] for row in changed if (row[1], row[2]) == (old, new)],
+            before={"asset_classification": old},
+            after={"asset_classification": new},
+            reason=f"close of business {day}",
+        )
+    to_npa = [row[0] for row in changed if row[2] == "NPA"]
+    suspense = move_interest_to_suspense(day, to_npa)
+    defaulted = _rows(
+        """UPDATE loans_loan SET status = 'DEFAULTED', updated_at = now()
+            WHERE asset_classification = 'NPA' AND status IN ('ACTIVE', 'OVERDUE') RETURNING id, status""",
+        {},
+    )
+    upgraded = _rows(
+        """UPDATE loans_loan SET status = 'ACTIVE', updated_at = now()
+           WHERE status = 'DEFAULTED' AND asset_classification <> 'NPA' AND dpd = 0 AND outstanding_penalty = 0
+           RETURNING id""",
+        {},
+    )
+    record_many(
+        "loan.defaulted",
+        object_type="loans.loan",
+        object_ids=[r[0] for r in defaulted],
+        after={"status": "DEFAULTED"},
+        reason=f"classified NPA on {day}",
+    )
+    record_many(
+        "loan.upgraded",
+        object_type="loans.loan",
+        object_ids=[r[0] for r in upgraded],
+        before={"status": "DEFAULTED"},
+        after={"status": "ACTIVE"},
+        reason=f"every arrear paid by {day}",
+    )
+    return {
+        "classification_changes": len(changed),
+        "to_npa": len(to_npa),
+        "loans_defaulted": len(defaulted),
+        "loans_upgraded": len(upgraded),
+        "suspense_entries": suspense,
+    }
+
+
+def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
+    """Interest accrued as income but unpaid when a loan turns NPA is reversed into suspense."""
+    rows = _rows(
+        """SELECT id, borrower_id, outstanding_interest - interest_suspense FROM loans_loan
+           WHERE id = ANY(%(ids)s) AND outstanding_interest > interest_suspense FOR UPDATE""",
+        {"ids": loan_ids},
+    )
+    specs = [
+        EntrySpec(
+            entry_type="SUSPENSE",
+            idempotency_key=f"suspense:{loan_id}:{day.isoformat()}",
+            loan_id=loan_id,
+            memo="NPA: unrealised interest to suspense",
+            source_type="repayments.close_of_business",
+            source_id=day.isoformat(),
+            lines=[
+                Line(chart.INTEREST_INCOME, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
+                Line(chart.INTEREST_SUSPENSE, credit=amount, loan_id=loan_id, borrower_id=borrower_id),
+            ],
+        )
+        for loan_id, borrower_id, amount in rows
+    ]
+    posted = journal_post_many(specs, business_date=day)
+    _execute(
+        "UPDATE loans_loan SET interest_suspense = outstanding_interest WHERE id = ANY(%(ids)s)",
+        {"ids": [row[0] for row in rows]},
+    )
+    return posted
+
+
+def close_of_business(day: datetime.date) -> dict:
+    counts = accrue_interest(day)
+    with transaction.atomic():
+        counts.update(update_delinquency(day))
+        counts.update(classify_book(day))
+    return counts

@@ -1,0 +1,23 @@
+"""Row locks in the one order every money path takes: loan, then its installments."""
+
+from apps.core.errors import NotFound
+from apps.core.roles import Role
+from apps.loans.models import Installment, Loan
+
+
+def lock_installment(installment_id, user) -> tuple[Loan, Installment]:
+    loan_id = Installment.objects.filter(pk=installment_id).values_list("loan_id", flat=True).first()
+    if loan_id is None:
+        raise NotFound("Installment not found.")
+    loan = lock_loan(loan_id, user)
+    return loan, Installment.objects.select_for_update().get(pk=installment_id)
+
+
+def lock_loan(loan_id, user) -> Loan:
+    loans = Loan.objects.select_for_update(of=("self",)).select_related("product", "invoice")
+    if user is not None and getattr(user, "role", None) == Role.BORROWER:
+        loans = loans.filter(borrower=user)
+    loan = loans.filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound("Loan not found.")
+    return loan

@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import BaseModel
+
+
+class NachReturnCode(models.Model):
+    """Why a mandate debit came back (NPCI NACH return reasons); editable by ADMIN."""
+
+    code = models.CharField(max_length=4, primary_key=True)
+    description = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+
+class Repayment(BaseModel):
+    class Kind(models.TextChoices):
+        EMI = "EMI"
+        PREPAYMENT = "PREPAYMENT"
+        FORECLOSURE = "FORECLOSURE"
+        RECOVERY = "RECOVERY"
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="repayments")
+    installment = models.ForeignKey(
+        "loans.Installment", null=True, blank=True, on_delete=models.PROTECT, related_name="repayments"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.EMI)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    penalty = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    interest = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    principal = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    channel = models.CharField(max_length=16, default="API")
+    external_reference = models.CharField(max_length=64, blank=True)
+    business_date = models.DateField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    journal_entry_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ck_repayment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount=models.F("penalty") + models.F("interest") + models.F("principal")),
+                name="ck_repayment_allocation_sums",
+            ),
+        ]
+        indexes = [models.Index(fields=["loan", "-created_at"], name="ix_repayment_loan_latest")]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount}"
+
+
+class Bounce(BaseModel):
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="bounces")
+    installment = models.ForeignKey("loans.Installment", on_delete=models.PROTECT, related_name="bounces")
+    return_code = models.ForeignKey(NachReturnCode, on_delete=models.PROTECT, related_name="+")
+    charge = models.DecimalField(max_digits=18, decimal_places=2)
+    gst = models.DecimalField(max_digits=18, decimal_places=2)
+    business_date = models.DateField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"bounce {self.return_code_id} {self.charge}"
+
+
+class LoanClassificationHistory(models.Model):
+    """One row per change of a loan's asset classification, written by the close of business."""
+
+    id = models.BigAutoField(primary_key=True)
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="classification_history")
+    business_date = models.DateField()
+    from_classification = models.CharField(max_length=8)
+    to_classification = models.CharField(max_length=8)
+    dpd = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-business_date", "-id"]
+        indexes = [models.Index(fields=["loan", "-business_date"], name="ix_class_history_loan")]
+
+    def __str__(self):
+        return f"{self.business_date}: {self.from_classification} → {self.to_classification}"

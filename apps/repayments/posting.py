@@ -1,0 +1,32 @@
+"""The ledger lines of a repayment, derived from its allocation and the loan's state.
+
+Interest not yet fallen due (paid early) has never been accrued, so it is income at once;
+accrued interest clears the receivable, and while interest sits in suspense (NPA) the part
+paid moves from suspense to income: it is realised now.
+"""
+
+from decimal import Decimal
+
+from apps.ledger import chart
+from apps.ledger.services import Line
+
+ZERO = Decimal("0.00")
+
+
+def repayment_lines(loan, *, penalty, interest_accrued, interest_unaccrued, principal, extra_income=ZERO, bank=None):
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    total = penalty + interest_accrued + interest_unaccrued + principal + extra_income
+    lines = [Line(bank or chart.BANK_COLLECTIONS, debit=total, **common)]
+    if penalty:
+        lines.append(Line(chart.CHARGES_RECEIVABLE, credit=penalty, **common))
+    if interest_accrued:
+        lines.append(Line(chart.INTEREST_RECEIVABLE, credit=interest_accrued, **common))
+    if interest_unaccrued or extra_income:
+        lines.append(Line(chart.INTEREST_INCOME, credit=interest_unaccrued + extra_income, **common))
+    if principal:
+        lines.append(Line(chart.LOAN_PRINCIPAL, credit=principal, **common))
+    released = min(loan.interest_suspense, interest_accrued)
+    if released:
+        lines.append(Line(chart.INTEREST_SUSPENSE, debit=released, **common))
+        lines.append(Line(chart.INTEREST_INCOME, credit=released, **common))
+    return lines, released

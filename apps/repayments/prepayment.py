@@ -1,0 +1,188 @@
+"""Part-prepayment (arrears first, then principal, EMI recomputed over the same tenure) and
+foreclosure (principal + interest to date + charges, then CLOSED)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from apps.audit.services import record
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, InvalidInput
+from apps.core.money import round_money
+from apps.ledger.services import journal_post
+from apps.loans.models import Installment, Loan
+from apps.loans.schedule import reducing_balance_schedule
+from apps.repayments.allocation import ZERO
+from apps.repayments.locks import lock_loan
+from apps.repayments.models import Repayment
+from apps.repayments.posting import repayment_lines
+from apps.repayments.services import PAYABLE, apply_to_installment, close_if_settled, parse_amount
+
+
+def _unpaid(loan: Loan):
+    return list(loan.installments.select_for_update().exclude(status=Installment.Status.PAID).order_by("number"))
+
+
+def _recompute(loan: Loan, future: list[Installment], principal: Decimal) -> None:
+    """Spread `principal` over the untouched future installments at the loan's rate, keeping
+    their due dates: same tenure, lower EMI."""
+    if not future:
+        return
+    lines = reducing_balance_schedule(principal, loan.annual_rate, len(future), future[0].due_date)
+    for installment, line in zip(future, lines, strict=True):
+        installment.principal_due, installment.interest_due = line.principal, line.interest
+    Installment.objects.bulk_update(future, ["principal_due", "interest_due", "updated_at"])
+    loan.emi = lines[0].amount
+    loan.save(update_fields=["emi", "updated_at"])
+
+
+@transaction.atomic
+def loan_prepay(loan_id, *, user, amount) -> Repayment:
+    amount = parse_amount(amount)
+    loan = lock_loan(loan_id, user)
+    if loan.status not in PAYABLE:
+        raise Conflict(f"The loan is {loan.status}.", code="loan_state")
+    today = get_business_date()
+    unpaid = _unpaid(loan)
+    remaining, last = amount, None
+    for installment in [i for i in unpaid if i.due_date <= today]:  # arrears first, oldest first
+        if not remaining:
+            break
+        part = min(remaining, installment.owed)
+        last = apply_to_installment(loan, installment, part, today=today, kind=Repayment.Kind.PREPAYMENT, user=user)
+        remaining -= part
+    future = [i for i in unpaid if i.due_date > today and i.amount_paid == 0 and i.penalty_due == 0]
+    touched_future = [i for i in unpaid if i.due_date > today and i not in future]
+    free_principal = loan.outstanding_principal - sum(
+        (i.principal_due - i.principal_paid for i in touched_future), ZERO
+    )
+    if remaining:
+        if remaining >= free_principal:
+            raise InvalidInput("That pays the loan off: use the foreclosure quote instead.", field="amount")
+        repayment = Repayment.objects.create(
+            loan=loan,
+            kind=Repayment.Kind.PREPAYMENT,
+            amount=remaining,
+            principal=remaining,
+            business_date=today,
+            actor=user if getattr(user, "is_authenticated", False) else None,
+        )
+        lines, _ = repayment_lines(
+            loan, penalty=ZERO, interest_accrued=ZERO, interest_unaccrued=ZERO, principal=remaining
+        )
+        entry = journal_post(
+            entry_type="REPAYMENT",
+            lines=lines,
+            idempotency_key=f"repayment:{repayment.pk}",
+            business_date=today,
+            memo="Part-prepayment of principal",
+            loan_id=loan.pk,
+            source_type="repayments.repayment",
+            source_id=str(repayment.pk),
+            actor=repayment.actor,
+        )
+        Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
+        loan.outstanding_principal -= remaining
+        loan.save(update_fields=["outstanding_principal", "updated_at"])
+        _recompute(loan, future, free_principal - remaining)
+        record("loan.prepaid", obj=loan, after={"principal": str(remaining), "emi": str(loan.emi)}, actor=user)
+        last = repayment
+    close_if_settled(loan, today=today, actor=user)
+    return last
+
+
+@dataclass(frozen=True)
+class ForeclosureQuote:
+    principal: Decimal
+    interest_to_date: Decimal
+    charges: Decimal
+    valid_on: date
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest_to_date + self.charges
+
+
+def _broken_period_interest(loan: Loan, unpaid: list[Installment], today: date) -> tuple[Decimal, Decimal]:
+    """(interest already due and unpaid, interest accrued since the last due date up to today)."""
+    due_unpaid = sum((i.interest_due - i.interest_paid for i in unpaid if i.due_date <= today), ZERO)
+    last_due = max([i.due_date for i in loan.installments.all() if i.due_date <= today] or [loan.disbursed_on])
+    days = (today - last_due).days
+    principal = loan.outstanding_principal
+    accrued = round_money(principal * loan.annual_rate / Decimal(100) * days / Decimal(365))
+    return due_unpaid, accrued
+
+
+def foreclosure_quote(loan: Loan, *, today: date | None = None) -> ForeclosureQuote:
+    today = today or get_business_date()
+    unpaid = list(loan.installments.exclude(status=Installment.Status.PAID).order_by("number"))
+    due_interest, accrued = _broken_period_interest(loan, unpaid, today)
+    charges = sum((i.penalty_due - i.penalty_paid for i in unpaid), ZERO)
+    return ForeclosureQuote(loan.outstanding_principal, due_interest + accrued, charges, today)
+
+
+@transaction.atomic
+def loan_foreclose(loan_id, *, user, amount) -> Repayment:
+    amount = parse_amount(amount)
+    loan = lock_loan(loan_id, user)
+    if loan.status not in PAYABLE:
+        raise Conflict(f"The loan is {loan.status}.", code="loan_state")
+    today = get_business_date()
+    quote = foreclosure_quote(loan, today=today)
+    if amount != quote.total:
+        raise InvalidInput(f"The foreclosure amount on {today} is {quote.total}.", field="amount")
+    unpaid = _unpaid(loan)
+    accrued_interest = sum((i.interest_due - i.interest_paid for i in unpaid if i.interest_accrued), ZERO)
+    unaccrued_due = sum(
+        (i.interest_due - i.interest_paid for i in unpaid if not i.interest_accrued and i.due_date <= today), ZERO
+    )
+    broken = quote.interest_to_date - accrued_interest - unaccrued_due
+    repayment = Repayment.objects.create(
+        loan=loan,
+        kind=Repayment.Kind.FORECLOSURE,
+        amount=amount,
+        penalty=quote.charges,
+        interest=quote.interest_to_date,
+        principal=quote.principal,
+        business_date=today,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+    )
+    lines, released = repayment_lines(
+        loan,
+        penalty=quote.charges,
+        interest_accrued=accrued_interest,
+        interest_unaccrued=unaccrued_due,
+        principal=quote.principal,
+        extra_income=broken,
+    )
+    entry = journal_post(
+        entry_type="REPAYMENT",
+        lines=lines,
+        idempotency_key=f"repayment:{repayment.pk}",
+        business_date=today,
+        memo="Foreclosure",
+        loan_id=loan.pk,
+        source_type="repayments.repayment",
+        source_id=str(repayment.pk),
+        actor=repayment.actor,
+    )
+    Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
+    # Future interest is not owed after a foreclosure: the schedule ends today.
+    for installment in unpaid:
+        if installment.due_date > today:
+            installment.interest_due = installment.interest_paid
+        installment.penalty_paid, installment.principal_paid = installment.penalty_due, installment.principal_due
+        installment.interest_paid = installment.interest_due
+        installment.status, installment.paid_on = Installment.Status.PAID, today
+    Installment.objects.bulk_update(
+        unpaid, ["interest_due", "penalty_paid", "principal_paid", "interest_paid", "status", "paid_on", "updated_at"]
+    )
+    loan.outstanding_principal = loan.outstanding_interest = loan.outstanding_penalty = ZERO
+    loan.interest_suspense -= released
+    loan.save()
+    Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
+    record("loan.foreclosed", obj=loan, after={"amount": str(amount)}, actor=user)
+    close_if_settled(loan, today=today, actor=user)
+    return repayment

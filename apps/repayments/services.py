@@ -1,0 +1,241 @@
+"""Paying an installment, recording a bounce, and closing a loan that owes nothing more."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from apps.audit.services import record
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, InvalidInput
+from apps.core.money import round_money, to_decimal
+from apps.kyc.services import collateral_release
+from apps.ledger import chart
+from apps.ledger.services import Line, journal_post
+from apps.loans.models import Installment, Loan
+from apps.repayments.allocation import ZERO, allocate
+from apps.repayments.locks import lock_installment
+from apps.repayments.models import Bounce, NachReturnCode, Repayment
+from apps.repayments.posting import repayment_lines
+
+PAYABLE = [Loan.Status.ACTIVE, Loan.Status.OVERDUE, Loan.Status.DEFAULTED]
+
+
+def parse_amount(value, *, field="amount") -> Decimal:
+    try:
+        amount = to_decimal(value)
+    except (TypeError, ValueError, ArithmeticError):
+        raise InvalidInput("A positive amount in rupees.", field=field) from None
+    if amount <= 0 or round_money(amount) != amount:
+        raise InvalidInput("A positive amount with at most two decimals.", field=field)
+    return amount
+
+
+def _owed(installment: Installment) -> dict:
+    return {
+        "penalty": installment.penalty_due - installment.penalty_paid,
+        "interest": installment.interest_due - installment.interest_paid,
+        "principal": installment.principal_due - installment.principal_paid,
+    }
+
+
+def installment_status(installment: Installment, today) -> str:
+    if installment.owed == 0:
+        return Installment.Status.PAID
+    if installment.due_date < today:
+        return Installment.Status.OVERDUE
+    return Installment.Status.PARTIALLY_PAID if installment.amount_paid else Installment.Status.PENDING
+
+
+def apply_to_installment(
+    loan: Loan, installment: Installment, amount: Decimal, *, today, kind, user, channel="API", reference=""
+) -> Repayment:
+    """Allocate `amount` to one installment and post it. The caller holds the loan and row locks."""
+    parts = allocate(amount, _owed(installment), loan.product.allocation_order)
+    accrued = parts.interest if installment.interest_accrued else ZERO
+    repayment = Repayment.objects.create(
+        loan=loan,
+        installment=installment,
+        kind=kind,
+        amount=amount,
+        penalty=parts.penalty,
+        interest=parts.interest,
+        principal=parts.principal,
+        channel=channel,
+        external_reference=reference[:64],
+        business_date=today,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+    )
+    lines, released = repayment_lines(
+        loan,
+        penalty=parts.penalty,
+        interest_accrued=accrued,
+        interest_unaccrued=parts.interest - accrued,
+        principal=parts.principal,
+    )
+    entry = journal_post(
+        entry_type="REPAYMENT",
+        lines=lines,
+        idempotency_key=f"repayment:{repayment.pk}",
+        business_date=today,
+        memo=f"{kind} on installment {installment.number}",
+        loan_id=loan.pk,
+        source_type="repayments.repayment",
+        source_id=str(repayment.pk),
+        actor=repayment.actor,
+    )
+    Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
+    installment.penalty_paid += parts.penalty
+    installment.interest_paid += parts.interest
+    installment.principal_paid += parts.principal
+    installment.status = installment_status(installment, today)
+    installment.paid_on = today if installment.status == Installment.Status.PAID else None
+    installment.save()
+    loan.outstanding_penalty -= parts.penalty
+    loan.outstanding_interest -= accrued
+    loan.interest_suspense -= released
+    loan.outstanding_principal -= parts.principal
+    loan.save(
+        update_fields=[
+            "outstanding_penalty",
+            "outstanding_interest",
+            "interest_suspense",
+            "outstanding_principal",
+            "updated_at",
+        ]
+    )
+    record(
+        "repayment.received",
+        obj=repayment,
+        after={"amount": str(amount), **parts.as_dict(), "installment": installment.number, "loan": str(loan.pk)},
+        actor=repayment.actor,
+    )
+    return repayment
+
+
+def close_if_settled(loan: Loan, *, today, actor) -> bool:
+    """CLOSED, collateral released and the invoice SETTLED once nothing at all is owed."""
+    unpaid = loan.installments.exclude(status=Installment.Status.PAID).exists()
+    if unpaid or loan.outstanding_principal or loan.outstanding_interest or loan.outstanding_penalty:
+        return False
+    before = {"status": loan.status}
+    loan.close(on=today)
+    loan.save()
+    collateral_release(reference=f"loan:{loan.pk}", actor=actor)
+    invoice = loan.invoice
+    if invoice.status == invoice.Status.FINANCED:
+        invoice.settle()
+        invoice.save()
+        record("invoice.settled", obj=invoice, after={"status": invoice.status}, actor=actor)
+    record("loan.closed", obj=loan, before=before, after={"status": loan.status}, actor=actor)
+    return True
+
+
+@transaction.atomic
+def emi_pay(installment_id, *, user, amount=None, channel="API", reference="") -> Repayment:
+    loan, installment = lock_installment(installment_id, user)
+    if loan.status not in PAYABLE:
+        raise Conflict(f"The loan is {loan.status}; it takes no payments.", code="loan_state")
+    owed = installment.owed
+    if owed <= 0:
+        raise Conflict("Nothing is owed on this installment.", code="nothing_owed")
+    amount = owed if amount is None else parse_amount(amount)
+    if amount > owed:
+        raise InvalidInput(f"At most {owed} is owed on this installment.", field="amount")
+    today = get_business_date()
+    repayment = apply_to_installment(
+        loan, installment, amount, today=today, kind=Repayment.Kind.EMI, user=user, channel=channel, reference=reference
+    )
+    close_if_settled(loan, today=today, actor=user)
+    return repayment
+
+
+@transaction.atomic
+def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
+    return_code = NachReturnCode.objects.filter(code=str(code).strip(), is_active=True).first()
+    if return_code is None:
+        codes = ", ".join(NachReturnCode.objects.filter(is_active=True).values_list("code", flat=True))
+        raise InvalidInput(f"A NACH return code: {codes}.", field="reason")
+    loan, installment = lock_installment(installment_id, None)
+    if loan.status not in PAYABLE:
+        raise Conflict(f"The loan is {loan.status}.", code="loan_state")
+    if installment.status == Installment.Status.PAID:
+        raise Conflict("This installment is paid; there is nothing to bounce.", code="installment_paid")
+    today = get_business_date()
+    product = loan.product
+    charge = product.bounce_charge
+    gst = round_money(charge * product.gst_rate_pct / 100)
+    bounce = Bounce.objects.create(
+        loan=loan,
+        installment=installment,
+        return_code=return_code,
+        charge=charge,
+        gst=gst,
+        business_date=today,
+        actor=actor,
+    )
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    lines = [
+        Line(chart.CHARGES_RECEIVABLE, debit=charge + gst, **common),
+        Line(chart.PENAL_INCOME, credit=charge, **common),
+    ]
+    if gst:
+        lines.append(Line(chart.GST_PAYABLE, credit=gst, **common))
+    journal_post(
+        entry_type="BOUNCE_CHARGE",
+        lines=lines,
+        idempotency_key=f"bounce:{bounce.pk}",
+        business_date=today,
+        memo=f"NACH return {return_code.code} on installment {installment.number}",
+        loan_id=loan.pk,
+        source_type="repayments.bounce",
+        source_id=str(bounce.pk),
+        actor=actor,
+    )
+    installment.penalty_due += charge + gst
+    installment.status = installment_status(installment, today)
+    installment.save()
+    before = {"status": loan.status, "bounce_count": loan.bounce_count}
+    loan.outstanding_penalty += charge + gst
+    loan.bounce_count += 1
+    if loan.bounce_count >= 2 and loan.status in (Loan.Status.ACTIVE, Loan.Status.OVERDUE):
+        loan.mark_defaulted()
+    loan.save()
+    record(
+        "loan.bounced",
+        obj=loan,
+        before=before,
+        after={
+            "status": loan.status,
+            "bounce_count": loan.bounce_count,
+            "code": return_code.code,
+            "charge": str(charge + gst),
+        },
+        actor=actor,
+    )
+    return bounce
+
+
+def outstanding_by_ledger(loan: Loan) -> dict:
+    from apps.ledger.selectors import loan_balances
+
+    balances = loan_balances(loan.pk)
+    return {
+        "principal": balances.get(chart.LOAN_PRINCIPAL, ZERO),
+        "interest": balances.get(chart.INTEREST_RECEIVABLE, ZERO),
+        "penalty": balances.get(chart.CHARGES_RECEIVABLE, ZERO),
+    }
+
+
+def total_owed(loan: Loan) -> Decimal:
+    return (
+        loan.installments.aggregate(
+            owed=Sum("principal_due")
+            + Sum("interest_due")
+            + Sum("penalty_due")
+            - Sum("principal_paid")
+            - Sum("interest_paid")
+            - Sum("penalty_paid")
+        )["owed"]
+        or ZERO
+    )

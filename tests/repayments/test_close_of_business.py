@@ -1,0 +1,127 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from apps.ledger import chart
+from apps.ledger.selectors import ledger_summary, loan_balances
+from apps.loans.models import Loan
+from apps.repayments.models import LoanClassificationHistory
+from apps.repayments.services import emi_pay, outstanding_by_ledger
+from tests.conftest import make_user
+from tests.repayments.conftest import close_day, days_after
+from tests.support.lending import make_loan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("days", "dpd", "classification", "status"),
+    [
+        (0, 0, "STANDARD", "ACTIVE"),
+        (1, 1, "SMA_0", "OVERDUE"),
+        (30, 30, "SMA_0", "OVERDUE"),
+        (31, 31, "SMA_1", "OVERDUE"),
+        (60, 60, "SMA_1", "OVERDUE"),
+        (61, 61, "SMA_2", "OVERDUE"),
+        (90, 90, "SMA_2", "OVERDUE"),
+        (91, 91, "NPA", "DEFAULTED"),
+    ],
+)
+def test_each_dpd_boundary(loan, days, dpd, classification, status):
+    close_day(days_after(loan, 1, days))
+    loan.refresh_from_db()
+    assert (loan.dpd, loan.asset_classification, loan.status) == (dpd, classification, status)
+
+
+def test_interest_falls_due_on_the_due_date_once(loan):
+    day = days_after(loan, 1, 0)
+    counts = close_day(day)
+    assert counts["installments_accrued"] == 1 and counts["interest_entries"] == 1
+    loan.refresh_from_db()
+    assert loan.outstanding_interest == Decimal("1000.00")
+    assert loan_balances(loan.pk)[chart.INTEREST_RECEIVABLE] == Decimal("1000.00")
+    again = close_day(day)
+    assert again["installments_accrued"] == 0 and again["classification_changes"] == 0
+    loan.refresh_from_db()
+    assert loan.outstanding_interest == Decimal("1000.00")
+
+
+def test_npa_is_borrower_wide_and_upgraded_only_when_every_arrear_is_paid(borrower):
+    first = make_loan(borrower)
+    second = make_loan(borrower)
+    close_day(days_after(first, 1, 91))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.asset_classification == second.asset_classification == "NPA"
+    assert first.status == second.status == Loan.Status.DEFAULTED
+    # Paying the oldest arrear alone leaves others past due: still NPA.
+    emi_pay(first.installments.get(number=1).pk, user=borrower)
+    day = days_after(first, 1, 92)
+    close_day(day)
+    first.refresh_from_db()
+    assert first.dpd > 0 and first.asset_classification == "NPA"
+    for loan in (first, second):
+        for installment in loan.installments.filter(due_date__lt=day).exclude(status="PAID"):
+            emi_pay(installment.pk, user=borrower)
+    close_day(day)
+    for loan in (first, second):
+        loan.refresh_from_db()
+        assert (loan.dpd, loan.asset_classification, loan.status) == (0, "STANDARD", Loan.Status.ACTIVE)
+    changes = list(
+        LoanClassificationHistory.objects.filter(loan=first)
+        .order_by("id")
+        .values_list("from_classification", "to_classification")
+    )
+    assert changes[0] == ("STANDARD", "NPA") and changes[-1] == ("NPA", "STANDARD")
+
+
+def test_interest_of_an_npa_loan_goes_to_suspense_and_back_to_income_when_paid(borrower):
+    loan = make_loan(borrower)
+    close_day(days_after(loan, 1, 0))  # 1,000.00 accrued as income
+    close_day(days_after(loan, 1, 91))  # NPA: reversed into suspense; later interest straight to suspense
+    loan.refresh_from_db()
+    assert loan.asset_classification == "NPA"
+    assert loan.interest_suspense == loan.outstanding_interest > Decimal("1000.00")
+    balances = loan_balances(loan.pk)
+    assert balances[chart.INTEREST_SUSPENSE] == -loan.interest_suspense
+    assert balances.get(chart.INTEREST_INCOME, Decimal(0)) == Decimal(0)
+    emi_pay(loan.installments.get(number=1).pk, user=borrower)
+    loan.refresh_from_db()
+    assert loan_balances(loan.pk)[chart.INTEREST_INCOME] == Decimal("-1000.00")  # realised on payment
+    assert outstanding_by_ledger(loan)["interest"] == loan.outstanding_interest
+    assert ledger_summary()["balanced"]
+
+
+def _state(loans):
+    rows = []
+    for loan in loans:
+        loan.refresh_from_db()
+        rows.append(
+            (
+                loan.dpd,
+                loan.asset_classification,
+                loan.status,
+                loan.outstanding_interest,
+                loan.interest_suspense,
+                tuple(sorted(loan_balances(loan.pk).items())),
+                tuple(loan.installments.order_by("number").values_list("status", "interest_accrued")),
+            )
+        )
+    return rows
+
+
+def test_jumping_several_days_equals_running_day_by_day(borrower):
+    loans = [make_loan(borrower), make_loan(make_user())]
+    start = days_after(loans[0], 1, -2)
+    end = days_after(loans[0], 3, 5)
+    with transaction.atomic():
+        day = start
+        while day <= end:
+            close_day(day)
+            day += datetime.timedelta(days=1)
+        day_by_day = _state(loans)
+        transaction.set_rollback(True)
+    close_day(end)
+    assert _state(loans) == day_by_day
