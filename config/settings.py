@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         "JobRunStatusEnum": "apps.core.models.JobRun.Status",
         "CollateralTypeEnum": "apps.kyc.models.Collateral.Type",
         "KycStatusEnum": "apps.kyc.models.Business.KycStatus",
+        "RecoveryStatusEnum": "apps.collections.models.RecoveryAction.Status",
     },
 }
 

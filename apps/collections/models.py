@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from apps.core.models import BaseModel
 
@@ -46,3 +47,51 @@ class Notification(BaseModel):
 
     def __str__(self):
         return f"{self.template} {self.channel} {self.for_date}"
+
+
+class RecoveryAction(FSMModelMixin, BaseModel):
+    """A step taken to recover a defaulted loan; completing it posts what was recovered."""
+
+    class ActionType(models.TextChoices):
+        LEGAL_NOTICE = "LEGAL_NOTICE"
+        FIELD_VISIT = "FIELD_VISIT"
+        COLLATERAL_LIQUIDATION = "COLLATERAL_LIQUIDATION"
+        SETTLEMENT = "SETTLEMENT"
+        ARBITRATION = "ARBITRATION"
+
+    class Status(models.TextChoices):
+        INITIATED = "INITIATED"
+        COMPLETED = "COMPLETED"
+        CANCELLED = "CANCELLED"
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="recovery_actions")
+    action_type = models.CharField(max_length=24, choices=ActionType.choices)
+    notes = models.TextField(blank=True)
+    status = FSMField(default=Status.INITIATED, choices=Status.choices, protected=True, db_index=True)
+    recovered_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    written_off_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recovered_amount__gte=0, written_off_amount__gte=0), name="ck_recovery_amounts"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action_type} ({self.status})"
+
+    @transition(field=status, source=Status.INITIATED, target=Status.COMPLETED)
+    def complete(self, *, on, by, recovered, written_off):
+        self.completed_on, self.completed_by = on, by
+        self.recovered_amount, self.written_off_amount = recovered, written_off
+
+    @transition(field=status, source=Status.INITIATED, target=Status.CANCELLED)
+    def cancel(self, *, on, by):
+        self.completed_on, self.completed_by = on, by

@@ -1,0 +1,84 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.collections.models import RecoveryAction
+from apps.collections.services import recovery_complete, recovery_initiate
+from apps.core.errors import InvalidInput
+from apps.core.pagination import DefaultCursorPagination
+from apps.core.permissions import IsOfficerOrAdmin
+
+
+class RecoveryInitiateSerializer(serializers.Serializer):
+    loan_id = serializers.UUIDField()
+    action_type = serializers.ChoiceField(choices=RecoveryAction.ActionType.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RecoveryCompleteSerializer(serializers.Serializer):
+    recovered_amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+    write_off_remaining = serializers.BooleanField(default=False)
+
+
+class RecoveryActionSerializer(serializers.ModelSerializer):
+    loan_id = serializers.UUIDField(read_only=True)
+    loan_status = serializers.CharField(source="loan.status", read_only=True)
+
+    class Meta:
+        model = RecoveryAction
+        fields = [
+            "id",
+            "loan_id",
+            "loan_status",
+            "action_type",
+            "notes",
+            "status",
+            "recovered_amount",
+            "written_off_amount",
+            "completed_on",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RecoveryInitiateView(APIView):
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer})
+    def post(self, request):
+        data = RecoveryInitiateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = recovery_initiate(actor=request.user, **data.validated_data)
+        return Response(RecoveryActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class RecoveryCompleteView(APIView):
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer})
+    def post(self, request, pk):
+        data = RecoveryCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = recovery_complete(pk, actor=request.user, **data.validated_data)
+        return Response(RecoveryActionSerializer(action).data)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("status", str, enum=RecoveryAction.Status.values), OpenApiParameter("loan", str)]
+)
+class RecoveryListView(generics.ListAPIView):
+    permission_classes = [IsOfficerOrAdmin]
+    serializer_class = RecoveryActionSerializer
+    pagination_class = DefaultCursorPagination
+    queryset = RecoveryAction.objects.none()
+
+    def get_queryset(self):
+        actions = RecoveryAction.objects.select_related("loan")
+        if wanted := self.request.query_params.get("status"):
+            if wanted not in RecoveryAction.Status.values:
+                raise InvalidInput(f"One of {', '.join(RecoveryAction.Status.values)}.", field="status")
+            actions = actions.filter(status=wanted)
+        if loan := self.request.query_params.get("loan"):
+            actions = actions.filter(loan_id=loan)
+        return actions

@@ -1,0 +1,157 @@
+"""Recovery of defaulted loans and the write-off of what cannot be recovered.
+
+Completing a recovery applies the money like repayments do (oldest installment first,
+penalty → interest → principal), so the books and the loan stay in step. With
+`write_off_remaining`, what is left is written off: Dr write-off expense / Cr each receivable,
+and any interest held in suspense is cleared against the receivable it shadowed (it was never
+income). Money recovered on a written-off loan is recovery income.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from apps.audit.services import record
+from apps.collections.models import RecoveryAction
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.kyc.services import collateral_release
+from apps.ledger import chart
+from apps.ledger.services import Line, journal_post
+from apps.loans.models import Installment, Loan
+from apps.repayments.locks import lock_loan
+from apps.repayments.models import Repayment
+from apps.repayments.services import apply_to_installment, close_if_settled, parse_amount
+
+ZERO = Decimal("0.00")
+
+
+@transaction.atomic
+def recovery_initiate(*, loan_id, action_type: str, notes: str, actor) -> RecoveryAction:
+    if action_type not in RecoveryAction.ActionType.values:
+        raise InvalidInput(f"One of {', '.join(RecoveryAction.ActionType.values)}.", field="action_type")
+    loan = lock_loan(loan_id, None)
+    if loan.status != Loan.Status.DEFAULTED and loan.asset_classification != Loan.Classification.NPA:
+        raise Conflict(f"Recovery is for DEFAULTED or NPA loans; this one is {loan.status}.", code="loan_state")
+    action = RecoveryAction.objects.create(loan=loan, action_type=action_type, notes=notes, initiated_by=actor)
+    record("recovery.initiated", obj=action, after={"loan": str(loan.pk), "type": action_type}, actor=actor)
+    return action
+
+
+def _recover_into_installments(loan: Loan, amount: Decimal, *, today, actor) -> Decimal:
+    remaining = amount
+    for installment in loan.installments.select_for_update().exclude(status=Installment.Status.PAID).order_by("number"):
+        if not remaining:
+            break
+        part = min(remaining, installment.owed)
+        apply_to_installment(
+            loan, installment, part, today=today, kind=Repayment.Kind.RECOVERY, user=actor, channel="RECOVERY"
+        )
+        remaining -= part
+    return remaining
+
+
+def _write_off(loan: Loan, *, today, actor) -> Decimal:
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    principal, interest, penalty = loan.outstanding_principal, loan.outstanding_interest, loan.outstanding_penalty
+    suspense = loan.interest_suspense
+    expense = principal + (interest - suspense) + penalty
+    lines = []
+    if expense:
+        lines.append(Line(chart.WRITE_OFF_EXPENSE, debit=expense, **common))
+    if suspense:
+        lines.append(Line(chart.INTEREST_SUSPENSE, debit=suspense, **common))
+    for account, amount in (
+        (chart.LOAN_PRINCIPAL, principal),
+        (chart.INTEREST_RECEIVABLE, interest),
+        (chart.CHARGES_RECEIVABLE, penalty),
+    ):
+        if amount:
+            lines.append(Line(account, credit=amount, **common))
+    if len(lines) >= 2:
+        journal_post(
+            entry_type="WRITE_OFF",
+            lines=lines,
+            idempotency_key=f"write-off:{loan.pk}",
+            business_date=today,
+            memo="Write-off of the unrecovered balance",
+            loan_id=loan.pk,
+            source_type="loans.loan",
+            source_id=str(loan.pk),
+            actor=actor,
+        )
+    unpaid = list(loan.installments.exclude(status=Installment.Status.PAID))
+    loan.outstanding_principal = loan.outstanding_interest = loan.outstanding_penalty = loan.interest_suspense = ZERO
+    before = {"status": loan.status}
+    loan.write_off(on=today)
+    loan.save()
+    collateral_release(reference=f"loan:{loan.pk}", actor=actor)
+    record(
+        "loan.written_off",
+        obj=loan,
+        before=before,
+        after={"status": loan.status, "amount": str(principal + interest + penalty), "installments_open": len(unpaid)},
+        actor=actor,
+    )
+    return principal + interest + penalty
+
+
+def _recovery_on_written_off(loan: Loan, amount: Decimal, *, today, actor, action) -> None:
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    journal_post(
+        entry_type="RECOVERY",
+        lines=[
+            Line(chart.BANK_COLLECTIONS, debit=amount, **common),
+            Line(chart.RECOVERY_INCOME, credit=amount, **common),
+        ],
+        idempotency_key=f"recovery:{action.pk}",
+        business_date=today,
+        memo="Recovery on a written-off loan",
+        loan_id=loan.pk,
+        source_type="collections.recoveryaction",
+        source_id=str(action.pk),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def recovery_complete(action_id, *, recovered_amount, write_off_remaining: bool, actor) -> RecoveryAction:
+    action = RecoveryAction.objects.select_for_update().filter(pk=action_id).first()
+    if action is None:
+        raise NotFound("Recovery action not found.")
+    if action.status != RecoveryAction.Status.INITIATED:
+        raise Conflict(f"The recovery action is {action.status}.", code="recovery_state")
+    amount = (
+        ZERO if recovered_amount in (None, "", 0, "0") else parse_amount(recovered_amount, field="recovered_amount")
+    )
+    loan = lock_loan(action.loan_id, None)
+    today = get_business_date()
+    written_off = ZERO
+    if loan.status == Loan.Status.WRITTEN_OFF:
+        if amount:
+            _recovery_on_written_off(loan, amount, today=today, actor=actor, action=action)
+    elif loan.status in (Loan.Status.DEFAULTED, Loan.Status.OVERDUE, Loan.Status.ACTIVE):
+        left = _recover_into_installments(loan, amount, today=today, actor=actor)
+        if left:
+            raise InvalidInput(f"More than the {amount - left} owed on the loan.", field="recovered_amount")
+        if not close_if_settled(loan, today=today, actor=actor) and write_off_remaining:
+            written_off = _write_off(loan, today=today, actor=actor)
+    else:
+        raise Conflict(f"The loan is {loan.status}.", code="loan_state")
+    before = {"status": action.status}
+    action.complete(on=today, by=actor, recovered=amount, written_off=written_off)
+    action.save()
+    loan.refresh_from_db()
+    record(
+        "recovery.completed",
+        obj=action,
+        before=before,
+        after={
+            "status": action.status,
+            "recovered": str(amount),
+            "written_off": str(written_off),
+            "loan_status": loan.status,
+        },
+        actor=actor,
+    )
+    return action

@@ -1,0 +1,66 @@
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+
+from apps.ledger.selectors import ledger_summary
+from apps.loans.models import Loan
+from apps.repayments.services import emi_bounce, emi_pay, outstanding_by_ledger
+from tests.conftest import make_user
+from tests.repayments.conftest import close_day, days_after
+from tests.support.lending import make_loan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_portfolio_summary_is_computed_from_the_book(admin_client, borrower):
+    good = make_loan(borrower)
+    bad = make_loan(make_user())
+    emi_pay(good.installments.get(number=1).pk, user=borrower)
+    close_day(days_after(bad, 1, 91))
+    body = admin_client.get("/api/v1/admin/portfolio/summary").json()
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert Decimal(body["aum"]) == good.outstanding_principal + bad.outstanding_principal
+    assert body["active_loans"] == 2
+    assert Decimal(body["npa_amount"]) == bad.outstanding_principal
+    assert body["by_classification"]["NPA"]["count"] == 1
+    assert body["by_dpd_bucket"]["90+"]["count"] == 1
+    assert sum(bucket["count"] for bucket in body["risk_distribution"].values()) == 2
+    ratio = (bad.outstanding_principal / (good.outstanding_principal + bad.outstanding_principal)).quantize(
+        Decimal("0.0001")
+    )
+    assert Decimal(body["npa_ratio"]) == ratio
+
+
+def test_every_loan_reconciles_to_its_ledger_lines_after_a_random_workload(officer):
+    rng = random.Random(20261122)
+    borrowers = [make_user() for _ in range(3)]
+    loans = [make_loan(rng.choice(borrowers)) for _ in range(5)]
+    day = days_after(loans[0], 1, -3)
+    for _ in range(12):
+        day = day + datetime.timedelta(days=rng.choice([1, 5, 17, 31]))
+        close_day(day)
+        for loan in loans:
+            loan.refresh_from_db()
+            if loan.status not in ("ACTIVE", "OVERDUE", "DEFAULTED"):
+                continue
+            open_items = list(loan.installments.exclude(status="PAID").order_by("number"))
+            if not open_items:
+                continue
+            installment = open_items[0]
+            action = rng.random()
+            if action < 0.5:
+                emi_pay(
+                    installment.pk, user=loan.borrower, amount=min(installment.owed, Decimal(rng.randint(1, 20000)))
+                )
+            elif action < 0.6:
+                emi_bounce(installment.pk, code="04", actor=officer)
+    for loan in Loan.objects.all():
+        assert outstanding_by_ledger(loan) == {
+            "principal": loan.outstanding_principal,
+            "interest": loan.outstanding_interest,
+            "penalty": loan.outstanding_penalty,
+        }, loan.pk
+    assert ledger_summary()["balanced"]
