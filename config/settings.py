@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
+# Who may change live settings follows the role groups (ADMIN), not Django's superuser flag.
+CONSTANCE_SUPERUSER_ONLY = False
 # Live settings, editable by ADMIN in the admin. Each app adds its own block.
 CONSTANCE_CONFIG = {
     # accounts: OTP

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from apps.core.admin_actions import reason_action
 from apps.core.admin_base import FastListMixin, ReadOnlyInline
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
 from apps.kyc.services import kyc_approve, kyc_reject
 
@@ -27,12 +28,20 @@ class CollateralInline(ReadOnlyInline):
 
 
 @admin.register(Business)
-class BusinessAdmin(FastListMixin, admin.ModelAdmin):
+class BusinessAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
     list_display = ["legal_name", "gstin", "kyc_status", "gst_status", "created_at"]
     list_filter = ["kyc_status", "gst_status", "state_code"]
     search_fields = ["=gstin", "=pan", "legal_name__istartswith", "=id"]
     exclude = ["aadhaar_hash"]
     inlines = [KycCheckInline, KycDocumentInline, CollateralInline]
+    transition_buttons = [
+        Button(
+            "approve", "Approve KYC", kyc_approve, needs_reason=True, allowed=lambda b: b.kyc_status == "MANUAL_REVIEW"
+        ),
+        Button(
+            "reject", "Reject KYC", kyc_reject, needs_reason=True, allowed=lambda b: b.kyc_status == "MANUAL_REVIEW"
+        ),
+    ]
     actions = [
         reason_action(kyc_approve, description="Approve KYC (manual review)", name="approve_kyc"),
         reason_action(kyc_reject, description="Reject KYC (manual review)", name="reject_kyc"),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_csv import CsvExportMixin
 from apps.ledger.models import Account, AccountBalance, JournalEntry, JournalLine
 
 
@@ -33,7 +34,8 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(JournalLine)
-class JournalLineAdmin(ReadOnlyAdmin):
+class JournalLineAdmin(CsvExportMixin, ReadOnlyAdmin):
+    csv_fields = ["id", "entry__business_date", "entry__entry_type", "account_id", "debit", "credit", "loan_id"]
     list_display = ["id", "entry", "account", "debit", "credit", "loan_id"]
     list_filter = ["account"]
     search_fields = ["=loan_id", "=entry__id"]

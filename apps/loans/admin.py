@@ -1,19 +1,11 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from apps.core.errors import DomainError
+from apps.core.admin_base import FastListMixin, ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_csv import CsvExportMixin
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
-from apps.loans.services import loan_payout_confirm
-
-
-class ReadOnlyMixin:
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from apps.loans.services import loan_override, loan_payout_confirm
+from apps.loans.services.override import ALLOWED_OVERRIDES
 
 
 @admin.register(LoanProduct)
@@ -27,20 +19,19 @@ class LoanProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OfferAdmin(ReadOnlyAdmin):
     list_display = ["id", "invoice", "type", "principal", "annual_rate", "status", "valid_until"]
     list_filter = ["status", "type", "credit_grade"]
     search_fields = ["=id", "=invoice__invoice_number", "=invoice__seller_gstin"]
     list_select_related = ["invoice"]
-    show_full_result_count = False
+    raw_id_fields = ["invoice"]
 
 
-class InstallmentInline(ReadOnlyMixin, admin.TabularInline):
+class InstallmentInline(ReadOnlyInline):
     model = Installment
-    extra = 0
-    can_delete = False
     ordering = ["number"]
-    fields = [
+    show_change_link = False
+    fields = readonly_fields = [
         "number",
         "due_date",
         "principal_due",
@@ -53,8 +44,31 @@ class InstallmentInline(ReadOnlyMixin, admin.TabularInline):
     ]
 
 
-@admin.register(Loan)
-class LoanAdmin(ReadOnlyMixin, admin.ModelAdmin):
+def _confirm_payout(loan_id, *, actor):
+    return loan_payout_confirm(loan_id, succeeded=True, utr=f"MANUAL-{loan_id}", actor=actor)
+
+
+def _override_to(status):
+    def service(loan_id, *, actor, reason):
+        return loan_override(loan_id, status=status, reason=reason, actor=actor)
+
+    return service
+
+
+OVERRIDE_BUTTONS = [
+    Button(
+        f"override_{target.lower()}",
+        f"Override to {target}",
+        _override_to(target),
+        needs_reason=True,
+        allowed=lambda loan, target=target: target in ALLOWED_OVERRIDES.get(loan.status, set()),
+        permission="override",
+    )
+    for target in sorted({t for targets in ALLOWED_OVERRIDES.values() for t in targets})
+]
+
+
+class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "business",
@@ -68,16 +82,35 @@ class LoanAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "asset_classification", "offer_type", "product"]
     search_fields = ["=id", "=business__gstin", "=invoice__invoice_number"]
     list_select_related = ["business"]
+    raw_id_fields = ["borrower", "business", "invoice", "offer", "product"]
     inlines = [InstallmentInline]
-    actions = ["confirm_payout"]
-    show_full_result_count = False
+    csv_fields = [
+        "id",
+        "business__gstin",
+        "status",
+        "asset_classification",
+        "dpd",
+        "principal",
+        "outstanding_principal",
+        "outstanding_interest",
+        "outstanding_penalty",
+        "disbursed_on",
+    ]
+    transition_buttons = [
+        Button("confirm_payout", "Confirm payout", _confirm_payout, allowed=lambda loan: loan.status == "SANCTIONED"),
+        *OVERRIDE_BUTTONS,
+    ]
 
-    @admin.action(description="Confirm the pending payout (the bank reported it paid)", permissions=["change"])
-    def confirm_payout(self, request, queryset):
-        for loan in queryset.filter(status=Loan.Status.SANCTIONED):
-            try:
-                loan_payout_confirm(loan.pk, succeeded=True, utr=f"MANUAL-{loan.pk}", actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{loan}: {exc.message}", messages.WARNING)
-            else:
-                self.message_user(request, f"{loan}: disbursed", messages.SUCCESS)
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Loan._meta.fields] + list(self.extra_readonly)
+
+    extra_readonly: tuple = ()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Loan, LoanAdmin)

@@ -227,6 +227,7 @@ class Loan(FSMModelMixin, BaseModel):
             ),
         ]
         indexes = [models.Index(fields=["status", "asset_classification"], name="ix_loan_status_class")]
+        permissions = [("override_loan", "Can override a loan's status (ADMIN)")]
 
     def __str__(self):
         return f"Loan {str(self.pk)[:8]} {self.principal} {self.status}"

@@ -239,3 +239,14 @@ def total_owed(loan: Loan) -> Decimal:
         )["owed"]
         or ZERO
     )
+
+
+def bounce_next_installment(loan_id, *, actor, reason: str) -> Bounce:
+    """The admin's "record a bounce": the oldest installment not yet paid bounced with `reason`
+    (a NACH return code, optionally followed by a note)."""
+    installment = (
+        Installment.objects.filter(loan_id=loan_id).exclude(status=Installment.Status.PAID).order_by("number").first()
+    )
+    if installment is None:
+        raise Conflict("Every installment of this loan is paid.", code="installment_paid")
+    return emi_bounce(installment.pk, code=reason.split()[0] if reason.split() else "", actor=actor)

@@ -1,0 +1,110 @@
+"""The loan page ops work from: the loan admin of apps.loans, extended here (the top layer) with
+what later apps hold — repayments, bounces, recovery, classification history, ledger lines and
+the audit trail — all read-only."""
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from apps.audit.models import AuditLog
+from apps.collections.models import RecoveryAction
+from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_csv import CsvExportMixin
+from apps.core.admin_transitions import Button
+from apps.ledger.models import JournalLine
+from apps.loans.admin import LoanAdmin
+from apps.loans.models import Loan
+from apps.repayments.models import Bounce, LoanClassificationHistory, NachReturnCode, Repayment
+from apps.repayments.services import bounce_next_installment
+
+
+class RepaymentInline(ReadOnlyInline):
+    model = Repayment
+    fk_name = "loan"
+    show_change_link = False
+    fields = readonly_fields = ["business_date", "kind", "amount", "penalty", "interest", "principal", "channel"]
+
+
+class BounceInline(ReadOnlyInline):
+    model = Bounce
+    show_change_link = False
+    fields = readonly_fields = ["business_date", "installment", "return_code", "charge", "gst", "actor"]
+
+
+class ClassificationInline(ReadOnlyInline):
+    model = LoanClassificationHistory
+    show_change_link = False
+    fields = readonly_fields = ["business_date", "from_classification", "to_classification", "dpd"]
+
+
+class RecoveryInline(ReadOnlyInline):
+    model = RecoveryAction
+    fields = readonly_fields = ["action_type", "status", "recovered_amount", "written_off_amount", "completed_on"]
+
+
+def _table(headers, rows) -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows)
+    return format_html_join("", "{}", [(f"<table><thead><tr>{head}</tr></thead><tbody>",)]) + body + "</tbody></table>"
+
+
+class LoanBookAdmin(LoanAdmin):
+    inlines = [*LoanAdmin.inlines, RepaymentInline, BounceInline, ClassificationInline, RecoveryInline]
+    extra_readonly = ("ledger_lines", "audit_trail")
+    transition_buttons = [
+        *LoanAdmin.transition_buttons,
+        Button(
+            "record_bounce",
+            "Record a bounce",
+            bounce_next_installment,
+            needs_reason=True,
+            allowed=lambda loan: loan.status in ("ACTIVE", "OVERDUE", "DEFAULTED"),
+            permission="repayments.add_bounce",
+        ),
+    ]
+
+    @admin.display(description="ledger lines")
+    def ledger_lines(self, loan):
+        lines = JournalLine.objects.filter(loan_id=loan.pk).select_related("entry").order_by("entry__posted_at", "id")
+        rows = [
+            (line.entry.business_date, line.entry.entry_type, line.account_id, line.debit, line.credit)
+            for line in lines[:500]
+        ]
+        return _table(["date", "entry", "account", "debit", "credit"], rows)
+
+    @admin.display(description="audit trail")
+    def audit_trail(self, loan):
+        logs = AuditLog.objects.filter(object_type="loans.loan", object_id=str(loan.pk)).select_related("actor")
+        rows = [
+            (log.at.strftime("%Y-%m-%d %H:%M"), log.action, log.actor or "system", log.reason) for log in logs[:200]
+        ]
+        return _table(["at", "action", "actor", "reason"], rows)
+
+
+admin.site.unregister(Loan)
+admin.site.register(Loan, LoanBookAdmin)
+
+
+@admin.register(Repayment)
+class RepaymentAdmin(CsvExportMixin, ReadOnlyAdmin):
+    list_display = ["business_date", "loan", "kind", "amount", "penalty", "interest", "principal", "channel"]
+    list_filter = ["kind", "channel", "business_date"]
+    search_fields = ["=loan__id", "=external_reference"]
+    raw_id_fields = ["loan", "installment"]
+    list_select_related = ["loan"]
+    csv_fields = ["id", "loan_id", "business_date", "kind", "amount", "penalty", "interest", "principal", "channel"]
+
+
+@admin.register(Bounce)
+class BounceAdmin(ReadOnlyAdmin):
+    list_display = ["business_date", "loan", "return_code", "charge", "gst"]
+    list_filter = ["return_code", "business_date"]
+    search_fields = ["=loan__id"]
+    raw_id_fields = ["loan", "installment"]
+
+
+@admin.register(NachReturnCode)
+class NachReturnCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "description", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

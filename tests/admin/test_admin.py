@@ -1,0 +1,127 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from apps.accounts.models import User
+from apps.kyc.models import Business
+from apps.loans.models import Loan
+from tests.conftest import make_user
+from tests.support.lending import make_loan, verified_business
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(role: str) -> User:
+    user = make_user(role)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def officer_web(client):
+    client.force_login(staff("OFFICER"))
+    return client
+
+
+@pytest.fixture
+def admin_web(client):
+    client.force_login(staff("ADMIN"))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("url", "officer", "admin"),
+    [
+        ("/admin/loans/loan/", 200, 200),
+        ("/admin/kyc/business/", 200, 200),
+        ("/admin/repayments/repayment/", 200, 200),
+        ("/admin/collections/recoveryaction/", 200, 200),
+        ("/admin/collections/notification/", 200, 200),
+        ("/admin/audit/auditlog/", 200, 200),
+        ("/admin/ledger/journalentry/", 200, 200),
+        ("/admin/core/jobrun/", 200, 200),
+        ("/admin/loans/loanproduct/add/", 403, 200),
+        ("/admin/accounts/user/add/", 403, 200),
+        ("/admin/constance/config/", 403, 200),
+        ("/admin/core/businessdate/", 200, 200),
+        ("/admin/django_celery_beat/periodictask/", 200, 200),
+    ],
+)
+def test_admin_is_shaped_by_role(client, url, officer, admin):
+    client.force_login(staff("OFFICER"))
+    assert client.get(url).status_code == officer, url
+    client.force_login(staff("ADMIN"))
+    assert client.get(url).status_code == admin, url
+
+
+def test_borrowers_cannot_enter_the_admin(client, borrower):
+    client.force_login(borrower)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_dashboard_shows_the_book_and_the_jobs(admin_web, borrower):
+    make_loan(borrower)
+    page = admin_web.get("/admin/").content.decode()
+    assert 'id="book-dashboard"' in page
+    assert "npa_classification" in page and "chart.umd.min.js" in page
+
+
+def test_kyc_buttons_ask_for_a_reason_then_call_the_service(officer_web, borrower):
+    business = verified_business(borrower, kyc_status=Business.KycStatus.MANUAL_REVIEW)
+    page = officer_web.get(f"/admin/kyc/business/{business.pk}/change/").content.decode()
+    assert "Approve KYC" in page and "Reject KYC" in page
+    url = f"/admin/kyc/business/{business.pk}/transition/approve/"
+    assert b"Reason" in officer_web.post(url, {}).content
+    officer_web.post(url, {"reason": "documents match"})
+    business.refresh_from_db()
+    assert business.kyc_status == "VERIFIED"
+    again = officer_web.post(url, {"reason": "twice"}, follow=True).content.decode()
+    assert "was not done" in again
+
+
+def test_loan_page_shows_schedule_ledger_and_audit_and_records_a_bounce(officer_web, borrower):
+    loan = make_loan(borrower)
+    page = officer_web.get(f"/admin/loans/loan/{loan.pk}/change/").content.decode()
+    for text in ("Record a bounce", "Ledger lines", "Audit trail", "DISBURSEMENT", "loan.sanctioned"):
+        assert text in page, text
+    assert "Override to" not in page  # ADMIN only
+    officer_web.post(f"/admin/loans/loan/{loan.pk}/transition/record_bounce/", {"reason": "04"})
+    loan.refresh_from_db()
+    assert loan.bounce_count == 1
+
+
+def test_admin_overrides_from_the_loan_page(admin_web, borrower):
+    loan = make_loan(borrower)
+    assert "Override to DEFAULTED" in admin_web.get(f"/admin/loans/loan/{loan.pk}/change/").content.decode()
+    admin_web.post(f"/admin/loans/loan/{loan.pk}/transition/override_defaulted/", {"reason": "fraud"})
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.DEFAULTED
+
+
+def test_officer_cannot_post_an_override(officer_web, borrower):
+    loan = make_loan(borrower)
+    response = officer_web.post(f"/admin/loans/loan/{loan.pk}/transition/override_defaulted/", {"reason": "x"})
+    assert response.status_code == 403
+
+
+def test_csv_export_streams_the_filtered_list(officer_web, borrower):
+    make_loan(borrower)
+    make_loan(make_user())
+    response = officer_web.get("/admin/loans/loan/export-csv/?status__exact=ACTIVE")
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode().strip().splitlines()
+    assert lines[0].startswith("id,business__gstin,status")
+    assert len(lines) == 3
+    none = b"".join(officer_web.get("/admin/loans/loan/export-csv/?status__exact=CLOSED").streaming_content)
+    assert none.decode().strip().count("\n") == 0
+
+
+def test_live_settings_are_editable_by_admin_and_audited(admin_web):
+    from constance import config
+
+    from apps.audit.models import AuditLog
+
+    page = admin_web.get("/admin/constance/config/").content.decode()
+    assert "RISK_W_BASE" in page
+    config.RISK_W_BASE = 610
+    log = AuditLog.objects.get(action="setting.changed", object_id="RISK_W_BASE")
+    assert (log.before, log.after) == ({"value": 600}, {"value": 610})
