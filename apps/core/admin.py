@@ -1,4 +1,7 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 
 from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.business_date import business_date_set
@@ -26,6 +29,25 @@ class JobRunAdmin(ReadOnlyAdmin):
     search_fields = ["=name", "=id"]
     date_hierarchy = "created_at"
     actions = ["run_again_now"]
+    change_list_template = "admin/core/jobrun/change_list.html"
+
+    def get_urls(self):
+        run_now = path("run/<str:name>/", self.admin_site.admin_view(self.run_now_view), name="core_jobrun_run_now")
+        return [run_now, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        can_run = request.user.has_perm("core.add_jobrun")
+        jobs = [{"name": name, "description": spec.description} for name, spec in sorted(JOBS.items())]
+        return super().changelist_view(request, {**(extra_context or {}), "jobs": jobs, "can_run": can_run})
+
+    def run_now_view(self, request, name):
+        """ADMIN's "run now": the same runner as beat and the API, for today's business date."""
+        if request.method != "POST" or not request.user.has_perm("core.add_jobrun"):
+            raise PermissionDenied
+        run = run_job(name, triggered_by=request.user.get_username(), actor=request.user)
+        level = messages.SUCCESS if run.status == JobRun.Status.SUCCEEDED else messages.WARNING
+        self.message_user(request, f"{name}: {run.status} {run.counts or run.error}", level)
+        return HttpResponseRedirect(reverse("admin:core_jobrun_changelist"))
 
     @admin.action(description="Run these jobs again now (for today's business date)")
     def run_again_now(self, request, queryset):

@@ -1,0 +1,88 @@
+"""An OFFICER's day in a real browser (Playwright driving Debian's Chromium), then an ADMIN
+running a job. Skipped, with how to enable it, where Chromium is not installed."""
+
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group
+
+from apps.core.models import JobRun
+from apps.kyc.models import Business
+from tests.conftest import make_user
+from tests.support.lending import make_loan, verified_business
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="needs Chromium: `apt-get install chromium` (.ci/run does it) or set CHROMIUM_PATH",
+    ),
+]
+
+
+def staff(role, username):
+    user = make_user(role, username=username, password="a-long-test-password")
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def book(ledger_chart):
+    """Made before the browser starts: Playwright runs an event loop in this thread."""
+    staff("OFFICER", "ops-officer")
+    staff("ADMIN", "ops-admin")
+    review = verified_business(make_user(), kyc_status=Business.KycStatus.MANUAL_REVIEW)
+    return review, make_loan(make_user())
+
+
+@pytest.fixture
+def page(book, live_server):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in the test thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#book-dashboard")
+
+
+def test_officer_reviews_kyc_records_a_bounce_and_admin_runs_a_job(book, page, live_server):
+    review, loan = book
+
+    login(page, live_server, "ops-officer")
+    page.goto(f"{live_server.url}/admin/kyc/business/{review.pk}/change/")
+    page.click("text=Approve KYC")
+    page.fill("#id_reason", "GST certificate matches the PAN")
+    page.click("#confirm-transition")
+    page.wait_for_selector(".messagelist")
+    review.refresh_from_db()
+    assert review.kyc_status == "VERIFIED"
+
+    page.goto(f"{live_server.url}/admin/loans/loan/{loan.pk}/change/")
+    assert page.locator("text=Ledger lines").count() >= 1
+    page.click("text=Record a bounce")
+    page.fill("#id_reason", "04")
+    page.click("#confirm-transition")
+    page.wait_for_selector(".messagelist")
+    loan.refresh_from_db()
+    assert loan.bounce_count == 1
+
+    page.context.clear_cookies()
+    login(page, live_server, "ops-admin")
+    page.goto(f"{live_server.url}/admin/core/jobrun/")
+    page.click("#run-offer_expiry")
+    page.wait_for_selector(".messagelist")
+    assert JobRun.objects.filter(name="offer_expiry", status="SUCCEEDED").exists()
