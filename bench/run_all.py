@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["ledger_posting.py"]
+BENCHES = ["ledger_posting.py", "repayments_api.py", "close_of_business.py"]
 
 if __name__ == "__main__":
     for name in BENCHES:
