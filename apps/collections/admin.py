@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from apps.collections.models import Notification, RecoveryAction
+from apps.collections.services import recovery_cancel, recovery_complete_from_admin
 from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
 
 
 @admin.register(Notification)
@@ -13,8 +15,32 @@ class NotificationAdmin(ReadOnlyAdmin):
     raw_id_fields = ["user", "loan", "installment"]
 
 
+INITIATED = RecoveryAction.Status.INITIATED
+
+
 @admin.register(RecoveryAction)
-class RecoveryActionAdmin(ReadOnlyAdmin):
+class RecoveryActionAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    transition_buttons = [
+        Button(
+            "complete",
+            "Complete recovery",
+            recovery_complete_from_admin,
+            allowed=lambda a: a.status == INITIATED,
+            permission="collections.change_recoveryaction",
+            fields=(
+                ("recovered_amount", "Recovered amount (₹)", "text"),
+                ("write_off_remaining", "Write off what remains", "checkbox"),
+            ),
+        ),
+        Button(
+            "cancel",
+            "Cancel recovery",
+            recovery_cancel,
+            needs_reason=True,
+            allowed=lambda a: a.status == INITIATED,
+            permission="collections.change_recoveryaction",
+        ),
+    ]
     list_display = ["loan", "action_type", "status", "recovered_amount", "written_off_amount", "created_at"]
     list_filter = ["status", "action_type"]
     search_fields = ["=loan__id"]

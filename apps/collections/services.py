@@ -155,3 +155,32 @@ def recovery_complete(action_id, *, recovered_amount, write_off_remaining: bool,
         actor=actor,
     )
     return action
+
+
+@transaction.atomic
+def recovery_cancel(action_id, *, actor, reason: str) -> RecoveryAction:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("A reason is required.", field="reason")
+    action = RecoveryAction.objects.select_for_update().filter(pk=action_id).first()
+    if action is None:
+        raise NotFound("Recovery action not found.")
+    if action.status != RecoveryAction.Status.INITIATED:
+        raise Conflict(f"The recovery action is {action.status}.", code="recovery_state")
+    action.cancel(on=get_business_date(), by=actor)
+    action.save()
+    record(
+        "recovery.cancelled",
+        obj=action,
+        before={"status": "INITIATED"},
+        after={"status": action.status},
+        actor=actor,
+        reason=reason,
+    )
+    return action
+
+
+def recovery_complete_from_admin(action_id, *, actor, recovered_amount, write_off_remaining=False):
+    return recovery_complete(
+        action_id, recovered_amount=recovered_amount or "0", write_off_remaining=bool(write_off_remaining), actor=actor
+    )

@@ -36,6 +36,8 @@ class Button:
     allowed: Callable = _always
     # "change" means <app>.change_<model>; a dotted name ("repayments.add_bounce") is used as is.
     permission: str = "change"
+    # Extra inputs the service takes, as (keyword, label, html input type); e.g. an amount.
+    fields: tuple = ()
 
     def perm(self, app_label: str, model_name: str) -> str:
         return self.permission if "." in self.permission else f"{app_label}.{self.permission}_{model_name}"
@@ -104,6 +106,9 @@ class TransitionButtonsMixin:
         kwargs = {"actor": request.user}
         if button.needs_reason:
             kwargs["reason"] = reason
+        for keyword, _label, kind in button.fields:
+            value = request.POST.get(keyword)
+            kwargs[keyword] = value == "on" if kind == "checkbox" else (value or "").strip()
         try:
             button.service(obj.pk, **kwargs)
         except DomainError as exc:

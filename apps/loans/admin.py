@@ -4,7 +4,7 @@ from apps.core.admin_base import FastListMixin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
-from apps.loans.services import loan_override, loan_payout_confirm
+from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
 from apps.loans.services.override import ALLOWED_OVERRIDES
 
 
@@ -19,7 +19,17 @@ class LoanProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(ReadOnlyAdmin):
+class OfferAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    transition_buttons = [
+        Button(
+            "withdraw",
+            "Withdraw offer",
+            offer_withdraw,
+            needs_reason=True,
+            allowed=lambda o: o.status == "ACTIVE",
+            permission="loans.change_loan",
+        ),
+    ]
     list_display = ["id", "invoice", "type", "principal", "annual_rate", "status", "valid_until"]
     list_filter = ["status", "type", "credit_grade"]
     search_fields = ["=id", "=invoice__invoice_number", "=invoice__seller_gstin"]

@@ -3,7 +3,8 @@ what later apps hold — repayments, bounces, recovery, classification history, 
 the audit trail — all read-only."""
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from apps.audit.models import AuditLog
 from apps.collections.models import RecoveryAction
@@ -49,7 +50,7 @@ def _table(headers, rows) -> str:
 
 class LoanBookAdmin(LoanAdmin):
     inlines = [*LoanAdmin.inlines, RepaymentInline, BounceInline, ClassificationInline, RecoveryInline]
-    extra_readonly = ("ledger_lines", "audit_trail")
+    extra_readonly = ("documents", "ledger_lines", "audit_trail")
     transition_buttons = [
         *LoanAdmin.transition_buttons,
         Button(
@@ -61,6 +62,12 @@ class LoanBookAdmin(LoanAdmin):
             permission="repayments.add_bounce",
         ),
     ]
+
+    @admin.display(description="KYC documents")
+    def documents(self, loan):
+        url = reverse("admin:kyc_business_change", args=[loan.business_id])
+        kinds = ", ".join(loan.business.documents.values_list("doc_type", flat=True)) or "none uploaded"
+        return format_html('<a href="{}">{}</a> (on the business page)', url, kinds)
 
     @admin.display(description="ledger lines")
     def ledger_lines(self, loan):

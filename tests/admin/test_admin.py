@@ -125,3 +125,51 @@ def test_live_settings_are_editable_by_admin_and_audited(admin_web):
     config.RISK_W_BASE = 610
     log = AuditLog.objects.get(action="setting.changed", object_id="RISK_W_BASE")
     assert (log.before, log.after) == ({"value": 600}, {"value": 610})
+
+
+def test_offer_withdraw_button_reopens_the_invoice(officer_web, borrower):
+    from apps.invoices.services import invoice_add
+    from apps.loans.models import Offer
+    from apps.loans.services import offers_generate
+    from tests.support.lending import ensure_products, invoice_payload
+
+    ensure_products()
+    verified_business(borrower)
+    payload = invoice_payload()
+    import datetime
+    from decimal import Decimal
+
+    data = {
+        **payload,
+        "invoice_date": datetime.date.fromisoformat(payload["invoice_date"]),
+        "due_date": datetime.date.fromisoformat(payload["due_date"]),
+        "amount": Decimal(payload["amount"]),
+    }
+    invoice = invoice_add(user=borrower, data=data)
+    (offer,) = offers_generate(invoice_id=invoice.pk, user=borrower)
+    officer_web.post(f"/admin/loans/offer/{offer.pk}/transition/withdraw/", {"reason": "buyer disputes the invoice"})
+    offer.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (offer.status, invoice.status) == (Offer.Status.WITHDRAWN, "VERIFIED")
+
+
+def test_recovery_complete_and_cancel_buttons(officer_web, borrower):
+    from apps.collections.models import RecoveryAction
+    from apps.collections.services import recovery_initiate
+    from tests.repayments.conftest import close_day, days_after
+
+    loan = make_loan(borrower)
+    close_day(days_after(loan, 1, 91))
+    officer = User.objects.filter(role="OFFICER").first()
+    first = recovery_initiate(loan_id=loan.pk, action_type="FIELD_VISIT", notes="", actor=officer)
+    second = recovery_initiate(loan_id=loan.pk, action_type="LEGAL_NOTICE", notes="", actor=officer)
+    page = officer_web.get(f"/admin/collections/recoveryaction/{first.pk}/change/").content.decode()
+    assert "Complete recovery" in page and "Cancel recovery" in page
+    officer_web.post(
+        f"/admin/collections/recoveryaction/{first.pk}/transition/complete/", {"recovered_amount": "5000.00"}
+    )
+    officer_web.post(f"/admin/collections/recoveryaction/{second.pk}/transition/cancel/", {"reason": "duplicate"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.recovered_amount) == (RecoveryAction.Status.COMPLETED, 5000)
+    assert second.status == RecoveryAction.Status.CANCELLED

@@ -5,7 +5,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.audit.services import record, record_many
-from apps.core.errors import Conflict, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
 from apps.kyc.models import Business, Collateral
@@ -151,3 +151,34 @@ def offers_expire_due(*, now=None) -> dict[str, int]:
             reason="offers expired",
         )
     return {"offers_expired": len(offer_ids), "invoices_reopened": len(reopened)}
+
+
+@transaction.atomic
+def offer_withdraw(offer_id, *, actor, reason: str) -> Offer:
+    """Ops withdraw a live offer (e.g. the buyer disputes the invoice); the invoice may be
+    offered again once none of its offers is live."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("A reason is required.", field="reason")
+    invoice_id = Offer.objects.filter(pk=offer_id).values_list("invoice_id", flat=True).first()
+    if invoice_id is None:
+        raise NotFound("Offer not found.")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    offer = Offer.objects.select_for_update().get(pk=offer_id)
+    if offer.status != Offer.Status.ACTIVE:
+        raise Conflict(f"The offer is {offer.status}; only an ACTIVE offer is withdrawn.")
+    offer.withdraw(reason)
+    offer.save()
+    record(
+        "offer.withdrawn",
+        obj=offer,
+        before={"status": "ACTIVE"},
+        after={"status": offer.status},
+        actor=actor,
+        reason=reason,
+    )
+    if invoice.status == Invoice.Status.OFFERED and not invoice.offers.filter(status=Offer.Status.ACTIVE).exists():
+        invoice.reopen("offers withdrawn")
+        invoice.save()
+        record("invoice.reopened", obj=invoice, after={"status": invoice.status}, actor=actor, reason=reason)
+    return offer
