@@ -310,6 +310,8 @@ class Installment(BaseModel):
         ]
         indexes = [
             models.Index(fields=["due_date"], condition=~Q(status="PAID"), name="ix_installment_unpaid_due"),
+            # The close of business finds interest falling due through this one.
+            models.Index(fields=["due_date"], condition=Q(interest_accrued=False), name="ix_installment_unaccrued_due"),
         ]
 
     def __str__(self):

@@ -42,80 +42,107 @@ def _execute(sql: str, params: dict) -> int:
         return cursor.rowcount
 
 
-_DUE_SQL = f"""
-SELECT i.id, i.loan_id, l.borrower_id, i.interest_due - i.interest_paid, l.asset_classification = 'NPA'
-FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
-WHERE i.due_date <= %(day)s AND NOT i.interest_accrued AND l.status IN {LIVE} AND i.loan_id > %(after)s
-ORDER BY i.loan_id
-LIMIT %(limit)s
-FOR UPDATE OF i
+# Loans with interest falling due and not yet accrued, gathered once per run into a temporary
+# table so the chunks below walk it by key (flat memory, no re-scan of the installments).
+_CANDIDATES_SQL = [
+    "CREATE TEMPORARY TABLE IF NOT EXISTS cob_due_loans (loan_id uuid PRIMARY KEY)",
+    "TRUNCATE cob_due_loans",
+    """INSERT INTO cob_due_loans
+       SELECT DISTINCT loan_id FROM loans_installment WHERE NOT interest_accrued AND due_date <= %(day)s""",
+]
+
+# Lock order is loan, then installments: the order every payment takes, so a payment arriving
+# during the close of business waits instead of deadlocking.
+_LOCK_LOANS_SQL = f"""
+SELECT id, borrower_id, asset_classification = 'NPA' FROM loans_loan
+WHERE id = ANY(%(ids)s) AND status IN {LIVE} ORDER BY id FOR UPDATE
 """
+
+_DUE_SQL = """
+SELECT id, loan_id, interest_due - interest_paid FROM loans_installment
+WHERE loan_id = ANY(%(ids)s) AND due_date <= %(day)s AND NOT interest_accrued
+ORDER BY loan_id, number FOR UPDATE
+"""
+
+
+def _accrue_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
+    loans = {row[0]: (row[1], row[2]) for row in _rows(_LOCK_LOANS_SQL, {"ids": loan_ids})}
+    if not loans:
+        return 0, 0
+    rows = _rows(_DUE_SQL, {"day": day, "ids": list(loans)})
+    per_loan: dict = defaultdict(Decimal)
+    for _, loan_id, amount in rows:
+        per_loan[loan_id] += amount
+    specs = []
+    for loan_id, amount in per_loan.items():
+        borrower_id, npa = loans[loan_id]
+        if amount <= 0:
+            continue
+        specs.append(
+            EntrySpec(
+                entry_type="INTEREST_DUE",
+                idempotency_key=f"interest:{loan_id}:{day.isoformat()}",
+                loan_id=loan_id,
+                memo="Interest falling due" + (" (NPA: to suspense)" if npa else ""),
+                source_type="repayments.close_of_business",
+                source_id=day.isoformat(),
+                lines=[
+                    Line(chart.INTEREST_RECEIVABLE, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
+                    Line(
+                        chart.INTEREST_SUSPENSE if npa else chart.INTEREST_INCOME,
+                        credit=amount,
+                        loan_id=loan_id,
+                        borrower_id=borrower_id,
+                    ),
+                ],
+            )
+        )
+    entries = journal_post_many(specs, business_date=day)
+    _execute(
+        "UPDATE loans_installment SET interest_accrued = true, updated_at = now() WHERE id = ANY(%(ids)s)",
+        {"ids": [row[0] for row in rows]},
+    )
+    _execute(
+        """UPDATE loans_loan l SET outstanding_interest = l.outstanding_interest + v.amount,
+               interest_suspense = l.interest_suspense + CASE WHEN v.npa THEN v.amount ELSE 0 END,
+               updated_at = now()
+           FROM unnest(%(loans)s::uuid[], %(amounts)s::numeric[], %(npas)s::bool[]) AS v(loan_id, amount, npa)
+           WHERE l.id = v.loan_id""",
+        {
+            "loans": list(per_loan),
+            "amounts": list(per_loan.values()),
+            "npas": [loans[loan_id][1] for loan_id in per_loan],
+        },
+    )
+    return len(rows), entries
 
 
 def accrue_interest(day: datetime.date) -> dict:
     accrued = entries = 0
-    after = "00000000-0000-0000-0000-000000000000"
+    for sql in _CANDIDATES_SQL:
+        _execute(sql, {"day": day})
+    after = None
     while True:
+        ids = [
+            row[0]
+            for row in _rows(
+                "SELECT loan_id FROM cob_due_loans WHERE %(after)s::uuid IS NULL OR loan_id > %(after)s::uuid "
+                "ORDER BY loan_id LIMIT %(limit)s",
+                {"after": after, "limit": CHUNK},
+            )
+        ]
+        if not ids:
+            _execute("DROP TABLE IF EXISTS cob_due_loans", {})
+            return {"installments_accrued": accrued, "interest_entries": entries}
         with transaction.atomic():
-            rows = _rows(_DUE_SQL, {"day": day, "after": after, "limit": CHUNK})
-            if not rows:
-                return {"installments_accrued": accrued, "interest_entries": entries}
-            last_loan = rows[-1][1]
-            if len(rows) == CHUNK:  # never split a loan's installments across chunks
-                rows = [row for row in rows if row[1] != last_loan] or rows
-            per_loan: dict = defaultdict(lambda: [Decimal("0"), None, False])
-            for _, loan_id, borrower_id, amount, npa in rows:
-                per_loan[loan_id][0] += amount
-                per_loan[loan_id][1], per_loan[loan_id][2] = borrower_id, npa
-            specs = [
-                EntrySpec(
-                    entry_type="INTEREST_DUE",
-                    idempotency_key=f"interest:{loan_id}:{day.isoformat()}",
-                    loan_id=loan_id,
-                    memo="Interest falling due" + (" (NPA: to suspense)" if npa else ""),
-                    source_type="repayments.close_of_business",
-                    source_id=day.isoformat(),
-                    lines=[
-                        Line(chart.INTEREST_RECEIVABLE, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
-                        Line(
-                            chart.INTEREST_SUSPENSE if npa else chart.INTEREST_INCOME,
-                            credit=amount,
-                            loan_id=loan_id,
-                            borrower_id=borrower_id,
-                        ),
-                    ],
-                )
-                for loan_id, (amount, borrower_id, npa) in per_loan.items()
-                if amount > 0
-            ]
-            entries += journal_post_many(specs, business_date=day)
-            _execute(
-                "UPDATE loans_installment SET interest_accrued = true, updated_at = now() WHERE id = ANY(%(ids)s)",
-                {"ids": [row[0] for row in rows]},
-            )
-            _execute(
-                """UPDATE loans_loan l SET outstanding_interest = l.outstanding_interest + v.amount,
-                       interest_suspense = l.interest_suspense + CASE WHEN v.npa THEN v.amount ELSE 0 END,
-                       updated_at = now()
-                   FROM unnest(%(loans)s::uuid[], %(amounts)s::numeric[], %(npas)s::bool[]) AS v(loan_id, amount, npa)
-                   WHERE l.id = v.loan_id""",
-                {
-                    "loans": list(per_loan),
-                    "amounts": [value[0] for value in per_loan.values()],
-                    "npas": [value[2] for value in per_loan.values()],
-                },
-            )
-            accrued += len(rows)
-            after = str(rows[-1][1])
+            chunk_accrued, chunk_entries = _accrue_chunk(day, ids)
+        accrued += chunk_accrued
+        entries += chunk_entries
+        after = ids[-1]
 
 
 def update_delinquency(day: datetime.date) -> dict:
     params = {"day": day}
-    overdue_marked = _execute(
-        """UPDATE loans_installment SET status = 'OVERDUE', updated_at = now()
-           WHERE status IN ('PENDING', 'PARTIALLY_PAID') AND due_date < %(day)s""",
-        params,
-    )
     dpd_set = _execute(
         f"""WITH oldest AS (
                 SELECT loan_id, min(due_date) AS due FROM loans_installment
@@ -156,7 +183,6 @@ def update_delinquency(day: datetime.date) -> dict:
         reason=f"close of business {day}",
     )
     return {
-        "installments_overdue": overdue_marked,
         "dpd_updated": dpd_set + dpd_cleared,
         "loans_overdue": len(to_overdue),
         "loans_current": len(to_active),
@@ -166,7 +192,8 @@ def update_delinquency(day: datetime.date) -> dict:
 _CLASSIFY_SQL = f"""
 WITH npa_borrowers AS (
     SELECT DISTINCT borrower_id FROM loans_loan
-    WHERE status IN {LIVE} AND (dpd > 90 OR (asset_classification = 'NPA' AND dpd > 0))
+    WHERE status IN {LIVE}
+      AND (dpd > 90 OR (asset_classification = 'NPA' AND (dpd > 0 OR outstanding_penalty > 0)))
 ), target AS (
     SELECT l.id, l.asset_classification AS old, l.dpd,
            CASE WHEN nb.borrower_id IS NOT NULL THEN 'NPA' ELSE {CLASSIFY_SQL.format(dpd="l.dpd")} END AS new
@@ -263,9 +290,22 @@ def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
     return posted
 
 
+def mark_installments_overdue(day: datetime.date) -> dict:
+    """Last in the transaction: the loans are written first, the lock order payments take."""
+    marked = _execute(
+        f"""UPDATE loans_installment i SET status = 'OVERDUE', updated_at = now()
+            FROM loans_loan l
+            WHERE l.id = i.loan_id AND l.status IN {LIVE}
+              AND i.status IN ('PENDING', 'PARTIALLY_PAID') AND i.due_date < %(day)s""",
+        {"day": day},
+    )
+    return {"installments_overdue": marked}
+
+
 def close_of_business(day: datetime.date) -> dict:
     counts = accrue_interest(day)
     with transaction.atomic():
         counts.update(update_delinquency(day))
         counts.update(classify_book(day))
+        counts.update(mark_installments_overdue(day))
     return counts

@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 
 from apps.ledger import chart
+from apps.ledger.models import JournalEntry
 from apps.ledger.selectors import ledger_summary, loan_balances
 from apps.loans.models import Loan
 from apps.repayments.models import LoanClassificationHistory
@@ -112,16 +113,55 @@ def _state(loans):
     return rows
 
 
+def _history(loans):
+    index = {loan.pk: n for n, loan in enumerate(loans)}
+    history = LoanClassificationHistory.objects.filter(loan__in=loans).order_by("business_date", "loan_id")
+    entries = JournalEntry.objects.filter(loan_id__in=index).order_by("business_date", "entry_type", "loan_id")
+    return (
+        [(index[h.loan_id], h.business_date, h.from_classification, h.to_classification, h.dpd) for h in history],
+        [(index[e.loan_id], e.business_date, e.entry_type) for e in entries],
+    )
+
+
 def test_jumping_several_days_equals_running_day_by_day(borrower):
     loans = [make_loan(borrower), make_loan(make_user())]
     start = days_after(loans[0], 1, -2)
-    end = days_after(loans[0], 3, 5)
+    end = days_after(loans[0], 1, 95)  # through every SMA bucket into NPA, suspense and later interest
+    close_day(start)
     with transaction.atomic():
-        day = start
+        day = start + datetime.timedelta(days=1)
         while day <= end:
             close_day(day)
             day += datetime.timedelta(days=1)
-        day_by_day = _state(loans)
+        day_by_day = (_state(loans), _history(loans))
         transaction.set_rollback(True)
-    close_day(end)
-    assert _state(loans) == day_by_day
+    counts = close_day(end)
+    assert counts["days_closed"] == (end - start).days
+    assert (_state(loans), _history(loans)) == day_by_day
+    assert [h[3] for h in day_by_day[1][0] if h[0] == 0] == ["SMA_0", "SMA_1", "SMA_2", "NPA"]
+    assert loans[0].asset_classification == "NPA" and loans[0].interest_suspense > 0
+
+
+def test_a_first_close_closes_only_its_own_day(loan):
+    counts = close_day(days_after(loan, 1, 0))
+    assert counts["days_closed"] == 1
+
+
+def test_an_npa_with_a_bounce_charge_unpaid_is_not_upgraded_until_it_is_paid(borrower):
+    from apps.repayments.services import emi_bounce
+
+    loan = make_loan(borrower)
+    day = days_after(loan, 1, 91)
+    close_day(day)
+    future = loan.installments.filter(due_date__gt=day).order_by("number").first()
+    emi_bounce(future.pk, code="04", actor=None)
+    for installment in loan.installments.filter(due_date__lt=day).order_by("number"):
+        emi_pay(installment.pk, user=borrower)
+    close_day(day)
+    loan.refresh_from_db()
+    assert (loan.dpd, loan.asset_classification, loan.status) == (0, "NPA", Loan.Status.DEFAULTED)
+    assert loan.outstanding_penalty > 0
+    emi_pay(future.pk, user=borrower)
+    close_day(day)
+    loan.refresh_from_db()
+    assert (loan.outstanding_penalty, loan.asset_classification, loan.status) == (0, "STANDARD", Loan.Status.ACTIVE)
