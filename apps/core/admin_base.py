@@ -3,9 +3,10 @@
 from django.contrib import admin
 
 from apps.core.admin_paginator import EstimatingPaginator
+from apps.core.admin_search import IndexedSearchMixin
 
 
-class FastListMixin:
+class FastListMixin(IndexedSearchMixin):
     paginator = EstimatingPaginator
     show_full_result_count = False
     list_per_page = 50

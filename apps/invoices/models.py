@@ -51,7 +51,12 @@ class Invoice(FSMModelMixin, BaseModel):
             models.CheckConstraint(condition=Q(due_date__gt=F("invoice_date")), name="ck_invoice_due_after_date"),
             models.CheckConstraint(condition=~Q(buyer_gstin=F("seller_gstin")), name="ck_invoice_buyer_not_seller"),
         ]
-        indexes = [models.Index(fields=["business", "status"], name="ix_invoice_business_status")]
+        indexes = [
+            models.Index(fields=["business", "status"], name="ix_invoice_business_status"),
+            # Ops search by invoice number or buyer (the admin's exact-match search).
+            models.Index(fields=["invoice_number"], name="ix_invoice_number"),
+            models.Index(fields=["buyer_gstin"], name="ix_invoice_buyer_gstin"),
+        ]
 
     def __str__(self):
         return f"{self.invoice_number} ({self.seller_gstin})"

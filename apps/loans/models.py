@@ -226,7 +226,11 @@ class Loan(FSMModelMixin, BaseModel):
                 name="ck_loan_disbursed_net_of_fees",
             ),
         ]
-        indexes = [models.Index(fields=["status", "asset_classification"], name="ix_loan_status_class")]
+        indexes = [
+            models.Index(fields=["status", "asset_classification"], name="ix_loan_status_class"),
+            # The admin's changelist order (newest first, pk as tie-break) read from an index.
+            models.Index(fields=["created_at", "id"], name="ix_loan_created"),
+        ]
         permissions = [("override_loan", "Can override a loan's status (ADMIN)")]
 
     def __str__(self):
