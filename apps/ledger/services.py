@@ -1,15 +1,15 @@
 """The one way money moves: `journal_post` and `journal_reverse`.
 
-A posting is one SQL statement: the entry (ON CONFLICT on its idempotency key), its lines and
-both balance snapshots are written by data-modifying CTEs, so a posting costs one round trip.
-The snapshot rows are upserted in account-code order, which is the lock order, so concurrent
-postings cannot deadlock on them. The database re-checks the balance at commit.
+A posting is one call of the `ledger_post` database function: the entry (ON CONFLICT on its
+idempotency key), its lines and both balance snapshots, written by statements PostgreSQL has
+already planned, in one round trip. The snapshot rows are upserted in key order, which is the
+lock order, so concurrent postings cannot deadlock on them. The database re-checks the balance
+at commit.
 """
 
 import hashlib
 import json
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -73,51 +73,12 @@ def _content_hash(entry_type: str, lines: list[Line], loan_id) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _totals(lines: list[Line]):
-    per_account: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    per_loan: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for line in lines:
-        per_account[line.account][0] += line.debit
-        per_account[line.account][1] += line.credit
-        if line.loan_id:
-            key = (str(line.loan_id), line.account)
-            per_loan[key][0] += line.debit
-            per_loan[key][1] += line.credit
-    return sorted(per_account.items()), sorted(per_loan.items())
-
-
-def _values(rows: list[tuple], casts: Sequence[str]) -> tuple[str, list]:
-    placeholders = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-    return ", ".join([placeholders] * len(rows)), [value for row in rows for value in row]
-
-
-_POST_SQL = """
-WITH e AS (
-    INSERT INTO ledger_journalentry
-        (id, entry_type, business_date, posted_at, memo, actor_id, idempotency_key, content_hash,
-         reverses_id, loan_id, source_type, source_id)
-    VALUES (%s, %s, %s, now(), %s, %s, %s, %s, %s, %s, %s, %s)
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id, posted_at
-), l AS (
-    INSERT INTO ledger_journalline (entry_id, account_id, debit, credit, loan_id, borrower_id)
-    SELECT e.id, v.account, v.debit, v.credit, v.loan_id, v.borrower_id
-    FROM e, (VALUES {lines}) AS v(account, debit, credit, loan_id, borrower_id)
-), b AS (
-    INSERT INTO ledger_accountbalance AS t (account_id, debit_total, credit_total)
-    SELECT v.account, v.debit, v.credit FROM e, (VALUES {accounts}) AS v(account, debit, credit)
-    ON CONFLICT (account_id) DO UPDATE
-        SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total
-){loan_cte}
-SELECT id, posted_at FROM e
-"""
-
-_LOAN_CTE = """, lb AS (
-    INSERT INTO ledger_accountloanbalance AS t (loan_id, account_id, debit_total, credit_total)
-    SELECT v.loan_id, v.account, v.debit, v.credit FROM e, (VALUES {loans}) AS v(loan_id, account, debit, credit)
-    ON CONFLICT (loan_id, account_id) DO UPDATE
-        SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total
-)"""
+# The statements live in the `ledger_post` function (migration 0003): planned once per
+# connection, one round trip per posting.
+_POST_SQL = (
+    "SELECT ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s::varchar[], %s::numeric[], %s::numeric[], %s::uuid[], %s::uuid[])"
+)
 
 
 def journal_post(
@@ -143,20 +104,6 @@ def journal_post(
         raise InvalidInput("An idempotency key is required.", field="idempotency_key")
     clean = _validated(lines)
     content_hash = _content_hash(entry_type, clean, loan_id)
-    accounts, loans = _totals(clean)
-    line_sql, line_params = _values(
-        [(line.account, line.debit, line.credit, line.loan_id, line.borrower_id) for line in clean],
-        ["varchar", "numeric", "numeric", "uuid", "uuid"],
-    )
-    account_sql, account_params = _values(
-        [(code, dr, cr) for code, (dr, cr) in accounts], ["varchar", "numeric", "numeric"]
-    )
-    loan_cte, loan_params = "", []
-    if loans:
-        loan_sql, loan_params = _values(
-            [(key[0], key[1], dr, cr) for key, (dr, cr) in loans], ["uuid", "varchar", "numeric", "numeric"]
-        )
-        loan_cte = _LOAN_CTE.format(loans=loan_sql)
     entry_id = uuid.uuid4()
     params = [
         entry_id,
@@ -170,17 +117,18 @@ def journal_post(
         loan_id,
         source_type,
         str(source_id)[:64],
-        *line_params,
-        *account_params,
-        *loan_params,
+        [line.account for line in clean],
+        [line.debit for line in clean],
+        [line.credit for line in clean],
+        [line.loan_id for line in clean],
+        [line.borrower_id for line in clean],
     ]
-    sql = _POST_SQL.format(lines=line_sql, accounts=account_sql, loan_cte=loan_cte)
-    # One statement, no savepoint: a failure here fails the caller's transaction anyway, and
-    # the round trips saved are most of a posting's cost.
+    # No savepoint: a failure here fails the caller's transaction anyway, and the round trips
+    # saved are most of a posting's cost.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchone()
-    if inserted is None:
+        cursor.execute(_POST_SQL, params)
+        posted_at = cursor.fetchone()[0]
+    if posted_at is None:
         existing = JournalEntry.objects.get(idempotency_key=idempotency_key)
         if existing.content_hash != content_hash:
             raise Conflict(
@@ -191,7 +139,7 @@ def journal_post(
         id=entry_id,
         entry_type=entry_type,
         business_date=business_date,
-        posted_at=inserted[1],
+        posted_at=posted_at,
         memo=memo[:255],
         actor_id=getattr(actor, "pk", None),
         idempotency_key=idempotency_key,
