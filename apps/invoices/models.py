@@ -83,6 +83,11 @@ class Invoice(FSMModelMixin, BaseModel):
     def mark_financed(self):
         pass
 
+    @transition(field=status, source=Status.FINANCED, target=Status.VERIFIED)
+    def unfinance(self, reason: str):
+        """The payout failed after sanction: the loan is cancelled and the invoice free again."""
+        self.status_reason = reason
+
     @transition(field=status, source=Status.FINANCED, target=Status.SETTLED)
     def settle(self):
         pass

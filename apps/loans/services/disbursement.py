@@ -9,6 +9,8 @@ from django.db import transaction
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, NotFound
+from apps.invoices.models import Invoice
+from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
 from apps.loans.contract import build_contract_pdf
@@ -101,7 +103,21 @@ def loan_payout_confirm(loan_id, *, succeeded: bool, utr: str = "", reason: str 
         raise Conflict(f"The loan is {loan.status}; only a sanctioned loan awaits its payout.")
     if succeeded:
         return complete_disbursement(loan, utr=utr, actor=actor)
+    reason = reason or "payout failed"
     loan.cancel()
     loan.save()
-    record("loan.cancelled", obj=loan, after={"status": loan.status}, actor=actor, reason=reason or "payout failed")
+    record("loan.cancelled", obj=loan, after={"status": loan.status}, actor=actor, reason=reason)
+    # No money left the bank: the invoice may be financed again and the collateral is free.
+    invoice = Invoice.objects.select_for_update().get(pk=loan.invoice_id)
+    invoice.unfinance(reason)
+    invoice.save()
+    record(
+        "invoice.unfinanced",
+        obj=invoice,
+        before={"status": "FINANCED"},
+        after={"status": invoice.status},
+        actor=actor,
+        reason=reason,
+    )
+    collateral_release(reference=f"loan:{loan.pk}", actor=actor)
     return loan

@@ -36,6 +36,10 @@ def _lock_offer(offer_id, user) -> tuple[Invoice, Offer]:
     return invoice, offer
 
 
+def payout_reference(offer: Offer) -> str:
+    return f"offer-{offer.pk}"
+
+
 @transaction.atomic
 def loan_sanction(*, offer_id, user) -> Loan:
     invoice, offer = _lock_offer(offer_id, user)
@@ -87,10 +91,12 @@ def loan_sanction(*, offer_id, user) -> Loan:
     record("loan.sanctioned", obj=loan, after={"status": loan.status, "principal": str(loan.principal)}, actor=user)
 
     # The rail is called inside the transaction on purpose: if it refuses, everything above
-    # rolls back. It de-duplicates on our reference (the loan id), so a retry cannot pay twice.
+    # rolls back. It de-duplicates on our reference, which names the offer (accepted at most
+    # once) rather than the loan (a new id on every retry): a payout that timed out but went
+    # through cannot be paid again by the retry.
     try:
         payout = get_payout_provider().disburse(
-            reference=str(loan.pk),
+            reference=payout_reference(offer),
             amount=loan.disbursed_amount,
             beneficiary={"name": business.legal_name, "gstin": business.gstin},
         )
