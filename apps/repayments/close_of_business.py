@@ -230,11 +230,13 @@ def classify_book(day: datetime.date) -> dict:
             WHERE asset_classification = 'NPA' AND status IN ('ACTIVE', 'OVERDUE') RETURNING id, status""",
         {},
     )
+    # Only a loan this run lifted out of NPA is upgraded: a loan DEFAULTED for another reason
+    # (a second bounce, an ADMIN override) stays DEFAULTED whatever its arrears.
     upgraded = _rows(
         """UPDATE loans_loan SET status = 'ACTIVE', updated_at = now()
-           WHERE status = 'DEFAULTED' AND asset_classification <> 'NPA' AND dpd = 0 AND outstanding_penalty = 0
+           WHERE id = ANY(%(ids)s) AND status = 'DEFAULTED' AND dpd = 0 AND outstanding_penalty = 0
            RETURNING id""",
-        {},
+        {"ids": [row[0] for row in changed if row[1] == "NPA" and row[2] != "NPA"]},
     )
     record_many(
         "loan.defaulted",

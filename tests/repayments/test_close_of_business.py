@@ -165,3 +165,19 @@ def test_an_npa_with_a_bounce_charge_unpaid_is_not_upgraded_until_it_is_paid(bor
     close_day(day)
     loan.refresh_from_db()
     assert (loan.outstanding_penalty, loan.asset_classification, loan.status) == (0, "STANDARD", Loan.Status.ACTIVE)
+
+
+def test_a_loan_defaulted_by_override_or_a_second_bounce_stays_defaulted_overnight(borrower):
+    from apps.loans.services.override import loan_override
+    from apps.repayments.services import emi_bounce
+
+    overridden, bounced = make_loan(borrower), make_loan(make_user())
+    loan_override(overridden.pk, status="DEFAULTED", reason="fraud confirmed by the branch", actor=None)
+    first = bounced.installments.get(number=1)
+    emi_bounce(first.pk, code="04", actor=None)
+    emi_bounce(first.pk, code="04", actor=None)
+    emi_pay(first.pk, user=bounced.borrower)  # every arrear and charge paid
+    close_day(days_after(overridden, 1, -1))
+    for loan in (overridden, bounced):
+        loan.refresh_from_db()
+        assert (loan.status, loan.dpd, loan.asset_classification) == (Loan.Status.DEFAULTED, 0, "STANDARD")
