@@ -275,6 +275,15 @@ PAYOUT_API_KEY = env.str("PAYOUT_API_KEY", default="")
 GST_API_URL = env.str("GST_API_URL", default="") or GOV_API_URL
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
+# Outside the sandbox every outside service must be reachable for real: a missing URL would
+# otherwise quietly verify KYC, pay out and send OTPs through the sandbox.
+_MISSING_SERVICES = [
+    name
+    for name, value in (("GOV_API_URL", GOV_API_URL), ("PAYOUT_API_URL", PAYOUT_API_URL), ("SMS_API_URL", SMS_API_URL))
+    if not value
+]
+if not SANDBOX and _MISSING_SERVICES:
+    raise ImproperlyConfigured(f"SANDBOX is false, so these must be set: {', '.join(_MISSING_SERVICES)}.")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@gstcredit.example")

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _boot(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "OTP_TEST_CODE", "DEBUG", "SANDBOX")}
+    cleared = ("SECRET_KEY", "OTP_TEST_CODE", "DEBUG", "SANDBOX", "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL")
+    env = {k: v for k, v in os.environ.items() if k not in cleared}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
@@ -37,9 +38,24 @@ def test_otp_test_code_refused_without_sandbox_even_in_debug(debug):
     assert result.returncode != 0
 
 
-def test_production_with_secret_key_starts():
-    result = _boot(DEBUG="false", SANDBOX="false", SECRET_KEY="x" * 50)
+SERVICES = {
+    "GOV_API_URL": "https://gov.example",
+    "PAYOUT_API_URL": "https://pay.example",
+    "SMS_API_URL": "https://sms.example",
+}
+
+
+def test_production_with_secret_key_and_services_starts():
+    result = _boot(DEBUG="false", SANDBOX="false", SECRET_KEY="x" * 50, **SERVICES)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(SERVICES))
+def test_outside_the_sandbox_a_missing_service_url_refuses_to_start(missing):
+    services = {name: url for name, url in SERVICES.items() if name != missing}
+    result = _boot(DEBUG="false", SANDBOX="false", SECRET_KEY="x" * 50, **services)
+    assert result.returncode != 0
+    assert missing in result.stderr
 
 
 def test_sandbox_with_test_code_starts():
