@@ -264,6 +264,10 @@ CONSTANCE_CONFIG = {
     "RISK_REVIEW_AMOUNT": (2500000, "Invoice amounts above this go to REVIEW.", int),
 }
 
+# How many reverse proxies of ours sit in front of the app (each appends to X-Forwarded-For);
+# 0 means the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # A keyed hash protects OTPs and Aadhaar numbers; separate from SECRET_KEY so it can be rotated apart.
 HASH_KEY = env.str("HASH_KEY", default="") or SECRET_KEY
 

@@ -1,15 +1,23 @@
 import re
 
+from django.conf import settings
+
 from apps.audit import context
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def _client_ip(request):
-    # Behind the load balancer the first X-Forwarded-For hop is the client; REMOTE_ADDR otherwise.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
+    """The client's address, trusting X-Forwarded-For only as far as our own proxies wrote it.
+
+    Each trusted proxy appends the address it saw, so with N of them the client is the N-th
+    entry from the right; anything further left was sent by the client and can be forged
+    (which would defeat the per-IP OTP limit and falsify the audit trail).
+    """
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
     return request.META.get("REMOTE_ADDR") or None
 
 
