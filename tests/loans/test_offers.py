@@ -101,3 +101,26 @@ def test_offers_past_validity_are_replaced_even_before_the_job_runs(borrower, bo
 
 def test_offer_expiry_is_a_registered_job():
     assert get_job("offer_expiry") is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expiry_skips_an_invoice_a_sanction_holds_instead_of_waiting_on_it(ledger_chart):
+    import psycopg
+    from django.db import connection
+
+    from tests.conftest import make_user
+    from tests.support.lending import ensure_products, invoice_payload, verified_business
+
+    ensure_products()
+    borrower = make_user()
+    verified_business(borrower)
+    client = client_for(borrower)
+    invoice_id = client.post("/api/v1/invoices/add", invoice_payload(), format="json").json()["id"]
+    generate(client, invoice_id)
+    later = timezone.now() + datetime.timedelta(hours=73)
+    params = connection.get_connection_params()
+    dsn = {k: v for k, v in params.items() if k in ("dbname", "host", "port", "user", "password") and v}
+    with psycopg.connect(**dsn) as sanctioning:  # a sanction in flight holds the invoice row
+        sanctioning.execute("SELECT 1 FROM invoices_invoice WHERE id = %s FOR UPDATE", [invoice_id])
+        assert offers_expire_due(now=later) == {"offers_expired": 0, "invoices_reopened": 0}
+    assert offers_expire_due(now=later) == {"offers_expired": 1, "invoices_reopened": 1}

@@ -114,11 +114,18 @@ def offers_expire_due(*, now=None) -> dict[str, int]:
     Two UPDATE statements and two bulk audit inserts, whatever the number of offers.
     """
     now = now or timezone.now()
+    due = Offer.objects.filter(status=Offer.Status.ACTIVE, valid_until__lte=now)
     with transaction.atomic():
-        expired = list(
-            Offer.objects.filter(status=Offer.Status.ACTIVE, valid_until__lte=now)
+        # Invoice first, then its offers: the order a sanction locks them in, so the two never
+        # deadlock. An invoice a sanction holds right now is skipped; the next run sees it.
+        invoices = list(
+            Invoice.objects.filter(pk__in=due.values("invoice_id"))
+            .order_by("pk")
             .select_for_update(skip_locked=True)
-            .values_list("id", "invoice_id")
+            .values_list("id", flat=True)
+        )
+        expired = list(
+            due.filter(invoice_id__in=invoices).order_by("pk").select_for_update().values_list("id", "invoice_id")
         )
         if not expired:
             return {"offers_expired": 0, "invoices_reopened": 0}
