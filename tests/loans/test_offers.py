@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.audit.models import AuditLog
 from apps.core.jobs import get_job
 from apps.invoices.models import Invoice
 from apps.loans.models import Offer
@@ -76,6 +77,8 @@ def test_a_reject_risk_decision_is_409_with_reasons(borrower_client, invoice_id,
     assert response.json()["reasons"] == ["GSTIN cancelled"]
     assert Offer.objects.count() == 0
     assert Invoice.objects.get(pk=invoice_id).status == Invoice.Status.VERIFIED
+    declined = AuditLog.objects.get(action="offer.declined", object_id=invoice_id)
+    assert declined.reason == "GSTIN cancelled"
 
 
 def test_expiry_job_expires_offers_and_reopens_the_invoice_then_new_offers_can_be_made(

@@ -49,8 +49,17 @@ def _expire_in_place(invoice: Invoice, offers: list[Offer], *, actor) -> None:
     record("invoice.reopened", obj=invoice, after={"status": invoice.status}, actor=actor, reason="offers expired")
 
 
-@transaction.atomic
 def offers_generate(*, invoice_id, user) -> list[Offer]:
+    # Decide inside the transaction, raise a risk decline after it commits: the decline is
+    # part of the audit trail and must not roll back with the error.
+    with transaction.atomic():
+        outcome = _generate(invoice_id=invoice_id, user=user)
+    if isinstance(outcome, Conflict):
+        raise outcome
+    return outcome
+
+
+def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
     # The invoice row lock serialises generate, sanction and expiry for one invoice.
     invoice = invoices_visible_to(user).select_for_update(of=("self",)).filter(pk=invoice_id).first()
     if invoice is None:
@@ -71,7 +80,7 @@ def offers_generate(*, invoice_id, user) -> list[Offer]:
     decision = evaluate(business, amount=invoice.amount)
     if decision.outcome == "REJECT":
         record("offer.declined", obj=invoice, actor=user, reason="; ".join(decision.reasons))
-        raise Conflict(
+        return Conflict(
             "We cannot make an offer for this invoice.", code="risk_rejected", extra={"reasons": decision.reasons}
         )
     product = product_for(invoice.amount)
