@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db
 def test_health_reports_database_and_broker(api_client):
     response = api_client.get("/health")
     assert response.status_code == 200
-    assert response.json()["checks"]["database"] == "ok"
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
     assert response["X-Request-ID"]
 
 
