@@ -24,6 +24,7 @@ def main():
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("SANDBOX", "true")
     os.environ.setdefault("OTP_TEST_CODE", "123456")
+    embedded = not os.environ.get("DATABASE_URL")
     db = ensure_database_url()
     print(f"database: {db}")
     manage("migrate", "--noinput")
@@ -42,7 +43,7 @@ def main():
         f"  admin     {base}/admin/   (admin / admin-demo-pass, officer / officer-demo-pass)\n"
         f"  health    {base}/health\n"
         f"  borrower  OTP login with phone +919812345678, code {os.environ['OTP_TEST_CODE']}\n"
-        f"Ctrl-C stops web, worker and beat.\n",
+        f"Ctrl-C stops web, worker and beat{' and the embedded PostgreSQL' if embedded else ''}.\n",
         flush=True,
     )
 
@@ -56,6 +57,10 @@ def main():
                 proc.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if embedded:
+            from embedded_pg import stop as stop_database
+
+            stop_database()
         sys.exit(0)
 
     signal.signal(signal.SIGINT, stop)
