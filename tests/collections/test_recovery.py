@@ -180,3 +180,28 @@ def test_the_admin_button_reports_a_refused_write_off_instead_of_failing(client,
     assert "was not done" in page.content.decode()
     bounced_twice.refresh_from_db()
     assert bounced_twice.status == Loan.Status.ACTIVE
+
+
+def test_recovery_posts_replay_under_the_same_idempotency_key(officer_client, defaulted):
+    from apps.collections.models import RecoveryAction
+    from apps.ledger.models import JournalEntry
+
+    body = {"loan_id": str(defaulted.pk), "action_type": "SETTLEMENT"}
+    first = officer_client.post("/api/v1/recovery/initiate", body, format="json", HTTP_IDEMPOTENCY_KEY="rec-1")
+    again = officer_client.post("/api/v1/recovery/initiate", body, format="json", HTTP_IDEMPOTENCY_KEY="rec-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert RecoveryAction.objects.filter(loan=defaulted).count() == 1
+
+    url = f"/api/v1/recovery/{first.json()['id']}/complete"
+    pay = {"recovered_amount": "2000.00"}
+    done = officer_client.post(url, pay, format="json", HTTP_IDEMPOTENCY_KEY="rec-2")
+    assert done.status_code == 200, done.content
+    entries = JournalEntry.objects.filter(loan_id=defaulted.pk).count()
+    replayed = officer_client.post(url, pay, format="json", HTTP_IDEMPOTENCY_KEY="rec-2")
+    assert (replayed.status_code, replayed.json()) == (200, done.json())
+    assert JournalEntry.objects.filter(loan_id=defaulted.pk).count() == entries
+    assert (
+        officer_client.post(url, {"recovered_amount": "1.00"}, format="json", HTTP_IDEMPOTENCY_KEY="rec-2").status_code
+        == 422
+    )
