@@ -245,6 +245,8 @@ CONSTANCE_CONFIG = {
     "OTP_RESEND_COOLDOWN_SECONDS": (30, "Minimum gap between two OTPs to one phone.", int),
     "OTP_PHONE_LIMIT_PER_HOUR": (5, "OTPs one phone may request per hour.", int),
     "OTP_IP_LIMIT_PER_HOUR": (30, "OTPs one IP address may request per hour.", int),
+    # accounts: devices
+    "DEVICE_TRUST_AFTER_DAYS": (7, "Days a device must be known before an OTP login on it makes it trusted.", int),
     # kyc: documents
     "KYC_DOCUMENT_MAX_BYTES": (5 * 1024 * 1024, "Largest KYC document accepted, in bytes.", int),
     # risk: weights of the credit-score rule set (points added to or taken from the base)

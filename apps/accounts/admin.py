@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from apps.accounts.models import Device, OtpChallenge, User
 from apps.accounts.phone import mask_phone
-from apps.accounts.services import user_freeze, user_unfreeze
+from apps.accounts.services import device_trust, user_freeze, user_unfreeze
 from apps.core.admin_actions import reason_action
 from apps.core.admin_base import FastListMixin, ReadOnlyAdmin
 
@@ -39,6 +39,11 @@ class DeviceAdmin(ReadOnlyAdmin):
     list_filter = ["platform", "is_trusted"]
     raw_id_fields = ["user"]
     list_select_related = ["user"]
+    actions = [reason_action(device_trust, description="Mark trusted", name="mark_trusted", permission="trust")]
+
+    def has_trust_permission(self, request):
+        # The admin is read-only here; trusting a device is ADMIN's call (OFFICERs lack this permission).
+        return request.user.has_perm("accounts.change_device")
 
 
 @admin.register(OtpChallenge)

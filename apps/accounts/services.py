@@ -1,5 +1,6 @@
-"""Login, staff users and freezing. Every outcome is audited, failures included."""
+"""Login, staff users, freezing and devices. Every outcome is audited, failures included."""
 
+import datetime
 import hashlib
 import hmac
 import secrets
@@ -104,8 +105,43 @@ def _login(challenge: OtpChallenge, phone: str) -> User:
     return user
 
 
-def otp_verify(*, request_id, phone: str, otp: str, ip: str | None) -> User:
-    """The user behind a correct code (created as a BORROWER on first login)."""
+def _trust_known_device(user: User, fingerprint: str) -> Device | None:
+    """A correct OTP proves the phone's owner holds this device; once the device has been known
+    for DEVICE_TRUST_AFTER_DAYS, that proof is enough to trust it. A device first seen today is
+    not: a stolen SIM in a new phone must not earn trust with one login."""
+    fingerprint = (fingerprint or "").strip()
+    if not fingerprint:
+        return None
+    known_since = timezone.now() - datetime.timedelta(days=config.DEVICE_TRUST_AFTER_DAYS)
+    device = (
+        Device.objects.select_for_update()
+        .filter(user=user, fingerprint=fingerprint, is_trusted=False, first_seen_at__lte=known_since)
+        .first()
+    )
+    if device is None:
+        return None
+    return _mark_trusted(
+        device, actor=user, reason=f"OTP login on a device known since {device.first_seen_at:%Y-%m-%d}"
+    )
+
+
+def _mark_trusted(device: Device, *, actor, reason: str) -> Device:
+    device.is_trusted = True
+    device.save(update_fields=["is_trusted"])
+    record(
+        "device.trusted",
+        obj=device,
+        before={"is_trusted": False},
+        after={"is_trusted": True},
+        actor=actor,
+        reason=reason,
+    )
+    return device
+
+
+def otp_verify(*, request_id, phone: str, otp: str, ip: str | None, device_fingerprint: str = "") -> User:
+    """The user behind a correct code (created as a BORROWER on first login). With the
+    fingerprint of the device it is made on, a login may make a long-known device trusted."""
     normalized = normalize_indian_mobile(phone)
     if normalized is None:
         raise InvalidInput("An Indian mobile number, e.g. +919812345678.", field="phone")
@@ -122,6 +158,8 @@ def otp_verify(*, request_id, phone: str, otp: str, ip: str | None) -> User:
             user = _login(challenge, normalized)
             if user.is_frozen:
                 error = Forbidden("This account is frozen.", code="user_frozen")
+            else:
+                _trust_known_device(user, device_fingerprint)
     if error is not None:
         raise error
     return user
@@ -203,3 +241,17 @@ def device_register(*, user: User, fingerprint: str, platform: str = "", app_ver
     else:
         record("device.registered", obj=device, after={"platform": device.platform}, actor=user)
     return device, created
+
+
+@transaction.atomic
+def device_trust(device_id, *, actor, reason: str) -> Device:
+    """ADMIN's "mark trusted" (e.g. after a call-back to the borrower), audited with its reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("A reason is required.", field="reason")
+    device = Device.objects.select_for_update().filter(pk=device_id).first()
+    if device is None:
+        raise NotFound("Device not found.")
+    if device.is_trusted:
+        raise Conflict("This device is already trusted.", code="device_trusted")
+    return _mark_trusted(device, actor=actor, reason=reason)

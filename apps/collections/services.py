@@ -10,6 +10,7 @@ income). Money recovered on a written-off loan is recovery income.
 from decimal import Decimal
 
 from django.db import transaction
+from django_fsm import can_proceed
 
 from apps.audit.services import record
 from apps.collections.models import RecoveryAction
@@ -24,6 +25,16 @@ from apps.repayments.models import Repayment
 from apps.repayments.services import apply_to_installment, close_if_settled, parse_amount
 
 ZERO = Decimal("0.00")
+# DEFAULTED whatever put it there (NPA, a second bounce, an override); WRITTEN_OFF because money
+# found after a write-off is still recovered (as recovery income).
+RECOVERABLE = (Loan.Status.DEFAULTED, Loan.Status.WRITTEN_OFF)
+
+
+def recovery_allowed(loan: Loan) -> bool:
+    """A live loan classified NPA is in recovery territory too, whatever its status says."""
+    if loan.status in RECOVERABLE:
+        return True
+    return loan.status in Loan.LIVE and loan.asset_classification == Loan.Classification.NPA
 
 
 @transaction.atomic
@@ -31,8 +42,12 @@ def recovery_initiate(*, loan_id, action_type: str, notes: str, actor) -> Recove
     if action_type not in RecoveryAction.ActionType.values:
         raise InvalidInput(f"One of {', '.join(RecoveryAction.ActionType.values)}.", field="action_type")
     loan = lock_loan(loan_id, None)
-    if loan.status != Loan.Status.DEFAULTED and loan.asset_classification != Loan.Classification.NPA:
-        raise Conflict(f"Recovery is for DEFAULTED or NPA loans; this one is {loan.status}.", code="loan_state")
+    if not recovery_allowed(loan):
+        raise Conflict(
+            f"Recovery is for DEFAULTED, WRITTEN_OFF or NPA loans; this one is {loan.status}"
+            f" ({loan.asset_classification}).",
+            code="loan_state",
+        )
     action = RecoveryAction.objects.create(loan=loan, action_type=action_type, notes=notes, initiated_by=actor)
     record("recovery.initiated", obj=action, after={"loan": str(loan.pk), "type": action_type}, actor=actor)
     return action
@@ -52,6 +67,10 @@ def _recover_into_installments(loan: Loan, amount: Decimal, *, today, actor) -> 
 
 
 def _write_off(loan: Loan, *, today, actor) -> Decimal:
+    # Checked before any posting: a loan an ADMIN moved back to ACTIVE (or one the close of
+    # business upgraded) is not written off, and the caller's atomic block undoes the recovery.
+    if not can_proceed(loan.write_off):
+        raise Conflict(f"Only a DEFAULTED loan can be written off; this one is {loan.status}.", code="loan_state")
     common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
     principal, interest, penalty = loan.outstanding_principal, loan.outstanding_interest, loan.outstanding_penalty
     suspense = loan.interest_suspense

@@ -95,3 +95,36 @@ def test_evaluate_rejects_a_cancelled_gst_and_approves_a_clean_business():
 @pytest.mark.django_db
 def test_credit_score_needs_a_business(borrower_client):
     assert borrower_client.get("/api/v1/businesses/me/credit-score").status_code == 409
+
+
+@pytest.mark.django_db
+def test_bounces_and_days_past_due_lower_the_score(borrower, borrower_client, officer):
+    from apps.repayments.services import emi_bounce
+    from tests.repayments.conftest import close_day, days_after
+    from tests.support.lending import make_loan
+
+    def factors(body):
+        return {f["name"]: (f["value"], f["points"]) for f in body["factors"]}
+
+    loan = make_loan(borrower)
+    before = borrower_client.post("/api/v1/businesses/me/credit-score/recalculate").json()
+    assert factors(before)["max_dpd"] == (0, 30)  # a loan repaid on time so far
+    emi_bounce(loan.installments.get(number=1).pk, code="04", actor=officer)
+    close_day(days_after(loan, 1, 10))
+    after = borrower_client.post("/api/v1/businesses/me/credit-score/recalculate").json()
+    assert factors(after)["max_dpd"] == (10, -30)
+    assert factors(after)["bounces"] == (1, -25)
+    assert after["score"] == before["score"] - 60 - 25
+
+
+@pytest.mark.django_db
+def test_repayment_signals_are_one_grouped_query_per_chunk(django_assert_num_queries):
+    from apps.repayments.selectors import repayment_signals
+    from tests.support.lending import make_loan
+
+    first, second = make_loan(), make_loan()
+    make_loan(first.borrower)
+    with django_assert_num_queries(1):
+        signals = repayment_signals([first.business_id, second.business_id])
+    assert signals[first.business_id] == {"loans": 2, "max_dpd": 0, "bounces": 0}
+    assert signals[second.business_id]["loans"] == 1

@@ -21,6 +21,8 @@ class OtpVerifySerializer(serializers.Serializer):
     request_id = serializers.UUIDField()
     phone = serializers.CharField(max_length=20)
     otp = serializers.CharField(max_length=6, min_length=6)
+    # Optional: the fingerprint the app registered with PUT /users/me/device (device trust).
+    device_fingerprint = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -6,8 +6,10 @@ from rest_framework.views import APIView
 from apps.collections.models import RecoveryAction
 from apps.collections.services import recovery_complete, recovery_initiate
 from apps.core.errors import InvalidInput
+from apps.core.idempotency import idempotent
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsOfficerOrAdmin
+from apps.core.schema import IDEMPOTENCY_KEY
 
 
 class RecoveryInitiateSerializer(serializers.Serializer):
@@ -45,7 +47,10 @@ class RecoveryActionSerializer(serializers.ModelSerializer):
 class RecoveryInitiateView(APIView):
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer})
+    @extend_schema(
+        request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent
     def post(self, request):
         data = RecoveryInitiateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -56,7 +61,10 @@ class RecoveryInitiateView(APIView):
 class RecoveryCompleteView(APIView):
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer})
+    @extend_schema(
+        request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent
     def post(self, request, pk):
         data = RecoveryCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
