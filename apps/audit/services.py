@@ -1,5 +1,7 @@
 """`record(...)`: the one way to write the audit trail. Call it inside the service's transaction."""
 
+from itertools import islice
+
 from apps.audit import context
 from apps.audit.models import AuditLog
 
@@ -40,6 +42,15 @@ def record(
     )
 
 
+BATCH = 2000
+
+
+def _batched(items, size):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
 def record_many(
     action: str,
     *,
@@ -55,20 +66,27 @@ def record_many(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     role = getattr(actor, "role", "") or ("SYSTEM" if actor is None else "")
-    rows = [
-        AuditLog(
-            actor=actor,
-            actor_role=role,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            before=before,
-            after=after,
-            reason=reason,
-            ip=context.client_ip(),
-            request_id=context.request_id(),
+    ip, request_id = context.client_ip(), context.request_id()
+    written = 0
+    # Built and inserted a batch at a time: a night that reclassifies a hundred thousand loans
+    # must not hold a hundred thousand model instances in memory.
+    for batch in _batched(object_ids, BATCH):
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    actor=actor,
+                    actor_role=role,
+                    action=action,
+                    object_type=object_type,
+                    object_id=str(object_id),
+                    before=before,
+                    after=after,
+                    reason=reason,
+                    ip=ip,
+                    request_id=request_id,
+                )
+                for object_id in batch
+            ]
         )
-        for object_id in object_ids
-    ]
-    AuditLog.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        written += len(batch)
+    return written
