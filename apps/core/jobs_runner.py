@@ -10,7 +10,7 @@ import logging
 import time
 import zlib
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.business_date import get_business_date
@@ -43,6 +43,30 @@ def job_enqueue(name: str, *, business_date: datetime.date | None = None, trigge
     return JobRun.objects.create(
         name=name, business_date=business_date or get_business_date(), triggered_by=triggered_by
     )
+
+
+@transaction.atomic
+def job_dispatch(name: str, *, triggered_by: str = "", actor=None) -> JobRun:
+    """Queue a run for a worker: the QUEUED row now, the Celery message once it is committed.
+
+    The web's "run now" (API without ?sync, the admin) comes through here, so a long job never
+    runs inside a request and a worker never looks for a run that is not yet visible to it.
+    """
+    # Imported here: the tasks import this module for run_job.
+    from apps.core.tasks import task_for
+
+    run = job_enqueue(name, triggered_by=triggered_by)
+    audit_event.send(
+        sender=JobRun,
+        action="job.queued",
+        object_type="core.jobrun",
+        object_id=str(run.pk),
+        after={"name": run.name, "status": run.status, "business_date": run.business_date},
+        actor=actor,
+    )
+    run_id = str(run.pk)
+    transaction.on_commit(lambda: task_for(name).delay(name, run_id, triggered_by))
+    return run
 
 
 def run_job(

@@ -2,9 +2,11 @@ from django.contrib import admin
 
 from apps.core.admin_actions import reason_action
 from apps.core.admin_base import FastListMixin, ReadOnlyInline
+from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
 from apps.kyc.services import kyc_approve, kyc_reject
+from apps.kyc.validation import VALID_STATE_CODES
 
 
 class KycCheckInline(ReadOnlyInline):
@@ -30,7 +32,13 @@ class CollateralInline(ReadOnlyInline):
 @admin.register(Business)
 class BusinessAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
     list_display = ["legal_name", "gstin", "kyc_status", "gst_status", "created_at"]
-    list_filter = ["kyc_status", "gst_status", "state_code"]
+    # Fixed lists, not a DISTINCT over every business: onboarding stores the GST network's
+    # ACTIVE, or CANCELLED (else blank), and a GSTIN's state code is one of the valid ones.
+    list_filter = [
+        "kyc_status",
+        fixed_choices_filter("gst_status", ["ACTIVE", "CANCELLED"], title="GST status"),
+        fixed_choices_filter("state_code", sorted(VALID_STATE_CODES), title="state code"),
+    ]
     search_fields = ["=gstin", "=pan", "legal_name__istartswith", "=id"]
     exclude = ["aadhaar_hash"]
     inlines = [KycCheckInline, KycDocumentInline, CollateralInline]

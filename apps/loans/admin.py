@@ -2,10 +2,12 @@ from django.contrib import admin
 
 from apps.core.admin_base import FastListMixin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
+from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
 from apps.loans.services.override import ALLOWED_OVERRIDES
+from apps.risk.rules import GRADES
 
 
 @admin.register(LoanProduct)
@@ -31,7 +33,8 @@ class OfferAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
         ),
     ]
     list_display = ["id", "invoice", "type", "principal", "annual_rate", "status", "valid_until"]
-    list_filter = ["status", "type", "credit_grade"]
+    # The grades of the rule set, not a DISTINCT over every offer.
+    list_filter = ["status", "type", fixed_choices_filter("credit_grade", sorted(g for _, g in GRADES), title="grade")]
     search_fields = ["=id", "=invoice__invoice_number", "=invoice__seller_gstin"]
     list_select_related = ["invoice"]
     raw_id_fields = ["invoice"]

@@ -50,7 +50,12 @@ class Repayment(BaseModel):
                 name="ck_repayment_allocation_sums",
             ),
         ]
-        indexes = [models.Index(fields=["loan", "-created_at"], name="ix_repayment_loan_latest")]
+        indexes = [
+            models.Index(fields=["loan", "-created_at"], name="ix_repayment_loan_latest"),
+            # The admin's filters: a day (or range) of repayments, and a kind newest first.
+            models.Index(fields=["business_date"], name="ix_repayment_business_date"),
+            models.Index(fields=["kind", "-created_at"], name="ix_repayment_kind_latest"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.amount}"

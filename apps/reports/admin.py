@@ -94,7 +94,9 @@ admin.site.register(Loan, LoanBookAdmin)
 @admin.register(Repayment)
 class RepaymentAdmin(CsvExportMixin, ReadOnlyAdmin):
     list_display = ["business_date", "loan", "kind", "amount", "penalty", "interest", "principal", "channel"]
-    list_filter = ["kind", "channel", "business_date"]
+    # Not channel: it has no choices, so Django would list its values with a DISTINCT over every
+    # repayment; and it follows kind (the only channel besides API is RECOVERY, for kind RECOVERY).
+    list_filter = ["kind", "business_date"]
     search_fields = ["=loan__id", "=external_reference"]
     raw_id_fields = ["loan", "installment"]
     list_select_related = ["loan"]

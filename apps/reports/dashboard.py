@@ -19,10 +19,14 @@ def _collected_on(day):
 
 
 def last_job_runs() -> list[dict]:
-    latest = {}
-    for run in JobRun.objects.filter(name__in=list(JOBS)).order_by("name", "-started_at").distinct("name"):
-        latest[run.name] = run
-    return [{"name": name, "run": latest.get(name)} for name in sorted(JOBS)]
+    """The newest run of each job by creation, whatever its status: a QUEUED or SKIPPED run has
+    no started_at, and ordering on that put such a run (NULLs sort first descending) ahead of
+    newer finished ones. One LIMIT 1 probe of ix_jobrun_name_latest per job, in one UNION ALL,
+    rather than DISTINCT ON, which reads every run ever recorded of every job."""
+    names = sorted(JOBS)
+    probes = [JobRun.objects.filter(name=name).order_by("-created_at")[:1] for name in names]
+    latest = {run.name: run for run in probes[0].union(*probes[1:], all=True)} if probes else {}
+    return [{"name": name, "run": latest.get(name)} for name in names]
 
 
 def dashboard_context() -> dict:

@@ -59,8 +59,13 @@ def login(page, live_server, username):
     page.wait_for_selector("#book-dashboard")
 
 
-def test_officer_reviews_kyc_records_a_bounce_and_admin_runs_a_job(book, page, live_server):
+def test_officer_reviews_kyc_records_a_bounce_and_admin_runs_a_job(book, page, live_server, monkeypatch):
+    from apps.core import tasks
+
     review, loan = book
+    delivered = []
+    for task in (tasks.run_job_task, tasks.run_idempotent_job_task):
+        monkeypatch.setattr(task, "delay", lambda *args, task=task: delivered.append((task, args)))
 
     login(page, live_server, "ops-officer")
     page.goto(f"{live_server.url}/admin/kyc/business/{review.pk}/change/")
@@ -85,4 +90,11 @@ def test_officer_reviews_kyc_records_a_bounce_and_admin_runs_a_job(book, page, l
     page.goto(f"{live_server.url}/admin/core/jobrun/")
     page.click("#run-offer_expiry")
     page.wait_for_selector(".messagelist")
-    assert JobRun.objects.filter(name="offer_expiry", status="SUCCEEDED").exists()
+    assert "queued" in page.inner_text(".messagelist")
+    run = JobRun.objects.get(name="offer_expiry")
+    assert run.status == "QUEUED"
+    # What a worker does with the message the admin queued after its commit.
+    [(task, args)] = delivered
+    task(*args)
+    run.refresh_from_db()
+    assert run.status == "SUCCEEDED", run.error

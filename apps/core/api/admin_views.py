@@ -1,6 +1,5 @@
 """ADMIN endpoints of core: the business date and the jobs."""
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -9,7 +8,7 @@ from rest_framework.views import APIView
 from apps.core.business_date import business_date_set, get_business_date
 from apps.core.errors import InvalidInput
 from apps.core.jobs import get_job
-from apps.core.jobs_runner import job_enqueue, run_or_conflict
+from apps.core.jobs_runner import job_dispatch, run_or_conflict
 from apps.core.models import JobRun
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin
@@ -71,10 +70,7 @@ class JobRunView(APIView):
         if request.query_params.get("sync", "").lower() in ("1", "true", "yes"):
             run = run_or_conflict(name, triggered_by=who, actor=request.user)
             return Response(JobRunSerializer(run).data, status=status.HTTP_200_OK)
-        from apps.core.tasks import task_for
-
-        run = job_enqueue(name, triggered_by=who)
-        transaction.on_commit(lambda: task_for(name).delay(name, str(run.pk), who))
+        run = job_dispatch(name, triggered_by=who, actor=request.user)
         return Response(JobRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
