@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
-from apps.ledger.models import Account, AccountBalance, JournalEntry, JournalLine
+from apps.ledger.models import Account, AccountBalanceStripe, JournalEntry, JournalLine
 
 
 @admin.register(Account)
@@ -43,6 +43,11 @@ class JournalLineAdmin(CsvExportMixin, ReadOnlyAdmin):
     raw_id_fields = ["entry"]
 
 
-@admin.register(AccountBalance)
-class AccountBalanceAdmin(ReadOnlyAdmin):
-    list_display = ["account", "debit_total", "credit_total", "balance"]
+@admin.register(AccountBalanceStripe)
+class AccountBalanceStripeAdmin(ReadOnlyAdmin):
+    """The raw snapshot rows; an account's balance is the sum of its stripes (the trial balance
+    in /admin/ledger/summary and the dashboard add them up)."""
+
+    list_display = ["account", "stripe", "debit_total", "credit_total", "balance"]
+    list_filter = ["account"]
+    ordering = ["account", "stripe"]

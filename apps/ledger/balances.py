@@ -3,7 +3,16 @@
 from django.db import connection, transaction
 
 _JOURNAL_ACCOUNT = """
-SELECT account_id, coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM ledger_journalline GROUP BY account_id
+SELECT account_id, coalesce(sum(debit), 0) AS debit_total, coalesce(sum(credit), 0) AS credit_total
+FROM ledger_journalline GROUP BY account_id
+"""
+# Rebuilt totals go to stripe 0; postings spread over the stripes again from there.
+_REBUILD_ACCOUNT = """
+INSERT INTO ledger_accountbalancestripe (account_id, stripe, debit_total, credit_total)
+SELECT account_id, 0, coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM ledger_journalline GROUP BY account_id
+"""
+_SNAPSHOT_ACCOUNT = """
+SELECT account_id, sum(debit_total), sum(credit_total) FROM ledger_accountbalancestripe GROUP BY account_id
 """
 _JOURNAL_LOAN = """
 SELECT loan_id, account_id, sum(debit), sum(credit) FROM ledger_journalline
@@ -25,10 +34,7 @@ def find_drift() -> list[str]:
     """Human-readable differences between the snapshots and the journal; empty when they agree."""
     drift = []
     journal = {row[0]: (row[1], row[2]) for row in _fetch(_JOURNAL_ACCOUNT)}
-    snapshot = {
-        row[0]: (row[1], row[2])
-        for row in _fetch("SELECT account_id, debit_total, credit_total FROM ledger_accountbalance")
-    }
+    snapshot = {row[0]: (row[1], row[2]) for row in _fetch(_SNAPSHOT_ACCOUNT)}
     for code in sorted(set(journal) | set(snapshot)):
         expected, actual = journal.get(code, (0, 0)), snapshot.get(code, (0, 0))
         if expected != actual:
@@ -49,10 +55,10 @@ def find_drift() -> list[str]:
 def rebuild_balances() -> None:
     """Recompute both snapshot tables from the journal, under a lock that holds posting off."""
     with connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE ledger_accountbalance, ledger_accountloanbalance IN EXCLUSIVE MODE")
-        cursor.execute("DELETE FROM ledger_accountbalance")
+        cursor.execute("LOCK TABLE ledger_accountbalancestripe, ledger_accountloanbalance IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM ledger_accountbalancestripe")
         cursor.execute("DELETE FROM ledger_accountloanbalance")
-        cursor.execute("INSERT INTO ledger_accountbalance (account_id, debit_total, credit_total) " + _JOURNAL_ACCOUNT)
+        cursor.execute(_REBUILD_ACCOUNT)
         cursor.execute(
             "INSERT INTO ledger_accountloanbalance (loan_id, account_id, debit_total, credit_total) " + _JOURNAL_LOAN
         )

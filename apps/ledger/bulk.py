@@ -5,6 +5,7 @@ commit), idempotency keys unique (an entry whose key exists is skipped, with its
 both snapshots updated in the same statement, in account order.
 """
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +13,7 @@ from datetime import date
 from django.db import connection, transaction
 
 from apps.core.errors import InvalidInput
+from apps.ledger.models import STRIPES
 from apps.ledger.services import Line, _content_hash, _validated
 
 
@@ -50,9 +52,9 @@ WITH spec AS (
     FROM lines JOIN e ON e.idempotency_key = lines.key
     RETURNING account_id, debit, credit, loan_id
 ), b AS (
-    INSERT INTO ledger_accountbalance AS t (account_id, debit_total, credit_total)
-    SELECT account_id, sum(debit), sum(credit) FROM l GROUP BY account_id ORDER BY account_id
-    ON CONFLICT (account_id) DO UPDATE
+    INSERT INTO ledger_accountbalancestripe AS t (account_id, stripe, debit_total, credit_total)
+    SELECT account_id, %(stripe)s, sum(debit), sum(credit) FROM l GROUP BY account_id ORDER BY account_id
+    ON CONFLICT (account_id, stripe) DO UPDATE
         SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total
 ), lb AS (
     INSERT INTO ledger_accountloanbalance AS t (loan_id, account_id, debit_total, credit_total)
@@ -90,5 +92,8 @@ def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date) -> int
             line_columns["lloans"].append(line.loan_id)
             line_columns["borrowers"].append(line.borrower_id)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(_BULK_SQL, {**columns, **line_columns, "day": business_date})
+        # One stripe per batch: its rows are locked until the batch commits, and the other
+        # stripes stay free for the postings arriving meanwhile.
+        stripe = random.randrange(STRIPES)
+        cursor.execute(_BULK_SQL, {**columns, **line_columns, "day": business_date, "stripe": stripe})
         return cursor.fetchone()[0]

@@ -163,19 +163,31 @@ class JournalLine(models.Model):
         return f"{self.account_id} {side}"
 
 
-class AccountBalance(models.Model):
-    """Snapshot of an account's totals, maintained by the posting service."""
+# Each account's snapshot is split over this many rows ("stripes"); a posting adds to one of
+# them, chosen from its entry id. Postings to the same hot account (the bank, interest income)
+# then rarely wait on each other's row lock, and an account's balance is the sum of its stripes.
+STRIPES = 8
 
+
+class AccountBalanceStripe(models.Model):
+    """One stripe of an account's totals, maintained by the posting function."""
+
+    id = models.BigAutoField(primary_key=True)
     # No FK constraint on the snapshots: they are derived from lines whose own FK guarantees the
-    # code, and a deferred check here would run while the hot balance row is locked.
-    account = models.OneToOneField(
-        Account, primary_key=True, on_delete=models.DO_NOTHING, related_name="snapshot", db_constraint=False
-    )
+    # code, and a check here would run while the hot balance row is locked.
+    account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    stripe = models.PositiveSmallIntegerField()
     debit_total = models.DecimalField(default=0, max_digits=22, decimal_places=4)
     credit_total = models.DecimalField(default=0, max_digits=22, decimal_places=4)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "stripe"], name="uq_balance_account_stripe"),
+            models.CheckConstraint(condition=Q(stripe__lt=STRIPES), name="ck_balance_stripe_range"),
+        ]
+
     def __str__(self):
-        return f"{self.account_id}: {self.balance}"
+        return f"{self.account_id}/{self.stripe}: {self.balance}"
 
     @property
     def balance(self):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
-from apps.ledger.models import Account, AccountBalance, AccountLoanBalance, JournalLine
+from apps.ledger.models import Account, AccountBalanceStripe, AccountLoanBalance, JournalLine
 
 ZERO = Decimal("0")
 
@@ -48,7 +48,9 @@ def ledger_summary() -> dict:
 
 
 def snapshot_balances() -> dict[str, Decimal]:
-    return {row.account_id: row.balance for row in AccountBalance.objects.all()}
+    """Account code -> balance (debit - credit) from the snapshots: the sum of the stripes."""
+    rows = AccountBalanceStripe.objects.values("account_id").annotate(dr=Sum("debit_total"), cr=Sum("credit_total"))
+    return {row["account_id"]: row["dr"] - row["cr"] for row in rows}
 
 
 def loan_balances(loan_id) -> dict[str, Decimal]:

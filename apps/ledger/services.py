@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import psycopg
 from django.db import connection, transaction
 
 from apps.audit.services import record
@@ -125,9 +126,13 @@ def journal_post(
     ]
     # No savepoint: a failure here fails the caller's transaction anyway, and the round trips
     # saved are most of a posting's cost.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(_POST_SQL, params)
-        posted_at = cursor.fetchone()[0]
+    with transaction.atomic(savepoint=False):
+        connection.ensure_connection()
+        # A plain psycopg cursor binds the parameters server-side and runs a prepared statement,
+        # where Django's client-side cursor would render the arrays into new SQL text each time.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_POST_SQL, params, prepare=True)
+            posted_at = cursor.fetchone()[0]
     if posted_at is None:
         existing = JournalEntry.objects.get(idempotency_key=idempotency_key)
         if existing.content_hash != content_hash:
