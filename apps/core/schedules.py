@@ -10,8 +10,9 @@ SCHEDULES = {
     "risk_recalculation": {"minute": "0", "hour": "2", "day_of_week": "0"},
     "idempotency_purge": {"minute": "30", "hour": "3", "day_of_week": "*"},
 }
-# Jobs that may safely run twice for a business date use the acks_late task.
-IDEMPOTENT = {"offer_expiry", "emi_reminders", "npa_classification", "risk_recalculation", "idempotency_purge"}
+# Jobs that may safely run twice for a business date use the acks_late task. Not
+# risk_recalculation: a second run writes a second score row for every business.
+IDEMPOTENT = {"offer_expiry", "emi_reminders", "npa_classification", "idempotency_purge"}
 
 
 def install(apps) -> None:

@@ -1,20 +1,35 @@
+from decimal import Decimal
+
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.ledger.models import Account, AccountBalanceStripe, JournalEntry, JournalLine
+
+ZERO = Value(Decimal("0"))
 
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "type", "snapshot_balance"]
     list_filter = ["type"]
-    list_select_related = ["snapshot"]
+
+    def get_queryset(self, request):
+        # The balance is the sum of the account's snapshot stripes, one subquery per row.
+        stripes = AccountBalanceStripe.objects.filter(account=OuterRef("pk")).values("account")
+        debit = Subquery(stripes.annotate(total=Sum("debit_total")).values("total"))
+        credit = Subquery(stripes.annotate(total=Sum("credit_total")).values("total"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(snapshot_debit=Coalesce(debit, ZERO), snapshot_credit=Coalesce(credit, ZERO))
+        )
 
     @admin.display(description="balance (snapshot)")
     def snapshot_balance(self, account):
-        snapshot = getattr(account, "snapshot", None)
-        return snapshot.balance if snapshot else 0
+        return account.snapshot_debit - account.snapshot_credit
 
 
 class JournalLineInline(ReadOnlyInline):

@@ -5,7 +5,9 @@ from apps.risk.services import score_businesses
 CHUNK = 1000
 
 
-@job("risk_recalculation", description="Rescore every verified business, a chunk at a time.")
+# Not idempotent: every run adds a score row per business, so a redelivered message must not
+# run it again (the task is not acks_late).
+@job("risk_recalculation", idempotent=False, description="Rescore every verified business, a chunk at a time.")
 def risk_recalculation(*, business_date):
     scored, last_id = 0, None
     base = Business.objects.filter(kyc_status=Business.KycStatus.VERIFIED).order_by("pk")
