@@ -59,12 +59,15 @@ def test_queued_run_is_202(admin_client, django_capture_on_commit_callbacks, mon
     from apps.core import tasks
 
     delivered = []
-    monkeypatch.setattr(tasks.run_idempotent_job_task, "delay", lambda *args: delivered.append(args))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post("/api/v1/admin/jobs/risk_recalculation/run")
-    assert response.status_code == 202
-    assert response.json()["status"] == "QUEUED"
-    assert delivered == [("risk_recalculation", response.json()["id"], response.json()["triggered_by"])]
+    monkeypatch.setattr(tasks.run_idempotent_job_task, "delay", lambda *args: delivered.append(("late", *args)))
+    monkeypatch.setattr(tasks.run_job_task, "delay", lambda *args: delivered.append(("early", *args)))
+    for name in ("offer_expiry", "risk_recalculation"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(f"/api/v1/admin/jobs/{name}/run")
+        assert response.status_code == 202
+        assert response.json()["status"] == "QUEUED"
+        ack = "late" if name == "offer_expiry" else "early"  # only an idempotent job is acks_late
+        assert delivered.pop() == (ack, name, response.json()["id"], response.json()["triggered_by"])
 
 
 def test_audit_logs_filter(admin_client, borrower):
