@@ -8,7 +8,8 @@ A view opts in by decorating its handler:
 
 Same key and same request (method, path, body) → the first response is replayed with
 `Idempotent-Replayed: true`; same key and another request → 422; same key while the first is
-still running → 409. Keys are scoped to the caller and kept for IDEMPOTENCY_TTL (≥ 24 h).
+still running → 409 (a claim left behind by a crashed worker lapses after STALE_CLAIM).
+Keys are scoped to the caller and kept for IDEMPOTENCY_TTL (≥ 24 h).
 
 The key is claimed first, in its own committed transaction, so a racing duplicate sees the
 claim at once; the view then runs in its own transaction. A request that fails with an
@@ -21,6 +22,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -31,6 +33,8 @@ from apps.core.models import IdempotencyRecord
 
 IDEMPOTENCY_TTL = datetime.timedelta(hours=24)
 HEADER = "Idempotency-Key"
+# Longer than the web server lets any request run (gunicorn's timeout is 30 s).
+STALE_CLAIM = datetime.timedelta(minutes=2)
 
 
 def _fingerprint(request) -> str:
@@ -41,7 +45,11 @@ def _fingerprint(request) -> str:
 def _claim(user, key: str, fingerprint: str) -> IdempotencyRecord | None:
     """Our claim, or None when another request holds the key (the caller inspects it)."""
     now = timezone.now()
-    IdempotencyRecord.objects.filter(user=user, key=key, expires_at__lt=now).delete()
+    # An expired key is forgotten; so is a claim left IN_FLIGHT by a worker that died mid-request
+    # (longer ago than any request may run), or the key would answer 409 for a whole day.
+    IdempotencyRecord.objects.filter(user=user, key=key).filter(
+        Q(expires_at__lt=now) | Q(state=IdempotencyRecord.State.IN_FLIGHT, created_at__lt=now - STALE_CLAIM)
+    ).delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(

@@ -105,3 +105,23 @@ def test_eight_threads_with_one_key_execute_once():
     assert idempotency_urls.CALLS == [9]
     assert codes.count(201) >= 1
     assert set(codes) <= {201, 409}
+
+
+@pytest.mark.django_db
+def test_a_claim_left_by_a_crashed_worker_lapses(borrower, borrower_client):
+    import datetime
+
+    from django.utils import timezone
+
+    from apps.core.idempotency import IDEMPOTENCY_TTL, STALE_CLAIM
+    from apps.core.models import IdempotencyRecord
+
+    claim = IdempotencyRecord.objects.create(
+        user=borrower, key="k-1", fingerprint="x", expires_at=timezone.now() + IDEMPOTENCY_TTL
+    )
+    assert post(borrower_client, {"n": 1}).status_code in (409, 422)  # still fresh: someone may be running it
+    IdempotencyRecord.objects.filter(pk=claim.pk).update(
+        created_at=timezone.now() - STALE_CLAIM - datetime.timedelta(seconds=1)
+    )
+    response = post(borrower_client, {"n": 1})
+    assert response.status_code == 201 and idempotency_urls.CALLS == [1]
