@@ -28,7 +28,7 @@ def _snapshot(invoice: Invoice) -> dict:
 
 
 def _validated(business: Business, data: dict, today: datetime.date) -> dict:
-    number = str(data.get("invoice_number", "")).strip()
+    number = str(data.get("invoice_number", "")).strip().upper()  # GST numbers are case-insensitive
     if not INVOICE_NUMBER.match(number):
         raise InvalidInput("1 to 16 letters, digits, '-' or '/'.", field="invoice_number")
     try:
@@ -70,7 +70,7 @@ def invoice_add(*, user, data: dict) -> Invoice:
     fields = _validated(business, data, get_business_date())
     fy = financial_year(fields["invoice_date"])
     duplicate = Invoice.objects.filter(
-        seller_gstin=business.gstin, invoice_number__iexact=fields["invoice_number"], financial_year=fy
+        seller_gstin=business.gstin, invoice_number=fields["invoice_number"], financial_year=fy
     )
     if duplicate.exists():
         raise Conflict("This invoice was already added for this financial year.", code="duplicate_invoice")
