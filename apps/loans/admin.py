@@ -4,6 +4,7 @@ from apps.core.admin_base import FastListMixin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
+from apps.core.errors import InvalidInput
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
 from apps.loans.services.override import ALLOWED_OVERRIDES
@@ -57,8 +58,15 @@ class InstallmentInline(ReadOnlyInline):
     ]
 
 
-def _confirm_payout(loan_id, *, actor):
-    return loan_payout_confirm(loan_id, succeeded=True, utr=f"MANUAL-{loan_id}", actor=actor)
+def _confirm_payout(loan_id, *, actor, utr):
+    # The UTR is the bank's proof that the money left; ops copy it from the rail's statement.
+    if not utr:
+        raise InvalidInput("The bank's UTR of the payout is required.", field="utr")
+    return loan_payout_confirm(loan_id, succeeded=True, utr=utr[:64], actor=actor)
+
+
+def _payout_failed(loan_id, *, actor, reason):
+    return loan_payout_confirm(loan_id, succeeded=False, reason=reason, actor=actor)
 
 
 def _override_to(status):
@@ -110,7 +118,20 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.Mod
         "disbursed_on",
     ]
     transition_buttons = [
-        Button("confirm_payout", "Confirm payout", _confirm_payout, allowed=lambda loan: loan.status == "SANCTIONED"),
+        Button(
+            "confirm_payout",
+            "Confirm payout",
+            _confirm_payout,
+            allowed=lambda loan: loan.status == "SANCTIONED",
+            fields=(("utr", "Bank UTR", "text"),),
+        ),
+        Button(
+            "payout_failed",
+            "Payout failed: cancel the loan",
+            _payout_failed,
+            needs_reason=True,
+            allowed=lambda loan: loan.status == "SANCTIONED",
+        ),
         *OVERRIDE_BUTTONS,
     ]
 

@@ -1,0 +1,63 @@
+"""Buttons and edits of the admin that call services: KYC reject, a pending payout confirmed
+with the bank's UTR or cancelled, and the business date edited by ADMIN, audited."""
+
+import datetime
+
+import pytest
+
+from apps.audit.models import AuditLog
+from apps.core.business_date import business_date_set, get_business_date
+from apps.kyc.models import Business
+from apps.loans.models import Loan
+from apps.loans.providers import PayoutStatus
+from apps.loans.services import sanction as sanction_module
+from tests.admin.test_admin import admin_web, officer_web  # noqa: F401  (fixtures)
+from tests.loans.test_payout import ScriptedProvider
+from tests.support.lending import make_loan, verified_business
+
+pytestmark = pytest.mark.django_db
+
+
+def test_kyc_reject_button(officer_web, borrower):  # noqa: F811
+    business = verified_business(borrower, kyc_status=Business.KycStatus.MANUAL_REVIEW)
+    url = f"/admin/kyc/business/{business.pk}/transition/reject/"
+    officer_web.post(url, {"reason": "PAN card does not match the GST certificate"})
+    business.refresh_from_db()
+    assert business.kyc_status == "REJECTED"
+    assert AuditLog.objects.filter(object_id=str(business.pk), reason__startswith="PAN card").exists()
+
+
+@pytest.fixture
+def pending_loan(borrower, monkeypatch):
+    monkeypatch.setattr(sanction_module, "get_payout_provider", lambda: ScriptedProvider(PayoutStatus.PENDING))
+    loan = make_loan(borrower)
+    assert loan.status == Loan.Status.SANCTIONED
+    return loan
+
+
+def test_confirm_payout_asks_for_the_banks_utr(officer_web, pending_loan):  # noqa: F811
+    url = f"/admin/loans/loan/{pending_loan.pk}/transition/confirm_payout/"
+    assert "Bank UTR" in officer_web.get(url).content.decode()
+    refused = officer_web.post(url, {"utr": ""}, follow=True).content.decode()
+    assert "UTR of the payout is required" in refused
+    officer_web.post(url, {"utr": "HDFCN52026112912345"})
+    pending_loan.refresh_from_db()
+    assert (pending_loan.status, pending_loan.payout_utr) == (Loan.Status.ACTIVE, "HDFCN52026112912345")
+
+
+def test_payout_failed_button_cancels_the_loan_with_a_reason(officer_web, pending_loan):  # noqa: F811
+    url = f"/admin/loans/loan/{pending_loan.pk}/transition/payout_failed/"
+    officer_web.post(url, {"reason": "beneficiary account closed"})
+    pending_loan.refresh_from_db()
+    assert pending_loan.status == Loan.Status.CANCELLED
+    assert pending_loan.invoice.status == "VERIFIED"
+
+
+def test_business_date_edited_in_the_admin_is_audited(admin_web):  # noqa: F811
+    business_date_set(date=get_business_date())  # the row exists once the date has been set
+    new = get_business_date() + datetime.timedelta(days=3)
+    response = admin_web.post("/admin/core/businessdate/1/change/", {"date": new.isoformat()})
+    assert response.status_code == 302
+    assert get_business_date() == new
+    entry = AuditLog.objects.filter(action="business_date.changed").latest("at")
+    assert entry.after == {"business_date": new.isoformat()} and entry.reason == "changed in the admin"
