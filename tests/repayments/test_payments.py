@@ -145,3 +145,14 @@ def test_parallel_payments_cannot_over_apply(ledger_chart):
     installment.refresh_from_db()
     assert installment.amount_paid == Decimal("10000.00")
     assert_books_match(loan)
+
+
+def test_a_products_own_allocation_order_is_followed(borrower_client, officer_client, loan):
+    product = loan.product
+    product.allocation_order = ["principal", "interest", "penalty"]
+    product.save(update_fields=["allocation_order"])
+    installment = first(loan)
+    officer_client.post(f"/api/v1/repayments/emi/{installment.pk}/bounce", {"reason": "04"}, format="json")
+    body = pay(borrower_client, installment, amount="12500.00").json()
+    assert body["allocation"] == {"penalty": "0.00", "interest": "410.23", "principal": "12089.77"}
+    assert_books_match(loan)
