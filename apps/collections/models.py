@@ -21,6 +21,9 @@ class Notification(BaseModel):
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED"
+        # Claimed by a worker and committed before the message goes out: if the worker dies
+        # mid-send, the reminder stays SENDING (visible to ops) rather than going out twice.
+        SENDING = "SENDING"
         SENT = "SENT"
         FAILED = "FAILED"
 

@@ -76,28 +76,34 @@ def _deliver(notification: Notification) -> None:
         send_mail("Your EMI with GST Credit", body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
 
 
+def _claim(business_date: datetime.date) -> list[Notification]:
+    """A chunk of QUEUED reminders marked SENDING and committed (SKIP LOCKED: workers never share)."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(for_date=business_date, status=Notification.Status.QUEUED)
+            .order_by("id")
+            .values_list("id", flat=True)[:CHUNK]
+        )
+        Notification.objects.filter(id__in=ids).update(status=Notification.Status.SENDING, updated_at=timezone.now())
+    return list(Notification.objects.select_related("user", "installment").filter(id__in=ids).order_by("id"))
+
+
 def send_queued(business_date: datetime.date) -> dict[str, int]:
-    """Send in chunks, each row locked (SKIP LOCKED) so two workers never send one reminder twice."""
+    """Send in claimed chunks. At most once: a reminder is claimed (committed) before it is sent,
+    and its outcome is written after, one chunk at a time."""
     sent = failed = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("user", "installment")
-                .filter(for_date=business_date, status=Notification.Status.QUEUED)
-                .order_by("id")[:CHUNK]
-            )
-            if not batch:
-                return {"sent": sent, "failed": failed}
+    while batch := _claim(business_date):
+        for notification in batch:
             now = timezone.now()
-            for notification in batch:
-                notification.updated_at = now
-                try:
-                    _deliver(notification)
-                except Exception as exc:  # noqa: BLE001 - one bad number must not stop the run
-                    notification.status, notification.error = Notification.Status.FAILED, str(exc)[:255]
-                    failed += 1
-                else:
-                    notification.status, notification.sent_at = Notification.Status.SENT, now
-                    sent += 1
-            Notification.objects.bulk_update(batch, ["status", "sent_at", "error", "body", "updated_at"])
+            notification.updated_at = now
+            try:
+                _deliver(notification)
+            except Exception as exc:  # noqa: BLE001 - one bad number must not stop the run
+                notification.status, notification.error = Notification.Status.FAILED, str(exc)[:255]
+                failed += 1
+            else:
+                notification.status, notification.sent_at = Notification.Status.SENT, now
+                sent += 1
+        Notification.objects.bulk_update(batch, ["status", "sent_at", "error", "body", "updated_at"])
+    return {"sent": sent, "failed": failed}

@@ -36,3 +36,28 @@ def test_reminders_for_due_in_three_days_due_today_and_overdue_once_a_day(borrow
 def test_nothing_between_reminder_days(borrower):
     loan = make_loan(borrower)
     assert run_job("emi_reminders", business_date=days_after(loan, 1, -2)).counts["queued"] == 0
+
+
+def test_a_worker_dying_mid_send_never_sends_a_reminder_twice(borrower, monkeypatch):
+    from apps.collections import reminders
+
+    borrower.email = "owner@example.com"
+    borrower.save(update_fields=["email"])
+    loan = make_loan(borrower)
+    day = days_after(loan, 1, -3)
+    delivered, real = [], reminders._deliver
+
+    def dies_on_the_second(notification):
+        if delivered:
+            raise SystemExit("worker killed")  # not an Exception: the run is cut short, as by SIGKILL
+        real(notification)
+        delivered.append(notification.pk)
+
+    monkeypatch.setattr(reminders, "_deliver", dies_on_the_second)
+    reminders.queue_reminders(day)
+    with pytest.raises(SystemExit):
+        reminders.send_queued(day)
+    monkeypatch.setattr(reminders, "_deliver", lambda n: delivered.append(n.pk))
+    assert reminders.send_queued(day) == {"sent": 0, "failed": 0}  # the claimed chunk is not sent again
+    assert len(delivered) == len(set(delivered)) == 1
+    assert set(Notification.objects.values_list("status", flat=True)) == {"SENDING"}  # for ops to look at
