@@ -1,20 +1,49 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserCreationForm
 
 from apps.accounts.models import Device, OtpChallenge, User
 from apps.accounts.phone import mask_phone
-from apps.accounts.services import device_trust, user_freeze, user_unfreeze
+from apps.accounts.services import device_trust, user_create_staff, user_freeze, user_unfreeze
+from apps.audit.services import record
 from apps.core.admin_actions import reason_action
 from apps.core.admin_base import FastListMixin, ReadOnlyAdmin
+from apps.core.roles import Role
+
+
+class StaffCreationForm(UserCreationForm):
+    """Staff only: borrowers sign up with OTP through the API, never here."""
+
+    role = forms.ChoiceField(choices=[(Role.OFFICER, "Officer"), (Role.ADMIN, "Admin")])
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username"]
 
 
 @admin.register(User)
 class UserAdmin(FastListMixin, DjangoUserAdmin):
+    add_form = StaffCreationForm
+    add_fieldsets = [(None, {"fields": ["username", "role", "password1", "password2"]})]
     list_display = ["username", "masked_phone", "role", "is_frozen", "is_staff", "date_joined"]
     list_filter = ["role", "is_frozen", "is_staff"]
     search_fields = ["=username", "=phone", "=id"]
     ordering = ["-date_joined"]
-    readonly_fields = ["role", "is_frozen", "frozen_reason", "token_version", "phone", "last_login", "date_joined"]
+    # Access follows the role (groups, staff flag) and is taken away by freezing, both through
+    # services that audit; what is left to edit here is the username, and that is audited too.
+    readonly_fields = [
+        "role",
+        "is_active",
+        "is_staff",
+        "groups",
+        "is_frozen",
+        "frozen_reason",
+        "token_version",
+        "phone",
+        "last_login",
+        "date_joined",
+    ]
     fieldsets = [
         (None, {"fields": ["username", "password", "role", "phone"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_frozen", "frozen_reason", "token_version", "groups"]}),
@@ -31,6 +60,26 @@ class UserAdmin(FastListMixin, DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # users are frozen, never deleted: the audit trail points at them
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = user_create_staff(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
+            obj.__dict__.update({k: v for k, v in created.__dict__.items() if k != "_state"})
+            obj._state.adding = False
+            return
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            after = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+            record("user.changed", obj=obj, after=after, actor=request.user, reason="changed in the admin")
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # a new staff user's group was set by the service
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(Device)

@@ -61,3 +61,38 @@ def test_business_date_edited_in_the_admin_is_audited(admin_web):  # noqa: F811
     assert get_business_date() == new
     entry = AuditLog.objects.filter(action="business_date.changed").latest("at")
     assert entry.after == {"business_date": new.isoformat()} and entry.reason == "changed in the admin"
+
+
+def test_admin_adds_staff_through_the_service_with_role_group_and_audit(admin_web, client):  # noqa: F811
+    from django.contrib.auth.models import Group
+
+    from apps.accounts.models import User
+
+    response = admin_web.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "new-officer",
+            "role": "OFFICER",
+            "password1": "Str0ng-officer-pass",
+            "password2": "Str0ng-officer-pass",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="new-officer")
+    assert (user.role, user.is_staff) == ("OFFICER", True)
+    assert list(user.groups.all()) == [Group.objects.get(name="OFFICER")]
+    assert AuditLog.objects.filter(action="user.created", object_id=str(user.pk)).exists()
+    assert client.login(username="new-officer", password="Str0ng-officer-pass")
+    assert client.get("/admin/loans/loan/").status_code == 200
+
+
+def test_editing_a_user_in_the_admin_cannot_grant_access_and_is_audited(admin_web):  # noqa: F811
+    from apps.accounts.models import User
+    from tests.conftest import make_user
+
+    officer = make_user("OFFICER")
+    page = admin_web.get(f"/admin/accounts/user/{officer.pk}/change/").content.decode()
+    assert 'name="is_staff"' not in page and 'name="groups"' not in page
+    admin_web.post(f"/admin/accounts/user/{officer.pk}/change/", {"username": "renamed-officer"})
+    assert User.objects.get(pk=officer.pk).username == "renamed-officer"
+    assert AuditLog.objects.filter(action="user.changed", object_id=str(officer.pk)).exists()
