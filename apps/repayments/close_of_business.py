@@ -269,26 +269,29 @@ def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
            WHERE id = ANY(%(ids)s) AND outstanding_interest > interest_suspense FOR UPDATE""",
         {"ids": loan_ids},
     )
-    specs = [
-        EntrySpec(
-            entry_type="SUSPENSE",
-            idempotency_key=f"suspense:{loan_id}:{day.isoformat()}",
-            loan_id=loan_id,
-            memo="NPA: unrealised interest to suspense",
-            source_type="repayments.close_of_business",
-            source_id=day.isoformat(),
-            lines=[
-                Line(chart.INTEREST_INCOME, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
-                Line(chart.INTEREST_SUSPENSE, credit=amount, loan_id=loan_id, borrower_id=borrower_id),
-            ],
+    posted = 0
+    for start in range(0, len(rows), CHUNK):  # bounded memory on a night many loans turn NPA
+        chunk = rows[start : start + CHUNK]
+        specs = [
+            EntrySpec(
+                entry_type="SUSPENSE",
+                idempotency_key=f"suspense:{loan_id}:{day.isoformat()}",
+                loan_id=loan_id,
+                memo="NPA: unrealised interest to suspense",
+                source_type="repayments.close_of_business",
+                source_id=day.isoformat(),
+                lines=[
+                    Line(chart.INTEREST_INCOME, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
+                    Line(chart.INTEREST_SUSPENSE, credit=amount, loan_id=loan_id, borrower_id=borrower_id),
+                ],
+            )
+            for loan_id, borrower_id, amount in chunk
+        ]
+        posted += journal_post_many(specs, business_date=day)
+        _execute(
+            "UPDATE loans_loan SET interest_suspense = outstanding_interest WHERE id = ANY(%(ids)s)",
+            {"ids": [row[0] for row in chunk]},
         )
-        for loan_id, borrower_id, amount in rows
-    ]
-    posted = journal_post_many(specs, business_date=day)
-    _execute(
-        "UPDATE loans_loan SET interest_suspense = outstanding_interest WHERE id = ANY(%(ids)s)",
-        {"ids": [row[0] for row in rows]},
-    )
     return posted
 
 
