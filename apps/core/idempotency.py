@@ -21,8 +21,7 @@ import functools
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -42,21 +41,43 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
+_CLAIM_SQL = """
+INSERT INTO core_idempotencyrecord AS r (user_id, key, fingerprint, state, created_at, expires_at)
+VALUES (%(user)s, %(key)s, %(fingerprint)s, 'IN_FLIGHT', %(now)s, %(expires)s)
+ON CONFLICT ON CONSTRAINT uq_idempotency_user_key DO UPDATE
+    SET fingerprint = EXCLUDED.fingerprint, state = 'IN_FLIGHT', response_status = NULL,
+        response_body = NULL, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+    WHERE r.expires_at < %(now)s OR (r.state = 'IN_FLIGHT' AND r.created_at < %(stale)s)
+RETURNING id
+"""
+
+
 def _claim(user, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """Our claim, or None when another request holds the key (the caller inspects it)."""
+    """Our claim, or None when another request holds the key (the caller inspects it).
+
+    One statement: a new key is inserted; an expired key, or a claim left IN_FLIGHT by a worker
+    that died mid-request (longer ago than any request may run), is taken over; otherwise the
+    key belongs to someone else and nothing is written.
+    """
     now = timezone.now()
-    # An expired key is forgotten; so is a claim left IN_FLIGHT by a worker that died mid-request
-    # (longer ago than any request may run), or the key would answer 409 for a whole day.
-    IdempotencyRecord.objects.filter(user=user, key=key).filter(
-        Q(expires_at__lt=now) | Q(state=IdempotencyRecord.State.IN_FLIGHT, created_at__lt=now - STALE_CLAIM)
-    ).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                user=user, key=key, fingerprint=fingerprint, expires_at=now + IDEMPOTENCY_TTL
-            )
-    except IntegrityError:
+    params = {
+        "user": user.pk,
+        "key": key,
+        "fingerprint": fingerprint,
+        "now": now,
+        "expires": now + IDEMPOTENCY_TTL,
+        "stale": now - STALE_CLAIM,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
         return None
+    claim = IdempotencyRecord(
+        id=row[0], user=user, key=key, fingerprint=fingerprint, created_at=now, expires_at=now + IDEMPOTENCY_TTL
+    )
+    claim._state.adding = False
+    return claim
 
 
 def idempotent(handler):

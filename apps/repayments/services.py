@@ -1,5 +1,6 @@
 """Paying an installment, recording a bounce, and closing a loan that owes nothing more."""
 
+import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -53,7 +54,9 @@ def apply_to_installment(
     """Allocate `amount` to one installment and post it. The caller holds the loan and row locks."""
     parts = allocate(amount, _owed(installment), loan.product.allocation_order)
     accrued = parts.interest if installment.interest_accrued else ZERO
-    repayment = Repayment.objects.create(
+    actor = user if getattr(user, "is_authenticated", False) else None
+    repayment = Repayment(
+        id=uuid.uuid4(),
         loan=loan,
         installment=installment,
         kind=kind,
@@ -64,7 +67,7 @@ def apply_to_installment(
         channel=channel,
         external_reference=reference[:64],
         business_date=today,
-        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor=actor,
     )
     lines, released = repayment_lines(
         loan,
@@ -73,7 +76,8 @@ def apply_to_installment(
         interest_unaccrued=parts.interest - accrued,
         principal=parts.principal,
     )
-    entry = journal_post(
+    # Posted first, under the repayment's id, so the row is written once with its entry.
+    repayment.journal_entry = journal_post(
         entry_type="REPAYMENT",
         lines=lines,
         idempotency_key=f"repayment:{repayment.pk}",
@@ -82,15 +86,17 @@ def apply_to_installment(
         loan_id=loan.pk,
         source_type="repayments.repayment",
         source_id=str(repayment.pk),
-        actor=repayment.actor,
+        actor=actor,
     )
-    Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
+    repayment.save(force_insert=True)
     installment.penalty_paid += parts.penalty
     installment.interest_paid += parts.interest
     installment.principal_paid += parts.principal
     installment.status = installment_status(installment, today)
     installment.paid_on = today if installment.status == Installment.Status.PAID else None
-    installment.save()
+    installment.save(
+        update_fields=["penalty_paid", "interest_paid", "principal_paid", "status", "paid_on", "updated_at"]
+    )
     loan.outstanding_penalty -= parts.penalty
     loan.outstanding_interest -= accrued
     loan.interest_suspense -= released
@@ -115,8 +121,9 @@ def apply_to_installment(
 
 def close_if_settled(loan: Loan, *, today, actor) -> bool:
     """CLOSED, collateral released and the invoice SETTLED once nothing at all is owed."""
-    unpaid = loan.installments.exclude(status=Installment.Status.PAID).exists()
-    if unpaid or loan.outstanding_principal or loan.outstanding_interest or loan.outstanding_penalty:
+    if loan.outstanding_principal or loan.outstanding_interest or loan.outstanding_penalty:
+        return False
+    if loan.installments.exclude(status=Installment.Status.PAID).exists():
         return False
     before = {"status": loan.status}
     loan.close(on=today)
