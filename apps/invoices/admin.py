@@ -4,10 +4,11 @@ from django.contrib import admin, messages
 
 from apps.core.admin_base import FastListMixin
 from apps.core.admin_filters import fixed_choices_filter
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.business_date import get_business_date
 from apps.core.errors import DomainError
 from apps.invoices.models import Invoice, financial_year
-from apps.invoices.services import invoice_recheck
+from apps.invoices.services import invoice_recheck, invoice_risk_approve
 
 RECENT_FINANCIAL_YEARS = 4
 
@@ -20,7 +21,16 @@ def _recent_financial_years() -> list[str]:
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(FastListMixin, admin.ModelAdmin):
+class InvoiceAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
+    transition_buttons = [
+        Button(
+            "risk_approve",
+            "Approve for offers (risk review)",
+            invoice_risk_approve,
+            needs_reason=True,
+            allowed=lambda invoice: invoice.status == "VERIFIED" and not invoice.risk_approved_by_id,
+        )
+    ]
     list_display = ["invoice_number", "seller_gstin", "buyer_name", "amount", "due_date", "status", "created_at"]
     # A date filter rather than date_hierarchy, whose year/month links scan the whole table, and
     # financial years computed from the date rather than listed by a DISTINCT over every invoice.

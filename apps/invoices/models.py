@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -40,6 +41,12 @@ class Invoice(FSMModelMixin, BaseModel):
     status = FSMField(default=Status.UPLOADED, choices=Status.choices, protected=True, db_index=True)
     verification_reference = models.CharField(max_length=64, blank=True)
     status_reason = models.CharField(max_length=255, blank=True)
+    # A REVIEW risk decision (e.g. an amount above the automatic limit) holds the offers until
+    # an OFFICER or ADMIN approves this invoice for them, with a reason.
+    risk_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_approved_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

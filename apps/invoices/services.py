@@ -121,3 +121,22 @@ def invoice_recheck(invoice_id, *, actor) -> Invoice:
         raise Conflict(f"The invoice is {invoice.status}; only an UPLOADED invoice is checked.")
     _apply_gst_check(invoice, actor=actor)
     return invoice
+
+
+@transaction.atomic
+def invoice_risk_approve(invoice_id, *, actor, reason: str) -> Invoice:
+    """Ops approve an invoice that risk sent to REVIEW; offers can then be generated for it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("A reason is required.", field="reason")
+    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound("Invoice not found.")
+    if invoice.status != Invoice.Status.VERIFIED:
+        raise Conflict(f"The invoice is {invoice.status}; only a VERIFIED invoice awaits offers.", code="invoice_state")
+    if invoice.risk_approved_by_id:
+        raise Conflict("This invoice is already approved for offers.", code="already_approved")
+    invoice.risk_approved_by, invoice.risk_approved_reason = actor, reason[:255]
+    invoice.save(update_fields=["risk_approved_by", "risk_approved_reason", "updated_at"])
+    record("invoice.risk_approved", obj=invoice, after={"approved_by": str(actor.pk)}, actor=actor, reason=reason)
+    return invoice

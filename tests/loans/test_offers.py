@@ -127,3 +127,23 @@ def test_expiry_skips_an_invoice_a_sanction_holds_instead_of_waiting_on_it(ledge
         sanctioning.execute("SELECT 1 FROM invoices_invoice WHERE id = %s FOR UPDATE", [invoice_id])
         assert offers_expire_due(now=later) == {"offers_expired": 0, "invoices_reopened": 0}
     assert offers_expire_due(now=later) == {"offers_expired": 1, "invoices_reopened": 1}
+
+
+def test_a_review_decision_holds_offers_until_ops_approve_the_invoice(borrower_client, invoice_id, client):
+    from constance.test import override_config
+
+    from tests.admin.test_admin import staff
+
+    with override_config(RISK_REVIEW_AMOUNT=50000):
+        held = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+        assert held.status_code == 409 and held.json()["code"] == "risk_review"
+        assert "automatic limit" in held.json()["reasons"][0]
+        assert Offer.objects.count() == 0
+        assert AuditLog.objects.filter(action="offer.review_required", object_id=invoice_id).exists()
+        client.force_login(staff("OFFICER"))
+        url = f"/admin/invoices/invoice/{invoice_id}/transition/risk_approve/"
+        assert "Approve for offers" in client.get(f"/admin/invoices/invoice/{invoice_id}/change/").content.decode()
+        client.post(url, {"reason": "buyer is a listed company; limit raised by the credit committee"})
+        assert Invoice.objects.get(pk=invoice_id).risk_approved_by is not None
+        offers = generate(borrower_client, invoice_id)
+        assert set(offers) == {"UNSECURED"}

@@ -83,6 +83,13 @@ def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
         return Conflict(
             "We cannot make an offer for this invoice.", code="risk_rejected", extra={"reasons": decision.reasons}
         )
+    if decision.outcome == "REVIEW" and not invoice.risk_approved_by_id:
+        record("offer.review_required", obj=invoice, actor=user, reason="; ".join(decision.reasons))
+        return Conflict(
+            "This invoice needs a review by our credit team before offers can be made.",
+            code="risk_review",
+            extra={"reasons": decision.reasons},
+        )
     product = product_for(invoice.amount)
     free = Collateral.objects.filter(business=business, lien_status=Collateral.Lien.FREE).aggregate(s=Sum("value"))
     terms = price_offers(
