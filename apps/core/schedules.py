@@ -1,6 +1,10 @@
 """The beat schedule of the jobs (API.md), installed as django-celery-beat rows by migration
 core 0003 so ops can pause or change them in the admin afterwards."""
 
+import json
+
+from apps.core.tasks import task_for
+
 TIME_ZONE = "Asia/Kolkata"
 
 SCHEDULES = {
@@ -10,15 +14,10 @@ SCHEDULES = {
     "risk_recalculation": {"minute": "0", "hour": "2", "day_of_week": "0"},
     "idempotency_purge": {"minute": "30", "hour": "3", "day_of_week": "*"},
 }
-# Jobs that may safely run twice for a business date use the acks_late task. Not
-# risk_recalculation: a second run writes a second score row for every business.
-IDEMPOTENT = {"offer_expiry", "emi_reminders", "npa_classification", "idempotency_purge"}
 
 
 def install(apps) -> None:
     """Idempotent: a schedule ops already changed is left as they set it."""
-    import json
-
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, cron in SCHEDULES.items():
@@ -29,7 +28,8 @@ def install(apps) -> None:
         )
         PeriodicTask.objects.create(
             name=name,
-            task="core.run_idempotent_job" if name in IDEMPOTENT else "core.run_job",
+            # acks_late only for jobs registered as idempotent (JobSpec.idempotent).
+            task=task_for(name).name,
             crontab=crontab,
             args=json.dumps([name]),
             kwargs=json.dumps({"triggered_by": "beat"}),
