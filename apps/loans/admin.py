@@ -4,7 +4,6 @@ from apps.core.admin_base import FastListMixin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
-from apps.core.errors import InvalidInput
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
 from apps.loans.services.override import ALLOWED_OVERRIDES
@@ -59,10 +58,8 @@ class InstallmentInline(ReadOnlyInline):
 
 
 def _confirm_payout(loan_id, *, actor, utr):
-    # The UTR is the bank's proof that the money left; ops copy it from the rail's statement.
-    if not utr:
-        raise InvalidInput("The bank's UTR of the payout is required.", field="utr")
-    return loan_payout_confirm(loan_id, succeeded=True, utr=utr[:64], actor=actor)
+    # Ops copy the UTR from the rail's statement; the service refuses a blank one.
+    return loan_payout_confirm(loan_id, succeeded=True, utr=utr, actor=actor)
 
 
 def _payout_failed(loan_id, *, actor, reason):

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.invoices.models import Invoice
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
@@ -102,7 +102,10 @@ def loan_payout_confirm(loan_id, *, succeeded: bool, utr: str = "", reason: str 
     if loan.status != Loan.Status.SANCTIONED:
         raise Conflict(f"The loan is {loan.status}; only a sanctioned loan awaits its payout.")
     if succeeded:
-        return complete_disbursement(loan, utr=utr, actor=actor)
+        utr = (utr or "").strip()
+        if not utr:  # the bank's proof that the money left
+            raise InvalidInput("The bank's UTR of the payout is required.", field="utr")
+        return complete_disbursement(loan, utr=utr[:64], actor=actor)
     reason = reason or "payout failed"
     loan.cancel()
     loan.save()
