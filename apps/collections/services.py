@@ -104,7 +104,7 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
     before = {"status": loan.status}
     loan.write_off(on=today)
     loan.save()
-    collateral_release(reference=f"loan:{loan.pk}", actor=actor)
+    collateral_release(reference=loan.lien_reference, actor=actor)
     record(
         "loan.written_off",
         obj=loan,

@@ -236,6 +236,11 @@ class Loan(FSMModelMixin, BaseModel):
     def __str__(self):
         return f"Loan {str(self.pk)[:8]} {self.principal} {self.status}"
 
+    @property
+    def lien_reference(self) -> str:
+        """The reference its collateral is pledged under, and released by."""
+        return f"loan:{self.pk}"
+
     LIVE = [Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED]
 
     @transition(field=status, source=Status.SANCTIONED, target=Status.ACTIVE)

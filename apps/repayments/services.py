@@ -128,7 +128,7 @@ def close_if_settled(loan: Loan, *, today, actor) -> bool:
     before = {"status": loan.status}
     loan.close(on=today)
     loan.save()
-    collateral_release(reference=f"loan:{loan.pk}", actor=actor)
+    collateral_release(reference=loan.lien_reference, actor=actor)
     invoice = loan.invoice
     if invoice.status == invoice.Status.FINANCED:
         invoice.settle()

@@ -122,5 +122,5 @@ def loan_payout_confirm(loan_id, *, succeeded: bool, utr: str = "", reason: str 
         actor=actor,
         reason=reason,
     )
-    collateral_release(reference=f"loan:{loan.pk}", actor=actor)
+    collateral_release(reference=loan.lien_reference, actor=actor)
     return loan

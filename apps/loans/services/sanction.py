@@ -84,7 +84,7 @@ def loan_sanction(*, offer_id, user) -> Loan:
         collateral_ids = list(offer.collaterals.values_list("id", flat=True))
         if not collateral_ids:
             raise Conflict("The secured offer has no collateral.", code="collateral")
-        collateral_pledge(collateral_ids, actor=user, reference=f"loan:{loan.pk}")
+        collateral_pledge(collateral_ids, actor=user, reference=loan.lien_reference)
     invoice.mark_financed()
     invoice.save()
     record("invoice.financed", obj=invoice, before={"status": "OFFERED"}, after={"status": invoice.status}, actor=user)
