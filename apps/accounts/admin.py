@@ -69,8 +69,7 @@ class UserAdmin(FastListMixin, DjangoUserAdmin):
                 role=form.cleaned_data["role"],
                 actor=request.user,
             )
-            obj.__dict__.update({k: v for k, v in created.__dict__.items() if k != "_state"})
-            obj._state.adding = False
+            obj.pk, obj._state.adding = created.pk, False  # the admin redirects to the new user
             return
         super().save_model(request, obj, form, change)
         if form.changed_data:

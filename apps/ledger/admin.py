@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
@@ -17,19 +17,18 @@ class AccountAdmin(ReadOnlyAdmin):
     list_filter = ["type"]
 
     def get_queryset(self, request):
-        # The balance is the sum of the account's snapshot stripes, one subquery per row.
-        stripes = AccountBalanceStripe.objects.filter(account=OuterRef("pk")).values("account")
-        debit = Subquery(stripes.annotate(total=Sum("debit_total")).values("total"))
-        credit = Subquery(stripes.annotate(total=Sum("credit_total")).values("total"))
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(snapshot_debit=Coalesce(debit, ZERO), snapshot_credit=Coalesce(credit, ZERO))
+        # The balance is the sum of the account's snapshot stripes: one subquery per row.
+        stripes = (
+            AccountBalanceStripe.objects.filter(account=OuterRef("pk"))
+            .values("account")
+            .annotate(balance=Sum(F("debit_total") - F("credit_total")))
+            .values("balance")
         )
+        return super().get_queryset(request).annotate(snapshot=Coalesce(Subquery(stripes), ZERO))
 
     @admin.display(description="balance (snapshot)")
     def snapshot_balance(self, account):
-        return account.snapshot_debit - account.snapshot_credit
+        return account.snapshot
 
 
 class JournalLineInline(ReadOnlyInline):

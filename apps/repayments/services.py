@@ -1,6 +1,5 @@
 """Paying an installment, recording a bounce, and closing a loan that owes nothing more."""
 
-import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -56,7 +55,6 @@ def apply_to_installment(
     accrued = parts.interest if installment.interest_accrued else ZERO
     actor = user if getattr(user, "is_authenticated", False) else None
     repayment = Repayment(
-        id=uuid.uuid4(),
         loan=loan,
         installment=installment,
         kind=kind,
@@ -76,7 +74,8 @@ def apply_to_installment(
         interest_unaccrued=parts.interest - accrued,
         principal=parts.principal,
     )
-    # Posted first, under the repayment's id, so the row is written once with its entry.
+    # Posted first, under the repayment's id (set on construction), so the row is written once
+    # with its entry.
     repayment.journal_entry = journal_post(
         entry_type="REPAYMENT",
         lines=lines,
