@@ -26,10 +26,10 @@ def _lock_key(name: str) -> int:
     return zlib.crc32(f"job:{name}".encode())
 
 
-def _audit(run: JobRun, actor=None):
+def _audit(run: JobRun, actor=None, action: str = "job.run"):
     audit_event.send(
         sender=JobRun,
-        action="job.run",
+        action=action,
         object_type="core.jobrun",
         object_id=str(run.pk),
         after={"name": run.name, "status": run.status, "business_date": run.business_date, "counts": run.counts},
@@ -56,14 +56,7 @@ def job_dispatch(name: str, *, triggered_by: str = "", actor=None) -> JobRun:
     from apps.core.tasks import task_for
 
     run = job_enqueue(name, triggered_by=triggered_by)
-    audit_event.send(
-        sender=JobRun,
-        action="job.queued",
-        object_type="core.jobrun",
-        object_id=str(run.pk),
-        after={"name": run.name, "status": run.status, "business_date": run.business_date},
-        actor=actor,
-    )
+    _audit(run, actor, action="job.queued")
     run_id = str(run.pk)
     transaction.on_commit(lambda: task_for(name).delay(name, run_id, triggered_by))
     return run

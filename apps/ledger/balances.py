@@ -6,11 +6,12 @@ _JOURNAL_ACCOUNT = """
 SELECT account_id, coalesce(sum(debit), 0) AS debit_total, coalesce(sum(credit), 0) AS credit_total
 FROM ledger_journalline GROUP BY account_id
 """
-# Rebuilt totals go to stripe 0; postings spread over the stripes again from there.
-_REBUILD_ACCOUNT = """
-INSERT INTO ledger_accountbalancestripe (account_id, stripe, debit_total, credit_total)
-SELECT account_id, 0, coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM ledger_journalline GROUP BY account_id
-"""
+# Rebuilt totals go to stripe 0 (postings spread over the stripes again from there); the
+# journal's own totals query, no input in it.
+_REBUILD_ACCOUNT = (
+    "INSERT INTO ledger_accountbalancestripe (account_id, stripe, debit_total, credit_total) "  # noqa: S608
+    "SELECT account_id, 0, debit_total, credit_total FROM (" + _JOURNAL_ACCOUNT + ") AS journal"
+)
 _SNAPSHOT_ACCOUNT = """
 SELECT account_id, sum(debit_total), sum(credit_total) FROM ledger_accountbalancestripe GROUP BY account_id
 """
