@@ -42,6 +42,23 @@ def _execute(sql: str, params: dict) -> int:
         return cursor.rowcount
 
 
+def _entry(day, entry_type, key, loan_id, borrower_id, amount, *, debit, credit, memo) -> EntrySpec:
+    """A two-line entry of the night for one loan, keyed by loan and business date (a re-run
+    posts nothing twice)."""
+    return EntrySpec(
+        entry_type=entry_type,
+        idempotency_key=f"{key}:{loan_id}:{day.isoformat()}",
+        loan_id=loan_id,
+        memo=memo,
+        source_type="repayments.close_of_business",
+        source_id=day.isoformat(),
+        lines=[
+            Line(debit, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
+            Line(credit, credit=amount, loan_id=loan_id, borrower_id=borrower_id),
+        ],
+    )
+
+
 # Loans with interest falling due and not yet accrued, gathered once per run into a temporary
 # table so the chunks below walk it by key (flat memory, no re-scan of the installments).
 _CANDIDATES_SQL = [
@@ -79,22 +96,16 @@ def _accrue_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
         if amount <= 0:
             continue
         specs.append(
-            EntrySpec(
-                entry_type="INTEREST_DUE",
-                idempotency_key=f"interest:{loan_id}:{day.isoformat()}",
-                loan_id=loan_id,
+            _entry(
+                day,
+                "INTEREST_DUE",
+                "interest",
+                loan_id,
+                borrower_id,
+                amount,
+                debit=chart.INTEREST_RECEIVABLE,
+                credit=chart.INTEREST_SUSPENSE if npa else chart.INTEREST_INCOME,
                 memo="Interest falling due" + (" (NPA: to suspense)" if npa else ""),
-                source_type="repayments.close_of_business",
-                source_id=day.isoformat(),
-                lines=[
-                    Line(chart.INTEREST_RECEIVABLE, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
-                    Line(
-                        chart.INTEREST_SUSPENSE if npa else chart.INTEREST_INCOME,
-                        credit=amount,
-                        loan_id=loan_id,
-                        borrower_id=borrower_id,
-                    ),
-                ],
             )
         )
     entries = journal_post_many(specs, business_date=day)
@@ -273,17 +284,16 @@ def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
     for start in range(0, len(rows), CHUNK):  # bounded memory on a night many loans turn NPA
         chunk = rows[start : start + CHUNK]
         specs = [
-            EntrySpec(
-                entry_type="SUSPENSE",
-                idempotency_key=f"suspense:{loan_id}:{day.isoformat()}",
-                loan_id=loan_id,
+            _entry(
+                day,
+                "SUSPENSE",
+                "suspense",
+                loan_id,
+                borrower_id,
+                amount,
+                debit=chart.INTEREST_INCOME,
+                credit=chart.INTEREST_SUSPENSE,
                 memo="NPA: unrealised interest to suspense",
-                source_type="repayments.close_of_business",
-                source_id=day.isoformat(),
-                lines=[
-                    Line(chart.INTEREST_INCOME, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
-                    Line(chart.INTEREST_SUSPENSE, credit=amount, loan_id=loan_id, borrower_id=borrower_id),
-                ],
             )
             for loan_id, borrower_id, amount in chunk
         ]
