@@ -128,10 +128,10 @@ def journal_post(
     # saved are most of a posting's cost.
     with transaction.atomic(savepoint=False):
         connection.ensure_connection()
-        # A plain psycopg cursor binds the parameters server-side and runs a prepared statement,
+        # A plain psycopg cursor sends the parameters apart from the SQL (server-side binding),
         # where Django's client-side cursor would render the arrays into new SQL text each time.
         with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(_POST_SQL, params, prepare=True)
+            cursor.execute(_POST_SQL, params)
             posted_at = cursor.fetchone()[0]
     if posted_at is None:
         existing = JournalEntry.objects.get(idempotency_key=idempotency_key)
