@@ -67,7 +67,6 @@ class JobRunAdmin(ReadOnlyAdmin):
 
 @admin.register(IdempotencyRecord)
 class IdempotencyRecordAdmin(ReadOnlyAdmin):
-    list_display = ["key", "user", "state", "response_status", "created_at", "expires_at"]
-    list_filter = ["state"]
+    list_display = ["key", "user", "response_status", "created_at", "expires_at"]
     search_fields = ["=key"]
     raw_id_fields = ["user"]

@@ -8,12 +8,17 @@ A view opts in by decorating its handler:
 
 Same key and same request (method, path, body) → the first response is replayed with
 `Idempotent-Replayed: true`; same key and another request → 422; same key while the first is
-still running → 409 (a claim left behind by a crashed worker lapses after STALE_CLAIM).
-Keys are scoped to the caller and kept for IDEMPOTENCY_TTL (≥ 24 h).
+still running → 409. Keys are scoped to the caller and kept for IDEMPOTENCY_TTL (≥ 24 h).
 
-The key is claimed first, in its own committed transaction, so a racing duplicate sees the
-claim at once; the view then runs in its own transaction. A request that fails with an
-exception releases its claim, so the client may retry it.
+The view runs in one transaction with the record of its response: the change and the answer
+that describes it commit together or not at all. After any crash — the connection killed, the
+worker killed, the response failing to build — a retry with the same key either replays the
+committed answer or runs for the first time, never both.
+
+"Still running" is a transaction-scoped PostgreSQL advisory lock on (caller, key), taken
+without waiting: a duplicate that finds it held answers 409 at once. PostgreSQL releases it
+when the transaction ends, however it ends, so a request whose process died frees its key
+immediately — no timer decides that a request is dead.
 """
 
 import datetime
@@ -21,7 +26,7 @@ import functools
 import hashlib
 import json
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -32,8 +37,15 @@ from apps.core.models import IdempotencyRecord
 
 IDEMPOTENCY_TTL = datetime.timedelta(hours=24)
 HEADER = "Idempotency-Key"
-# Longer than the web server lets any request run (gunicorn's timeout is 30 s).
-STALE_CLAIM = datetime.timedelta(minutes=2)
+MAX_KEY_LENGTH = 255
+# The first of the two 32-bit advisory-lock keys: this module's own namespace, so the second
+# (a hash of caller and key) never meets another feature's lock.
+_LOCK_NAMESPACE = 0x1D3B
+
+
+def lock_ids(user_id, key: str) -> tuple[int, int]:
+    digest = hashlib.blake2b(f"{user_id}\n{key}".encode(), digest_size=4).digest()
+    return _LOCK_NAMESPACE, int.from_bytes(digest, "big", signed=True)
 
 
 def _fingerprint(request) -> str:
@@ -41,87 +53,81 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-_CLAIM_SQL = """
-INSERT INTO core_idempotencyrecord AS r (user_id, key, fingerprint, state, created_at, expires_at)
-VALUES (%(user)s, %(key)s, %(fingerprint)s, 'IN_FLIGHT', %(now)s, %(expires)s)
+def _valid_key(request) -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise InvalidInput(f"1 to {MAX_KEY_LENGTH} printable ASCII characters.", field=HEADER)
+    return key
+
+
+def _try_lock(user_id, key: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", lock_ids(user_id, key))
+        return cursor.fetchone()[0]
+
+
+_STORE_SQL = """
+INSERT INTO core_idempotencyrecord AS r
+    (user_id, key, fingerprint, response_status, response_body, created_at, expires_at)
+VALUES (%(user)s, %(key)s, %(fingerprint)s, %(status)s, %(body)s, %(now)s, %(expires)s)
 ON CONFLICT ON CONSTRAINT uq_idempotency_user_key DO UPDATE
-    SET fingerprint = EXCLUDED.fingerprint, state = 'IN_FLIGHT', response_status = NULL,
-        response_body = NULL, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-    WHERE r.expires_at < %(now)s OR (r.state = 'IN_FLIGHT' AND r.created_at < %(stale)s)
-RETURNING id
+    SET fingerprint = EXCLUDED.fingerprint, response_status = EXCLUDED.response_status,
+        response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at,
+        expires_at = EXCLUDED.expires_at
 """
 
 
-def _claim(user, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """Our claim, or None when another request holds the key (the caller inspects it).
-
-    One statement: a new key is inserted; an expired key, or a claim left IN_FLIGHT by a worker
-    that died mid-request (longer ago than any request may run), is taken over; otherwise the
-    key belongs to someone else and nothing is written.
-    """
+def _store(user_id, key: str, fingerprint: str, response) -> None:
+    """Record the answer; an expired record of the same key is replaced (the unique key stays)."""
     now = timezone.now()
+    body = json.dumps(response.data, cls=JSONEncoder) if response.data is not None else None
     params = {
-        "user": user.pk,
+        "user": user_id,
         "key": key,
         "fingerprint": fingerprint,
+        "status": response.status_code,
+        "body": body,
         "now": now,
         "expires": now + IDEMPOTENCY_TTL,
-        "stale": now - STALE_CLAIM,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    claim = IdempotencyRecord(
-        id=row[0], user=user, key=key, fingerprint=fingerprint, created_at=now, expires_at=now + IDEMPOTENCY_TTL
-    )
-    claim._state.adding = False
-    return claim
+        cursor.execute(_STORE_SQL, params)
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise Unprocessable("This Idempotency-Key was used with a different request.", code="idempotency_mismatch")
+    replay = Response(record.response_body, status=record.response_status)
+    replay["Idempotent-Replayed"] = "true"
+    return replay
 
 
 def idempotent(handler):
     @functools.wraps(handler)
     def wrapper(view, request, *args, **kwargs):
-        key = request.headers.get(HEADER)
-        if not key:
+        key = _valid_key(request)
+        if key is None:
             return handler(view, request, *args, **kwargs)
-        if len(key) > 255:
-            raise InvalidInput("At most 255 characters.", field=HEADER)
+        user_id = request.user.pk
         fingerprint = _fingerprint(request)
-        claim = _claim(request.user, key, fingerprint)
-        if claim is None:
-            existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-            if existing is None:  # released between our insert and our read: the first attempt failed
-                raise Conflict(
-                    "A request with this Idempotency-Key was just retried; try again.", code="idempotency_in_flight"
-                )
-            if existing.fingerprint != fingerprint:
-                raise Unprocessable(
-                    "This Idempotency-Key was used with a different request.", code="idempotency_mismatch"
-                )
-            if existing.state == IdempotencyRecord.State.IN_FLIGHT:
+        # An exception from the handler rolls back its work with the rest: nothing was stored,
+        # so a retry runs it afresh.
+        with transaction.atomic():
+            if not _try_lock(user_id, key):
                 raise Conflict(
                     "A request with this Idempotency-Key is still being processed.", code="idempotency_in_flight"
                 )
-            replay = Response(existing.response_body, status=existing.response_status)
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        try:
+            record = IdempotencyRecord.objects.filter(user_id=user_id, key=key, expires_at__gt=timezone.now()).first()
+            if record is not None:
+                return _replay(record, fingerprint)
             response = handler(view, request, *args, **kwargs)
-        except BaseException:
-            claim.delete()
-            raise
-        if response.status_code >= 500:
-            claim.delete()
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+            else:
+                _store(user_id, key, fingerprint, response)
             return response
-        claim.state = IdempotencyRecord.State.COMPLETED
-        claim.response_status = response.status_code
-        claim.response_body = (
-            json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.data is not None else None
-        )
-        claim.save(update_fields=["state", "response_status", "response_body"])
-        return response
 
     return wrapper
 

@@ -62,18 +62,17 @@ class JobRun(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """A claimed Idempotency-Key and, once the request finished, the response to replay."""
+    """The response to replay for an Idempotency-Key, committed with the change it describes.
 
-    class State(models.TextChoices):
-        IN_FLIGHT = "IN_FLIGHT"
-        COMPLETED = "COMPLETED"
+    A request still running has no row: it holds a transaction-scoped advisory lock instead
+    (apps/core/idempotency.py).
+    """
 
     id = models.BigAutoField(primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body")
-    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_FLIGHT)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
@@ -82,4 +81,4 @@ class IdempotencyRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="uq_idempotency_user_key")]
 
     def __str__(self):
-        return f"{self.key} ({self.state})"
+        return f"{self.key} ({self.response_status})"

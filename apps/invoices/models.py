@@ -3,8 +3,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
+from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
 
 

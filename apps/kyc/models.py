@@ -7,8 +7,9 @@ Documents are stored by object key; the database never holds a URL.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
+from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
 
 

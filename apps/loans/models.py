@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
+from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
 from apps.loans.schedule import InterestMethod
 

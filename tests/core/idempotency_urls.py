@@ -1,5 +1,6 @@
 """A throwaway view for the Idempotency-Key tests: counts executions, can be held in flight."""
 
+import datetime
 import threading
 
 from django.urls import path
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import idempotent
+from apps.core.models import JobRun
 
 CALLS = []
 GATE = {"event": None}
@@ -24,6 +26,13 @@ class CountingView(APIView):
         if request.data.get("fail"):
             raise RuntimeError("boom")
         CALLS.append(request.data.get("n"))
+        # A database write, as every real idempotent view makes: it must commit with the stored
+        # response or not at all.
+        JobRun.objects.create(
+            name="counting", business_date=datetime.date(2026, 1, 1), triggered_by=str(request.data.get("n"))
+        )
+        if request.data.get("fail_after_write"):
+            raise RuntimeError("the response could not be built")
         return Response({"n": request.data.get("n"), "call": len(CALLS)}, status=201)
 
 

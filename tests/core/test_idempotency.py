@@ -107,21 +107,66 @@ def test_eight_threads_with_one_key_execute_once():
     assert set(codes) <= {201, 409}
 
 
-@pytest.mark.django_db
-def test_a_claim_left_by_a_crashed_worker_lapses(borrower, borrower_client):
-    import datetime
+def _writes(n) -> int:
+    from apps.core.models import JobRun
 
+    return JobRun.objects.filter(name="counting", triggered_by=str(n)).count()
+
+
+@pytest.mark.django_db
+def test_a_request_that_fails_after_writing_leaves_nothing_and_the_retry_runs_once(borrower_client):
+    """The write and the stored response commit together: a failure after the write (building the
+    response, a dropped connection) rolls the write back, so a retry with the key runs exactly once."""
+    borrower_client.raise_request_exception = False
+    assert post(borrower_client, {"n": 3, "fail_after_write": True}).status_code == 500
+    assert _writes(3) == 0
+    # The same key with the same body runs for the first time, then replays.
+    borrower_client.raise_request_exception = True
+    retry_body = {"n": 3}
+    assert post(borrower_client, retry_body, key="k-fail").status_code == 201
+    assert post(borrower_client, retry_body, key="k-fail")["Idempotent-Replayed"] == "true"
+    assert _writes(3) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_held_by_a_dead_transaction_is_released_by_the_database():
+    """The in-flight marker is a transaction-scoped advisory lock: while the transaction that holds
+    it lives, a duplicate gets 409; once its backend dies, PostgreSQL releases it at once (no timer)."""
+    import psycopg
+
+    from apps.core.idempotency import lock_ids
+
+    user = make_user()
+    dsn = connection.get_connection_params()
+    holder = psycopg.connect(**{k: v for k, v in dsn.items() if k != "cursor_factory"}, autocommit=False)
+    try:
+        holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", lock_ids(user.pk, "k-held"))
+        assert post(client_for(user), {"n": 5}, key="k-held").status_code == 409
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [holder.info.backend_pid])
+    finally:
+        holder.close()
+    assert post(client_for(user), {"n": 5}, key="k-held").status_code == 201
+    assert idempotency_urls.CALLS == [5]
+
+
+@pytest.mark.django_db
+def test_an_expired_key_runs_again(borrower, borrower_client):
     from django.utils import timezone
 
-    from apps.core.idempotency import IDEMPOTENCY_TTL, STALE_CLAIM
     from apps.core.models import IdempotencyRecord
 
-    claim = IdempotencyRecord.objects.create(
-        user=borrower, key="k-1", fingerprint="x", expires_at=timezone.now() + IDEMPOTENCY_TTL
-    )
-    assert post(borrower_client, {"n": 1}).status_code in (409, 422)  # still fresh: someone may be running it
-    IdempotencyRecord.objects.filter(pk=claim.pk).update(
-        created_at=timezone.now() - STALE_CLAIM - datetime.timedelta(seconds=1)
-    )
-    response = post(borrower_client, {"n": 1})
-    assert response.status_code == 201 and idempotency_urls.CALLS == [1]
+    post(borrower_client, {"n": 1})
+    IdempotencyRecord.objects.filter(user=borrower, key="k-1").update(expires_at=timezone.now())
+    response = post(borrower_client, {"n": 2})
+    assert response.status_code == 201 and idempotency_urls.CALLS == [1, 2]
+    assert post(borrower_client, {"n": 2})["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["", "x" * 256, "bad\x00key"])
+def test_a_malformed_key_is_400(borrower_client, key):
+    response = borrower_client.post("/counting", {"n": 1}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"Idempotency-Key": [response.json()["detail"]]}
+    assert idempotency_urls.CALLS == []

@@ -156,3 +156,43 @@ def test_a_products_own_allocation_order_is_followed(borrower_client, officer_cl
     body = pay(borrower_client, installment, amount="12500.00").json()
     assert body["allocation"] == {"penalty": "0.00", "interest": "410.23", "principal": "12089.77"}
     assert_books_match(loan)
+
+
+def test_a_payment_whose_response_fails_is_not_booked_and_its_retry_pays_once(borrower_client, loan, monkeypatch):
+    """Before, emi_pay committed and then building the answer failed: the claim was dropped and
+    a retry with the same key paid a second time."""
+    from apps.repayments.api import views
+
+    real = views.repayment_result
+
+    def broken(repayment):
+        raise RuntimeError("connection lost while reading the loan back")
+
+    monkeypatch.setattr(views, "repayment_result", broken)
+    borrower_client.raise_request_exception = False
+    assert pay(borrower_client, first(loan), amount="100.00", key="pay-once").status_code == 500
+    assert Repayment.objects.filter(loan=loan).count() == 0
+    monkeypatch.setattr(views, "repayment_result", real)
+    again = pay(borrower_client, first(loan), amount="100.00", key="pay-once")
+    replay = pay(borrower_client, first(loan), amount="100.00", key="pay-once")
+    assert (again.status_code, replay.status_code) == (201, 201)
+    assert replay["Idempotent-Replayed"] == "true" and replay.json() == again.json()
+    assert list(Repayment.objects.filter(loan=loan).values_list("amount", flat=True)) == [Decimal("100.00")]
+    assert_books_match(loan)
+
+
+def test_the_answer_does_not_read_the_loan_back(borrower_client, loan, monkeypatch):
+    """Before, the view re-read the loan after the payment committed; when another payment had
+    changed its status meanwhile, django-fsm refused the refresh and a booked payment answered 500."""
+    from apps.repayments.api import views
+
+    real = views.emi_pay
+
+    def pay_then_another_changes_the_status(*args, **kwargs):
+        repayment = real(*args, **kwargs)
+        Loan.objects.filter(pk=loan.pk).update(status=Loan.Status.OVERDUE)
+        return repayment
+
+    monkeypatch.setattr(views, "emi_pay", pay_then_another_changes_the_status)
+    response = pay(borrower_client, first(loan), amount="100.00", key="fsm")
+    assert response.status_code == 201, response.content

@@ -17,8 +17,9 @@ from apps.repayments.services import emi_bounce, emi_pay
 
 
 def repayment_result(repayment: Repayment) -> dict:
+    # The loan as the payment left it, still locked by this request's transaction: read back
+    # from the database it could only say the same thing.
     loan = repayment.loan
-    loan.refresh_from_db()
     installment = repayment.installment
     return {
         "id": repayment.pk,
