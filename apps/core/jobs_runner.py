@@ -85,6 +85,7 @@ def run_job(
         return run
     started = time.monotonic()
     try:
+        _close_abandoned(name, actor)
         run.status, run.started_at = JobRun.Status.RUNNING, timezone.now()
         run.save()
         try:
@@ -101,6 +102,20 @@ def run_job(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(name)])
+
+
+def _close_abandoned(name: str, actor) -> None:
+    """Runs left RUNNING by a process that died (its connection killed, its worker killed).
+
+    We hold the job's lock, and a live run would hold it too: any other RUNNING row of this job
+    belongs to a process that is gone, and PostgreSQL released its lock when it went.
+    """
+    abandoned = list(JobRun.objects.filter(name=name, status=JobRun.Status.RUNNING))
+    for run in abandoned:
+        run.status, run.finished_at = JobRun.Status.FAILED, timezone.now()
+        run.error = "abandoned: the process running it died before it finished"
+        run.save(update_fields=["status", "finished_at", "error"])
+        _audit(run, actor)
 
 
 def run_or_conflict(name: str, **kwargs) -> JobRun:

@@ -31,6 +31,21 @@ class BusinessDate(models.Model):
         return self.date.isoformat()
 
 
+class ClosedBusinessDay(models.Model):
+    """A business date whose close of business finished: written in the transaction of that
+    day's last step, so a run killed part-way through a catch-up resumes after the last day it
+    really closed, and the business date never moves back behind a closed day."""
+
+    business_date = models.DateField(primary_key=True)
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-business_date"]
+
+    def __str__(self):
+        return f"closed {self.business_date.isoformat()}"
+
+
 class JobRun(models.Model):
     """One run of a scheduled job, visible in the admin and through the API."""
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from apps.audit.services import record_many
+from apps.core.business_date import business_day_closed
 from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
 from apps.ledger.services import Line
@@ -323,4 +324,5 @@ def close_of_business(day: datetime.date) -> dict:
         counts.update(update_delinquency(day))
         counts.update(classify_book(day))
         counts.update(mark_installments_overdue(day))
+        business_day_closed(day=day)
     return counts

@@ -9,21 +9,27 @@ interest into suspense are exactly what running each night would have given.
 import datetime
 from collections import Counter
 
-from django.db.models import Max
-
+from apps.core.business_date import last_closed_day
+from apps.core.errors import Conflict
 from apps.core.jobs import job
-from apps.core.models import JobRun
 from apps.repayments.close_of_business import close_of_business
 
 NAME = "npa_classification"
 
 
 def days_to_close(business_date: datetime.date) -> list[datetime.date]:
-    last = JobRun.objects.filter(name=NAME, status=JobRun.Status.SUCCEEDED, business_date__lt=business_date).aggregate(
-        last=Max("business_date")
-    )["last"]
-    first = last + datetime.timedelta(days=1) if last else business_date
-    return [first + datetime.timedelta(days=n) for n in range((business_date - first).days + 1)]
+    """Every day after the last one really closed, through `business_date`.
+
+    Running again for a day already closed closes that one day again, which changes nothing;
+    a day before the last closed one is refused, since closing it would walk DPD and
+    classification backwards.
+    """
+    last = last_closed_day()
+    if last is None or last == business_date:
+        return [business_date]
+    if business_date < last:
+        raise Conflict(f"{business_date} is before {last}, the last day closed.", code="day_already_closed")
+    return [last + datetime.timedelta(days=n) for n in range(1, (business_date - last).days + 1)]
 
 
 @job(NAME, description="Close of business: interest due, DPD, SMA/NPA classification (catching up missed days).")
