@@ -27,3 +27,8 @@ urlpatterns = [
     path("files/<str:token>", serve_signed_file, name="signed-file"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "apps.core.errors.bad_request"
+handler403 = "apps.core.errors.permission_denied"
+handler404 = "apps.core.errors.page_not_found"
+handler500 = "apps.core.errors.server_error"

@@ -1,3 +1,4 @@
+import ipaddress
 import re
 
 from django.conf import settings
@@ -7,18 +8,37 @@ from apps.audit import context
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def parse_ip(value: str) -> str | None:
+    """An address out of what a proxy or client wrote, or None: leniently, never raising.
+
+    Accepts `1.2.3.4`, `1.2.3.4:5555`, `2001:db8::1`, `[::1]:80` and quoted forms; anything
+    that is not an address is ignored rather than allowed to reach the audit table's inet
+    column (which refused it with a 500).
+    """
+    value = value.strip().strip('"').strip()
+    if value.startswith("["):
+        value = value[1:].split("]", 1)[0]
+    elif value.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has several colons
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 def _client_ip(request):
     """The client's address, trusting X-Forwarded-For only as far as our own proxies wrote it.
 
     Each trusted proxy appends the address it saw, so with N of them the client is the N-th
     entry from the right; anything further left was sent by the client and can be forged
-    (which would defeat the per-IP OTP limit and falsify the audit trail).
+    (which would defeat the per-IP OTP limit and falsify the audit trail). When that entry is
+    not an address, the peer's own address stands in.
     """
     hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops and len(forwarded) >= hops and (address := parse_ip(forwarded[-hops])):
+        return address
+    return parse_ip(request.META.get("REMOTE_ADDR") or "")
 
 
 class RequestContextMiddleware:

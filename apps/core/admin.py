@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -5,15 +6,31 @@ from django.urls import path, reverse
 
 from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.admin_filters import fixed_choices_filter
-from apps.core.business_date import business_date_set
+from apps.core.business_date import business_date_check, business_date_set
+from apps.core.errors import InvalidInput
 from apps.core.jobs import JOBS
 from apps.core.jobs_runner import job_dispatch
 from apps.core.models import BusinessDate, IdempotencyRecord, JobRun
 
 
+class BusinessDateForm(forms.ModelForm):
+    class Meta:
+        model = BusinessDate
+        fields = ["date"]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        try:
+            business_date_check(date=date)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message) from None
+        return date
+
+
 @admin.register(BusinessDate)
 class BusinessDateAdmin(admin.ModelAdmin):
     list_display = ["date", "updated_at"]
+    form = BusinessDateForm
 
     def has_delete_permission(self, request, obj=None):
         return False

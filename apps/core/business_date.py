@@ -30,18 +30,22 @@ def business_day_closed(*, day: datetime.date) -> None:
     ClosedBusinessDay.objects.get_or_create(business_date=day)
 
 
-@transaction.atomic
-def business_date_set(*, date: datetime.date, actor=None, reason: str = "") -> datetime.date:
-    """Moves "today". Never behind a day the close of business has closed: interest, DPD and
-    classification were booked for it, and a quote or a close for an earlier day would contradict
-    the books (a foreclosure quote going negative)."""
-    row = BusinessDate.objects.select_for_update().filter(id=1).first()
+def business_date_check(*, date: datetime.date) -> None:
     closed = last_closed_day()
     if closed and date < closed:
         raise InvalidInput(
             f"The close of business already ran for {closed.isoformat()}; the business date cannot move before it.",
             field="business_date",
         )
+
+
+@transaction.atomic
+def business_date_set(*, date: datetime.date, actor=None, reason: str = "") -> datetime.date:
+    """Moves "today". Never behind a day the close of business has closed: interest, DPD and
+    classification were booked for it, and a quote or a close for an earlier day would contradict
+    the books (a foreclosure quote going negative)."""
+    row = BusinessDate.objects.select_for_update().filter(id=1).first()
+    business_date_check(date=date)
     before = row.date.isoformat() if row else calendar_today().isoformat()
     BusinessDate.objects.update_or_create(id=1, defaults={"date": date})
     audit_event.send(

@@ -5,8 +5,10 @@ Services raise these; the DRF exception handler turns them (and DRF's own errors
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django_fsm import TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -102,3 +104,38 @@ def exception_handler(exc, context):
             detail = detail.get("detail", exc.default_detail)
         response.data = _body(detail, code if isinstance(code, str) else exc.default_code)
     return response
+
+
+# Django's own error views (config/urls.py: handler400 ...) answer what never reaches a DRF
+# view: an unknown path, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a crash. Under /api/ they
+# answer with the same JSON body as every other error; the admin keeps Django's pages.
+
+
+def _api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    if not _api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(_body("The request body is larger than this API accepts.", "request_too_large"), status=400)
+    return JsonResponse(_body("Bad request.", "bad_request"), status=400)
+
+
+def permission_denied(request, exception=None):
+    if not _api(request):
+        return defaults.permission_denied(request, exception)
+    return JsonResponse(_body("You do not have permission to perform this action.", "permission_denied"), status=403)
+
+
+def page_not_found(request, exception=None):
+    if not _api(request):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse(_body("Not found.", "not_found"), status=404)
+
+
+def server_error(request):
+    if not _api(request):
+        return defaults.server_error(request)
+    return JsonResponse(_body("Something went wrong on our side; nothing was changed.", "server_error"), status=500)

@@ -63,6 +63,19 @@ def test_business_date_edited_in_the_admin_is_audited(admin_web):  # noqa: F811
     assert entry.after == {"business_date": new.isoformat()} and entry.reason == "changed in the admin"
 
 
+def test_the_admin_refuses_a_business_date_behind_a_closed_day(admin_web):  # noqa: F811
+    from apps.core.business_date import business_day_closed
+
+    today = get_business_date()
+    business_date_set(date=today)
+    business_day_closed(day=today)
+    earlier = today - datetime.timedelta(days=1)
+    response = admin_web.post("/admin/core/businessdate/1/change/", {"date": earlier.isoformat()})
+    assert response.status_code == 200  # the form again, with its error
+    assert "cannot move before it" in response.content.decode()
+    assert get_business_date() == today
+
+
 def test_admin_adds_staff_through_the_service_with_role_group_and_audit(admin_web, client):  # noqa: F811
     from django.contrib.auth.models import Group
 

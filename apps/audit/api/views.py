@@ -1,6 +1,6 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
+from apps.audit.api.filters import AuditLogFilter
 from apps.audit.models import AuditLog
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin
@@ -30,18 +30,9 @@ class AuditPagination(DefaultCursorPagination):
     ordering = "-at"
 
 
-FILTERS = ("action", "object_type", "object_id", "actor")
-
-
-@extend_schema(parameters=[OpenApiParameter(name, str) for name in FILTERS])
 class AuditLogListView(generics.ListAPIView):
     permission_classes = [IsAdmin]
     serializer_class = AuditLogSerializer
     pagination_class = AuditPagination
-
-    def get_queryset(self):
-        logs = AuditLog.objects.all()
-        for name in FILTERS:
-            if value := self.request.query_params.get(name):
-                logs = logs.filter(**{"actor_id" if name == "actor" else name: value})
-        return logs
+    filterset_class = AuditLogFilter
+    queryset = AuditLog.objects.all()

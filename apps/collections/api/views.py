@@ -1,11 +1,12 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.collections.api.filters import RecoveryActionFilter
 from apps.collections.models import RecoveryAction
 from apps.collections.services import recovery_complete, recovery_initiate
-from apps.core.errors import InvalidInput
+from apps.core.api.fields import MoneyField
 from apps.core.idempotency import idempotent
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsOfficerOrAdmin
@@ -19,7 +20,7 @@ class RecoveryInitiateSerializer(serializers.Serializer):
 
 
 class RecoveryCompleteSerializer(serializers.Serializer):
-    recovered_amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+    recovered_amount = MoneyField(min_value=0)
     write_off_remaining = serializers.BooleanField(default=False)
 
 
@@ -72,21 +73,11 @@ class RecoveryCompleteView(APIView):
         return Response(RecoveryActionSerializer(action).data)
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("status", str, enum=RecoveryAction.Status.values), OpenApiParameter("loan", str)]
-)
 class RecoveryListView(generics.ListAPIView):
     permission_classes = [IsOfficerOrAdmin]
     serializer_class = RecoveryActionSerializer
     pagination_class = DefaultCursorPagination
     queryset = RecoveryAction.objects.none()
 
-    def get_queryset(self):
-        actions = RecoveryAction.objects.select_related("loan")
-        if wanted := self.request.query_params.get("status"):
-            if wanted not in RecoveryAction.Status.values:
-                raise InvalidInput(f"One of {', '.join(RecoveryAction.Status.values)}.", field="status")
-            actions = actions.filter(status=wanted)
-        if loan := self.request.query_params.get("loan"):
-            actions = actions.filter(loan_id=loan)
-        return actions
+    filterset_class = RecoveryActionFilter
+    queryset = RecoveryAction.objects.select_related("loan")

@@ -5,8 +5,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.fields import DateField
+from apps.core.api.filters import JobRunFilter
 from apps.core.business_date import business_date_set, get_business_date
-from apps.core.errors import InvalidInput
 from apps.core.jobs import get_job
 from apps.core.jobs_runner import job_dispatch, run_or_conflict
 from apps.core.models import JobRun
@@ -15,7 +16,7 @@ from apps.core.permissions import IsAdmin
 
 
 class BusinessDateSerializer(serializers.Serializer):
-    business_date = serializers.DateField()
+    business_date = DateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", write_only=True)
 
 
@@ -74,23 +75,10 @@ class JobRunView(APIView):
         return Response(JobRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("name", str),
-        OpenApiParameter("status", str, enum=JobRun.Status.values),
-    ]
-)
 class JobRunListView(generics.ListAPIView):
     permission_classes = [IsAdmin]
     serializer_class = JobRunSerializer
     pagination_class = DefaultCursorPagination
 
-    def get_queryset(self):
-        runs = JobRun.objects.all()
-        if name := self.request.query_params.get("name"):
-            runs = runs.filter(name=name)
-        if wanted := self.request.query_params.get("status"):
-            if wanted not in JobRun.Status.values:
-                raise InvalidInput(f"One of {', '.join(JobRun.Status.values)}.", field="status")
-            runs = runs.filter(status=wanted)
-        return runs
+    filterset_class = JobRunFilter
+    queryset = JobRun.objects.all()

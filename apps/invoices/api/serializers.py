@@ -1,15 +1,16 @@
 from rest_framework import serializers
 
+from apps.core.api.fields import DateField, MoneyField
 from apps.invoices.models import Invoice
 
 
 class InvoiceAddSerializer(serializers.Serializer):
     invoice_number = serializers.CharField(max_length=16)
-    invoice_date = serializers.DateField()
-    due_date = serializers.DateField()
+    invoice_date = DateField()
+    due_date = DateField()
     buyer_gstin = serializers.CharField(max_length=15)
     buyer_name = serializers.CharField(max_length=200)
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+    amount = MoneyField(min_value=0)
 
 
 class InvoiceSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.api.fields import DateField, MoneyField
 from apps.kyc.models import Business, Collateral, KycDocument
 
 
@@ -11,7 +12,7 @@ class OnboardSerializer(serializers.Serializer):
     pan = serializers.CharField(max_length=12)
     aadhaar = serializers.CharField(max_length=14, write_only=True)
     address = serializers.CharField(max_length=1000)
-    declared_turnover = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True)
+    declared_turnover = MoneyField(required=False, allow_null=True)
 
 
 class BusinessSerializer(serializers.ModelSerializer):
@@ -54,8 +55,8 @@ class DocumentSerializer(serializers.ModelSerializer):
 class CollateralCreateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Collateral.Type.choices)
     description = serializers.CharField(max_length=255)
-    value = serializers.DecimalField(max_digits=18, decimal_places=2)
-    valuation_date = serializers.DateField(required=False)
+    value = MoneyField()
+    valuation_date = DateField(required=False)
 
 
 class CollateralSerializer(serializers.ModelSerializer):

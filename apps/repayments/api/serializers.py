@@ -1,14 +1,18 @@
 from rest_framework import serializers
 
+from apps.core.api.fields import MoneyField
+
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
 
 
 class PayInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    amount = MoneyField(
+        required=False, allow_null=True, help_text="Left out: all that is still owed on the installment."
+    )
 
 
 class AmountInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = MoneyField()
 
 
 class AllocationSerializer(serializers.Serializer):

@@ -1,0 +1,59 @@
+"""Serializer fields for the two kinds of input every app takes: rupees and dates.
+
+Strict on purpose. DRF's DecimalField reads `""` as "not given" on an optional field (a blank
+amount paid the whole installment) and Python's Decimal reads full-width digits, `"1_0"`, `"1e-2"` and
+`"5."`; its DateField takes the year 631 and writes it back as "631-05-05".
+"""
+
+import datetime
+import re
+
+from rest_framework import serializers
+
+# ASCII digits, then at most two decimals after a point that has digits on both sides.
+_RUPEES = re.compile(r"[0-9]{1,16}(\.[0-9]{1,2})?")
+
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+class MoneyField(serializers.DecimalField):
+    """Rupees with at most two decimals, as a string ("1500.00") or a JSON number."""
+
+    default_error_messages = {
+        "rupees": 'An amount in rupees: digits with at most two decimals, e.g. "1500.00".',
+        "blank": "An amount is required; leave the field out instead of sending it blank.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and not data.strip():
+            self.fail("blank")
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("rupees")
+        text = data if isinstance(data, str) else str(data)
+        if not _RUPEES.fullmatch(text):
+            self.fail("rupees")
+        return super().to_internal_value(text)
+
+
+class DateField(serializers.DateField):
+    """An ISO date between 1900 and 2099: nothing in lending lies outside, and a year below 1000
+    cannot even be written back as YYYY-MM-DD."""
+
+    default_error_messages = {
+        "range": f"A date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}.",
+    }
+
+    def to_internal_value(self, value):
+        date = super().to_internal_value(value)
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            self.fail("range")
+        return date
