@@ -39,7 +39,8 @@ class Repayment(BaseModel):
     external_reference = models.CharField(max_length=64, blank=True)
     business_date = models.DateField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    journal_entry_id = models.UUIDField(null=True, blank=True)
+    # The entry that booked this money; posted first, under the repayment's own id.
+    journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -69,6 +70,7 @@ class Bounce(BaseModel):
     gst = models.DecimalField(max_digits=18, decimal_places=2)
     business_date = models.DateField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]

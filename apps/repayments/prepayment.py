@@ -61,7 +61,7 @@ def loan_prepay(loan_id, *, user, amount) -> Repayment:
     if remaining:
         if remaining >= free_principal:
             raise InvalidInput("That pays the loan off: use the foreclosure quote instead.", field="amount")
-        repayment = Repayment.objects.create(
+        repayment = Repayment(
             loan=loan,
             kind=Repayment.Kind.PREPAYMENT,
             amount=remaining,
@@ -72,7 +72,7 @@ def loan_prepay(loan_id, *, user, amount) -> Repayment:
         lines, _ = repayment_lines(
             loan, penalty=ZERO, interest_accrued=ZERO, interest_unaccrued=ZERO, principal=remaining
         )
-        entry = journal_post(
+        repayment.journal_entry = journal_post(
             entry_type="REPAYMENT",
             lines=lines,
             idempotency_key=f"repayment:{repayment.pk}",
@@ -83,7 +83,7 @@ def loan_prepay(loan_id, *, user, amount) -> Repayment:
             source_id=str(repayment.pk),
             actor=repayment.actor,
         )
-        Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
+        repayment.save(force_insert=True)
         loan.outstanding_principal -= remaining
         loan.save(update_fields=["outstanding_principal", "updated_at"])
         _recompute(loan, future, free_principal - remaining)
@@ -139,7 +139,7 @@ def loan_foreclose(loan_id, *, user, amount) -> Repayment:
         (i.interest_due - i.interest_paid for i in unpaid if not i.interest_accrued and i.due_date <= today), ZERO
     )
     broken = quote.interest_to_date - accrued_interest - unaccrued_due
-    repayment = Repayment.objects.create(
+    repayment = Repayment(
         loan=loan,
         kind=Repayment.Kind.FORECLOSURE,
         amount=amount,
@@ -157,7 +157,7 @@ def loan_foreclose(loan_id, *, user, amount) -> Repayment:
         principal=quote.principal,
         extra_income=broken,
     )
-    entry = journal_post(
+    repayment.journal_entry = journal_post(
         entry_type="REPAYMENT",
         lines=lines,
         idempotency_key=f"repayment:{repayment.pk}",
@@ -168,7 +168,7 @@ def loan_foreclose(loan_id, *, user, amount) -> Repayment:
         source_id=str(repayment.pk),
         actor=repayment.actor,
     )
-    Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
+    repayment.save(force_insert=True)
     # Future interest is not owed after a foreclosure: the schedule ends today.
     for installment in unpaid:
         if installment.due_date > today:
@@ -182,7 +182,6 @@ def loan_foreclose(loan_id, *, user, amount) -> Repayment:
     loan.outstanding_principal = loan.outstanding_interest = loan.outstanding_penalty = ZERO
     loan.interest_suspense -= released
     loan.save()
-    Repayment.objects.filter(pk=repayment.pk).update(journal_entry_id=entry.pk)
     record("loan.foreclosed", obj=loan, after={"amount": str(amount)}, actor=user)
     close_if_settled(loan, today=today, actor=user)
     return repayment

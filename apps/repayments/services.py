@@ -171,7 +171,7 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
     product = loan.product
     charge = product.bounce_charge
     gst = round_money(charge * product.gst_rate_pct / 100)
-    bounce = Bounce.objects.create(
+    bounce = Bounce(
         loan=loan,
         installment=installment,
         return_code=return_code,
@@ -187,7 +187,8 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
     ]
     if gst:
         lines.append(Line(chart.GST_PAYABLE, credit=gst, **common))
-    journal_post(
+    # Posted first, under the bounce's id (set on construction): the row is written once with its entry.
+    bounce.journal_entry = journal_post(
         entry_type="BOUNCE_CHARGE",
         lines=lines,
         idempotency_key=f"bounce:{bounce.pk}",
@@ -198,6 +199,7 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
         source_id=str(bounce.pk),
         actor=actor,
     )
+    bounce.save(force_insert=True)
     installment.penalty_due += charge + gst
     installment.status = installment_status(installment, today)
     installment.save()
