@@ -43,9 +43,11 @@ class RecoveryInline(ReadOnlyInline):
 
 
 def _table(headers, rows) -> str:
-    head = "".join(f"<th>{h}</th>" for h in headers)
+    """Every cell escaped, the markup around them safe: one format_html over safe parts (adding
+    a plain str to a SafeString gave a plain str, and the page showed the tags as text)."""
+    head = format_html_join("", "<th>{}</th>", ((header,) for header in headers))
     body = format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows)
-    return format_html_join("", "{}", [(f"<table><thead><tr>{head}</tr></thead><tbody>",)]) + body + "</tbody></table>"
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
 class LoanBookAdmin(LoanAdmin):

@@ -84,6 +84,10 @@ def test_loan_page_shows_schedule_ledger_and_audit_and_records_a_bounce(officer_
     for text in ("Record a bounce", "Ledger lines", "Audit trail", "DISBURSEMENT", "loan.sanctioned"):
         assert text in page, text
     assert "Override to" not in page  # ADMIN only
+    # Real tables, not their markup shown as text.
+    assert "&lt;table" not in page and "&lt;td" not in page
+    assert "<th>account</th>" in page and "<td>DISBURSEMENT</td>" in page
+    assert "<th>action</th>" in page and "<td>loan.sanctioned</td>" in page
     officer_web.post(f"/admin/loans/loan/{loan.pk}/transition/record_bounce/", {"reason": "04"})
     loan.refresh_from_db()
     assert loan.bounce_count == 1
