@@ -1,19 +1,29 @@
-"""Send reads of reports and admin lists to a replica when DATABASE_REPLICA_URL is set.
+"""Reads go to the replica only inside `apps.core.replica.use_replica()` (reports and admin
+lists), and only outside a transaction on the primary: a read inside one belongs to it, and
+every service that moves money runs in one. Writes and migrations always go to `default`.
 
-Only models that opt in with `replica_reads = True` are read from the replica: everything
-that takes part in a money transaction reads the primary, where the locks are.
+Installed by the settings only when DATABASE_REPLICA_URL is set, so without a replica every
+read is `default` whatever the context says.
 """
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from apps.core.replica import replica_reads
+
+REPLICA = "replica"
 
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        return "replica" if getattr(model, "replica_reads", False) else "default"
+        if replica_reads() and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return REPLICA
+        return DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints):
-        return "default"
+        return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
         return True
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return db == "default"
+        return db == DEFAULT_DB_ALIAS

@@ -58,9 +58,12 @@ DATABASES["default"]["TEST"]["NAME"] = env.str("TEST_DATABASE_NAME", default="")
 if not DATABASES["default"]["TEST"]["NAME"]:
     del DATABASES["default"]["TEST"]["NAME"]
 
+# A read replica for reports and admin lists, which opt in with apps.core.replica.use_replica();
+# every other read, and every money path, stays on the primary (config/db_router.py).
 REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if REPLICA_URL:
     DATABASES["replica"] = env.db_url_config(REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

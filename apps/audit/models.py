@@ -25,8 +25,6 @@ class AuditLog(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True, db_index=True)
 
-    replica_reads = True
-
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="ix_audit_object")]

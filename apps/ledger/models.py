@@ -72,8 +72,6 @@ class JournalEntry(models.Model):
     # Set by the database; lines may only join an entry created in their own transaction.
     txid = models.BigIntegerField(db_default=models.Func(function="txid_current"), editable=False)
 
-    replica_reads = True
-
     class Meta:
         verbose_name_plural = "journal entries"
         ordering = ["-posted_at"]
@@ -120,8 +118,6 @@ class JournalLine(models.Model):
     credit = models.DecimalField(default=0, **AMOUNT)
     loan_id = models.UUIDField(null=True, blank=True)
     borrower_id = models.UUIDField(null=True, blank=True)
-
-    replica_reads = True
 
     class Meta:
         constraints = [

@@ -5,6 +5,9 @@ idempotency key), its lines and both balance snapshots, written by statements Po
 already planned, in one round trip. The snapshot rows are upserted in key order, which is the
 lock order, so concurrent postings cannot deadlock on them. The database re-checks the balance
 at commit.
+
+Both read the primary even when called inside `use_replica()`: a replay or a reversal that read
+a lagging replica would answer with, or mirror, the wrong entry.
 """
 
 import hashlib
@@ -20,6 +23,7 @@ from django.db import connection, transaction
 
 from apps.audit.services import record
 from apps.core.errors import Conflict, InvalidInput
+from apps.core.replica import use_primary
 from apps.ledger import chart
 from apps.ledger.models import JournalEntry
 
@@ -82,6 +86,7 @@ _POST_SQL = (
 )
 
 
+@use_primary()
 def journal_post(
     *,
     entry_type: str,
@@ -158,6 +163,7 @@ def journal_post(
     return entry
 
 
+@use_primary()
 @transaction.atomic
 def journal_reverse(*, entry: JournalEntry, reason: str, actor=None, business_date: date | None = None) -> JournalEntry:
     """Post the mirror image of `entry` once; a second call returns the same reversal."""

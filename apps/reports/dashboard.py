@@ -1,10 +1,12 @@
-"""Figures for the admin index: the book at a glance for ops staff, all computed in SQL."""
+"""Figures for the admin index: the book at a glance for ops staff, all computed in SQL and read
+from the replica when there is one."""
 
 from django.db.models import Sum
 
 from apps.core.business_date import get_business_date
 from apps.core.jobs import JOBS
 from apps.core.models import JobRun
+from apps.core.replica import use_replica
 from apps.ledger import chart
 from apps.ledger.models import JournalLine
 from apps.loans.models import Loan
@@ -29,6 +31,7 @@ def last_job_runs() -> list[dict]:
     return [{"name": name, "run": latest.get(name)} for name in names]
 
 
+@use_replica()
 def dashboard_context() -> dict:
     today = get_business_date()
     summary = portfolio_summary()

@@ -1,5 +1,5 @@
 """Portfolio figures computed in the database: one conditional aggregate and one grouped count,
-whatever the size of the book."""
+whatever the size of the book. Read from the replica when there is one (apps.core.replica)."""
 
 from decimal import Decimal
 
@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from apps.core.business_date import get_business_date
 from apps.core.money import ZERO
+from apps.core.replica import use_replica
 from apps.loans.models import Loan
 
 LIVE = Q(status__in=Loan.LIVE)
@@ -24,6 +25,7 @@ def _sum(condition: Q):
     return Coalesce(Sum("outstanding_principal", filter=condition), Value(ZERO), output_field=DecimalField())
 
 
+@use_replica()
 def portfolio_summary() -> dict:
     aggregates = {"aum": _sum(LIVE), "active_loans": Count("id", filter=LIVE)}
     for cls in Loan.Classification.values:
