@@ -95,22 +95,28 @@ def _fresh_cache():
     cache.clear()
 
 
+# The data migrations, run again with the live app registry: the data lives once, frozen in
+# the migration that seeded it (each of these is idempotent).
+DATA_MIGRATIONS = [
+    ("apps.ledger.migrations.0002_seed_chart", "seed"),
+    ("apps.repayments.migrations.0002_seed_nach_codes", "seed"),
+    ("apps.core.migrations.0003_beat_schedules", "install"),
+    ("apps.core.migrations.0005_risk_recalculation_not_acks_late", "forward"),
+]
+
+
 def _seed_reference_data():
+    import importlib
+
     from django.apps import apps
 
     from apps.accounts.groups import sync_role_groups
-    from apps.core.schedules import install
-    from apps.ledger.chart import seed_chart
-    from apps.ledger.models import Account
-    from apps.repayments.migrations_seed import seed_nach_codes
-    from apps.repayments.models import NachReturnCode
     from tests.support.lending import ensure_products
 
-    seed_chart(Account)
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
     ensure_products()
-    seed_nach_codes(NachReturnCode)
     sync_role_groups()
-    install(apps)
 
 
 @pytest.fixture(scope="session", autouse=True)

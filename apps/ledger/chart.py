@@ -1,6 +1,8 @@
 """The fixed chart of accounts. Codes are the primary keys, so posting needs no lookups.
 
-Seeded by migration 0002 from CHART; accounts are never deleted (a trigger refuses it).
+Migration 0002 seeded a frozen copy of CHART; an account added here needs a migration of its
+own (tests/ledger check the database holds CHART). Accounts are never deleted (a trigger
+refuses it).
 """
 
 ASSET, LIABILITY, EQUITY, INCOME, EXPENSE = "ASSET", "LIABILITY", "EQUITY", "INCOME", "EXPENSE"
@@ -39,9 +41,3 @@ CHART = [
 
 # Assets and expenses grow with debits; the rest with credits.
 DEBIT_NORMAL = {ASSET, EXPENSE}
-
-
-def seed_chart(account_model) -> None:
-    """Idempotent; used by the data migration and by tests that flush the database."""
-    for code, name, account_type in CHART:
-        account_model.objects.get_or_create(code=code, defaults={"name": name, "type": account_type})

@@ -78,8 +78,8 @@ def _content_hash(entry_type: str, lines: list[Line], loan_id) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-# The statements live in the `ledger_post` function (migration 0003): planned once per
-# connection, one round trip per posting.
+# The statements live in the `ledger_post` function (apps/ledger/sql/ledger_post_v2.sql, installed
+# by migration 0004): planned once per connection, one round trip per posting.
 _POST_SQL = (
     "SELECT ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
     "%s::varchar[], %s::numeric[], %s::numeric[], %s::uuid[], %s::uuid[])"
