@@ -1,8 +1,9 @@
 """Posting many entries in one statement, for set-based jobs (the nightly close of business).
 
 Same rules as `journal_post`: each entry balanced (checked here and by the database at
-commit), idempotency keys unique (an entry whose key exists is skipped, with its lines), and
-both snapshots updated in the same statement, in account order.
+commit), idempotency keys unique (an entry whose key exists is skipped, with its lines; a key
+twice in the batch is one entry), and both snapshots updated in the same statement, in account
+order. tests/ledger/test_bulk_matches_single.py holds the two writers to the same rows.
 """
 
 import random
@@ -12,7 +13,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from apps.core.errors import InvalidInput
+from apps.core.errors import Conflict, InvalidInput
 from apps.ledger.models import STRIPES
 from apps.ledger.services import Line, _content_hash, _validated
 
@@ -73,13 +74,25 @@ def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date) -> int
         return 0
     columns = {name: [] for name in ("keys", "types", "hashes", "memos", "loans", "stypes", "sids")}
     line_columns = {name: [] for name in ("lkeys", "accounts", "debits", "credits", "lloans", "borrowers")}
+    hashes: dict[str, str] = {}
     for spec in specs:
         if not spec.idempotency_key:
             raise InvalidInput("An idempotency key is required.", field="idempotency_key")
         clean = _validated(spec.lines)
+        content_hash = _content_hash(spec.entry_type, clean, spec.loan_id)
+        # A key twice in one batch is one entry, as journal_post would make it: the statement
+        # would insert the entry once and join both specs' lines to it.
+        if spec.idempotency_key in hashes:
+            if hashes[spec.idempotency_key] != content_hash:
+                raise Conflict(
+                    f"Idempotency key {spec.idempotency_key!r} is used twice for different entries.",
+                    code="idempotency_conflict",
+                )
+            continue
+        hashes[spec.idempotency_key] = content_hash
         columns["keys"].append(spec.idempotency_key)
         columns["types"].append(spec.entry_type)
-        columns["hashes"].append(_content_hash(spec.entry_type, clean, spec.loan_id))
+        columns["hashes"].append(content_hash)
         columns["memos"].append(spec.memo[:255])
         columns["loans"].append(spec.loan_id)
         columns["stypes"].append(spec.source_type)
