@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# The settings refuse to start without ENVIRONMENT; these targets are the developer's.
+# (pytest sets ENVIRONMENT=test itself, in conftest.py.)
+export ENVIRONMENT ?= development
 
 .PHONY: run test lint migrate demo db-stop shell bench clean
 

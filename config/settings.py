@@ -1,7 +1,8 @@
 """One settings module, driven by environment variables.
 
-It fails loudly: a production configuration (DEBUG and SANDBOX both false) without a
-SECRET_KEY, or with OTP_TEST_CODE set, refuses to start.
+It fails closed: ENVIRONMENT must name development, test or production, and every default
+follows from it. Production refuses to start without its own SECRET_KEY and HASH_KEY, without
+ALLOWED_HOSTS, with DEBUG or with OTP_TEST_CODE. Importing this module writes nothing to disk.
 """
 
 from datetime import timedelta
@@ -15,24 +16,43 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=False)
-# Sandbox providers (KYC, payouts, SMS) are the default everywhere but production.
-SANDBOX = env.bool("SANDBOX", default=True)
-PRODUCTION = not DEBUG and not SANDBOX
+# --- Environment: development (make run), test (pytest, set by conftest.py) or production ---
+ENVIRONMENTS = ("development", "test", "production")
+ENVIRONMENT = env.str("ENVIRONMENT", default="")
+if ENVIRONMENT not in ENVIRONMENTS:
+    raise ImproperlyConfigured(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {ENVIRONMENT!r}.")
+PRODUCTION = ENVIRONMENT == "production"
 
+DEBUG = env.bool("DEBUG", default=ENVIRONMENT == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG is refused in production.")
+# Sandbox providers (KYC, payouts, SMS): the default everywhere but production, where a staging
+# deployment may still ask for them with SANDBOX=true.
+SANDBOX = env.bool("SANDBOX", default=not PRODUCTION)
+
+# HASH_KEY keys the OTP and Aadhaar hashes; apart from SECRET_KEY (sessions, JWTs), so rotating
+# SECRET_KEY leaves Aadhaar de-duplication and live OTPs intact. Production sets both, different.
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG and SANDBOX are false.")
-    SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789"
+HASH_KEY = env.str("HASH_KEY", default="")
+if PRODUCTION:
+    _missing_keys = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("HASH_KEY", HASH_KEY)) if not value]
+    if _missing_keys:
+        raise ImproperlyConfigured(f"Production requires {' and '.join(_missing_keys)}.")
+    if HASH_KEY == SECRET_KEY:
+        raise ImproperlyConfigured("HASH_KEY must differ from SECRET_KEY.")
+SECRET_KEY = SECRET_KEY or "insecure-development-key-never-use-in-production-0123456789"
+HASH_KEY = HASH_KEY or "insecure-development-hash-key-never-use-in-production-0123"
 
 OTP_TEST_CODE = env.str("OTP_TEST_CODE", default="")
-if OTP_TEST_CODE and not SANDBOX:
-    raise ImproperlyConfigured("OTP_TEST_CODE is allowed only when SANDBOX is true.")
+if OTP_TEST_CODE and (PRODUCTION or not SANDBOX):
+    raise ImproperlyConfigured("OTP_TEST_CODE is allowed only when SANDBOX is true, and never in production.")
 if OTP_TEST_CODE and (len(OTP_TEST_CODE) != 6 or not OTP_TEST_CODE.isdigit()):
     raise ImproperlyConfigured("OTP_TEST_CODE must be six digits.")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"] if not PRODUCTION else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Production requires ALLOWED_HOSTS.")
+
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 
@@ -172,14 +192,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gst-credit"}}
 
 # Celery: Redis (or any broker) when CELERY_BROKER_URL is set, else kombu's filesystem
-# transport under var/ so that `make run` needs no broker server.
+# transport under var/ so that `make run` needs no broker server. config/celery.py makes its
+# folders when the Celery app is first configured, not here.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = VAR_DIR / "celery-queue"
-    _queue_dir.mkdir(parents=True, exist_ok=True)  # kombu's filesystem transport needs the folder to exist
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
+        "data_folder_in": str(VAR_DIR / "celery-queue"),
+        "data_folder_out": str(VAR_DIR / "celery-queue"),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
     }
@@ -274,9 +294,6 @@ CONSTANCE_CONFIG = {
 # 0 means the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# A keyed hash protects OTPs and Aadhaar numbers; separate from SECRET_KEY so it can be rotated apart.
-HASH_KEY = env.str("HASH_KEY", default="") or SECRET_KEY
-
 GOV_API_URL = env.str("GOV_API_URL", default="")
 GOV_API_KEY = env.str("GOV_API_KEY", default="")
 GOV_API_SECRET = env.str("GOV_API_SECRET", default="")
@@ -300,10 +317,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@gstcredit.ex
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# --- Production is HTTPS only, behind a proxy that terminates TLS (`check --deploy` is clean) ---
 if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # A load balancer probes the health check over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    SECURE_HSTS_SECONDS = 2 * 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

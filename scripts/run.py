@@ -21,8 +21,8 @@ def manage(*args):
 
 
 def main():
-    os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("SANDBOX", "true")
+    # development: DEBUG and the sandbox providers (settings.py); the fixed OTP for the demo login.
+    os.environ.setdefault("ENVIRONMENT", "development")
     os.environ.setdefault("OTP_TEST_CODE", "123456")
     embedded = not os.environ.get("DATABASE_URL")
     db = ensure_database_url()

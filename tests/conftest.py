@@ -119,10 +119,11 @@ def _seed_reference_data():
     sync_role_groups()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _reference_data(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     """What migrations seed, put back once per session: a reused test database may have been
-    flushed by the last transaction=True test of an earlier run."""
+    flushed by the last transaction=True test of an earlier run. Here rather than in an autouse
+    fixture, which ran even when no test needed a database, and then wrote to DATABASE_URL's."""
     with django_db_blocker.unblock():
         _seed_reference_data()
 

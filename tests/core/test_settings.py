@@ -1,4 +1,4 @@
-"""Production configuration must fail loudly: checked in a fresh interpreter per case."""
+"""Settings fail closed: checked in a fresh interpreter per case, with only the environment given."""
 
 import os
 import subprocess
@@ -9,55 +9,156 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _boot(**env_overrides):
-    cleared = ("SECRET_KEY", "OTP_TEST_CODE", "DEBUG", "SANDBOX", "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL")
-    env = {k: v for k, v in os.environ.items() if k not in cleared}
-    env.update(env_overrides)
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-
-
-def test_production_without_secret_key_refuses_to_start():
-    result = _boot(DEBUG="false", SANDBOX="false")
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
-
-
-def test_otp_test_code_outside_sandbox_refuses_to_start():
-    result = _boot(DEBUG="false", SANDBOX="false", SECRET_KEY="x" * 50, OTP_TEST_CODE="123456")
-    assert result.returncode != 0
-    assert "OTP_TEST_CODE is allowed only when SANDBOX is true" in result.stderr
-
-
-@pytest.mark.parametrize("debug", ["true", "false"])
-def test_otp_test_code_refused_without_sandbox_even_in_debug(debug):
-    result = _boot(DEBUG=debug, SANDBOX="false", SECRET_KEY="x" * 50, OTP_TEST_CODE="123456")
-    assert result.returncode != 0
-
-
+CLEARED = (
+    "ENVIRONMENT", "SECRET_KEY", "HASH_KEY", "OTP_TEST_CODE", "DEBUG", "SANDBOX", "ALLOWED_HOSTS",
+    "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process; a deploy check refuses it
+)  # fmt: skip
 SERVICES = {
     "GOV_API_URL": "https://gov.example",
     "PAYOUT_API_URL": "https://pay.example",
     "SMS_API_URL": "https://sms.example",
 }
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": "s3cret-" + "k" * 30 + "ey-for-tests-only-9f8e7d6c5b4a",
+    "HASH_KEY": "hash-key-for-tests-only-0a1b2c3d4e5f",
+    "ALLOWED_HOSTS": "credit.example",
+    **SERVICES,
+}
 
 
-def test_production_with_secret_key_and_services_starts():
-    result = _boot(DEBUG="false", SANDBOX="false", SECRET_KEY="x" * 50, **SERVICES)
+def _run(code: str, **env_overrides) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def _boot(**env_overrides) -> subprocess.CompletedProcess:
+    return _run("import django; django.setup()", **env_overrides)
+
+
+def _settings(*names, **env_overrides) -> list[str]:
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += f"print(*[repr(getattr(settings, name)) for name in {names!r}], sep='\\n')"
+    result = _run(code, **env_overrides)
     assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("environment", [None, "", "staging", "Production"])
+def test_an_unknown_or_missing_environment_refuses_to_start(environment):
+    result = _boot(**({} if environment is None else {"ENVIRONMENT": environment}))
+    assert result.returncode != 0
+    assert "ENVIRONMENT must be one of development, test, production" in result.stderr
+
+
+def test_development_and_test_defaults():
+    assert _settings("DEBUG", "SANDBOX", "ALLOWED_HOSTS", ENVIRONMENT="development") == ["True", "True", "['*']"]
+    assert _settings("DEBUG", "SANDBOX", "ALLOWED_HOSTS", ENVIRONMENT="test") == ["False", "True", "['*']"]
+
+
+def test_production_with_everything_set_starts_without_debug_or_sandbox():
+    debug, sandbox, hsts, redirect = _settings(
+        "DEBUG", "SANDBOX", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", **PRODUCTION
+    )
+    assert (debug, sandbox, redirect) == ("False", "False", "True")
+    assert int(hsts) >= 365 * 24 * 60 * 60
+
+
+def test_production_may_ask_for_the_sandbox_explicitly():
+    without_services = {k: v for k, v in PRODUCTION.items() if k not in SERVICES}
+    assert _settings("SANDBOX", **without_services, SANDBOX="true") == ["True"]
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "Production requires SECRET_KEY"),
+        ("HASH_KEY", "Production requires HASH_KEY"),
+        ("ALLOWED_HOSTS", "Production requires ALLOWED_HOSTS"),
+    ],
+)
+def test_production_without_a_required_setting_refuses_to_start(missing, message):
+    result = _boot(**{k: v for k, v in PRODUCTION.items() if k != missing})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_a_hash_key_equal_to_the_secret_key():
+    result = _boot(**{**PRODUCTION, "HASH_KEY": PRODUCTION["SECRET_KEY"]})
+    assert result.returncode != 0
+    assert "HASH_KEY must differ from SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = _boot(**PRODUCTION, DEBUG="true")
+    assert result.returncode != 0
+    assert "DEBUG is refused in production" in result.stderr
+
+
+@pytest.mark.parametrize("sandbox", ["true", "false"])
+def test_production_refuses_otp_test_code_even_in_the_sandbox(sandbox):
+    result = _boot(**PRODUCTION, SANDBOX=sandbox, OTP_TEST_CODE="123456")
+    assert result.returncode != 0
+    assert "OTP_TEST_CODE is allowed only when SANDBOX is true, and never in production" in result.stderr
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_otp_test_code_outside_the_sandbox_refuses_to_start(environment):
+    result = _boot(ENVIRONMENT=environment, SANDBOX="false", OTP_TEST_CODE="123456", **SERVICES)
+    assert result.returncode != 0
+    assert "OTP_TEST_CODE is allowed only when SANDBOX is true" in result.stderr
+
+
+def test_the_sandbox_with_a_test_code_starts():
+    assert _boot(ENVIRONMENT="development", OTP_TEST_CODE="123456").returncode == 0
 
 
 @pytest.mark.parametrize("missing", sorted(SERVICES))
 def test_outside_the_sandbox_a_missing_service_url_refuses_to_start(missing):
-    services = {name: url for name, url in SERVICES.items() if name != missing}
-    result = _boot(DEBUG="false", SANDBOX="false", SECRET_KEY="x" * 50, **services)
+    result = _boot(**{k: v for k, v in PRODUCTION.items() if k != missing})
     assert result.returncode != 0
     assert missing in result.stderr
 
 
-def test_sandbox_with_test_code_starts():
-    result = _boot(SANDBOX="true", OTP_TEST_CODE="123456")
+def test_development_keys_keep_hash_and_secret_apart():
+    secret, hash_key = _settings("SECRET_KEY", "HASH_KEY", ENVIRONMENT="development")
+    assert secret != hash_key
+
+
+def test_production_passes_the_deploy_checks():
+    result = _run(
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='DEBUG')",
+        **PRODUCTION,
+    )
     assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_redirects_to_https_except_the_health_check():
+    code = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "print(c.get('/admin/login/', HTTP_HOST='credit.example').status_code); "
+        "print(c.get('/health', HTTP_HOST='credit.example').status_code)"
+    )
+    result = _run(code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    redirect, health = result.stdout.split()[-2:]
+    assert redirect == "301"
+    assert health in ("200", "503")  # 503 only if this database is down; never the redirect
+
+
+def test_importing_the_settings_creates_no_folders():
+    code = (
+        "import os, pathlib; made = []; "
+        "pathlib.Path.mkdir = lambda self, *a, **k: made.append(str(self)); "
+        "os.makedirs = lambda name, *a, **k: made.append(str(name)); os.mkdir = os.makedirs; "
+        "import django; django.setup(); print(made)"
+    )
+    for environment in ("development", "test"):
+        result = _run(code, ENVIRONMENT=environment)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "[]"
