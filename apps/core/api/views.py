@@ -1,3 +1,4 @@
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -17,10 +18,8 @@ def _check_database() -> str:
 
 
 def _check_broker() -> str:
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception:  # noqa: BLE001
