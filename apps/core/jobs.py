@@ -17,21 +17,15 @@ class JobSpec:
     # message must not do the work twice.
     idempotent: bool = True
     description: str = ""
-    # django-celery-beat schedule installed for the job: {"crontab": {...}} or {"every_minutes": n}.
-    schedule: dict | None = None
 
 
 JOBS: dict[str, JobSpec] = {}
 
 
-def job(name: str, *, idempotent: bool = True, description: str = "", schedule: dict | None = None):
+def job(name: str, *, idempotent: bool = True, description: str = ""):
     def decorator(fn):
         JOBS[name] = JobSpec(
-            name=name,
-            fn=fn,
-            idempotent=idempotent,
-            description=description or (fn.__doc__ or "").strip(),
-            schedule=schedule,
+            name=name, fn=fn, idempotent=idempotent, description=description or (fn.__doc__ or "").strip()
         )
         return fn
 

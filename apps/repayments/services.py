@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
@@ -233,20 +232,6 @@ def outstanding_by_ledger(loan: Loan) -> dict:
         "interest": balances.get(chart.INTEREST_RECEIVABLE, ZERO),
         "penalty": balances.get(chart.CHARGES_RECEIVABLE, ZERO),
     }
-
-
-def total_owed(loan: Loan) -> Decimal:
-    return (
-        loan.installments.aggregate(
-            owed=Sum("principal_due")
-            + Sum("interest_due")
-            + Sum("penalty_due")
-            - Sum("principal_paid")
-            - Sum("interest_paid")
-            - Sum("penalty_paid")
-        )["owed"]
-        or ZERO
-    )
 
 
 def bounce_next_installment(loan_id, *, actor, reason: str) -> Bounce:
