@@ -9,8 +9,8 @@ from django_fsm import FSMField, transition
 from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
 from apps.loans.schedule import InterestMethod
+from apps.risk.rules import GRADE_LETTERS
 
-GRADES = ("A", "B", "C", "D", "E")
 ALLOCATION_PARTS = ("penalty", "interest", "principal")
 
 
@@ -72,8 +72,8 @@ class LoanProduct(BaseModel):
 
     def clean(self):
         bands = self.rate_bands if isinstance(self.rate_bands, dict) else None
-        if not bands or any(grade not in GRADES for grade in bands):
-            raise ValidationError({"rate_bands": f"a mapping of grades {', '.join(GRADES)} to annual rates"})
+        if not bands or any(grade not in GRADE_LETTERS for grade in bands):
+            raise ValidationError({"rate_bands": f"a mapping of grades {', '.join(GRADE_LETTERS)} to annual rates"})
         for grade, rate in bands.items():
             try:
                 value = Decimal(str(rate))

@@ -13,14 +13,13 @@ from typing import Protocol
 from django.conf import settings
 
 from apps.core.http import JsonHttpClient, ProviderError, ProviderUnavailable
+from apps.loans.models import Loan
 
 logger = logging.getLogger(__name__)
 
 
-class PayoutStatus:
-    SUCCEEDED = "SUCCEEDED"
-    PENDING = "PENDING"
-    FAILED = "FAILED"
+# A payout's answer is told in the loan's own words (Loan.payout_status).
+PayoutStatus = Loan.PayoutStatus
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 RULE_SET_VERSION = "2026.11"
 MIN_SCORE, MAX_SCORE = 300, 900
 GRADES = [(780, "A"), (700, "B"), (620, "C"), (540, "D"), (MIN_SCORE, "E")]
+# The grades, best first: what loan products price (LoanProduct.rate_bands).
+GRADE_LETTERS = tuple(grade for _, grade in GRADES)
 
 
 @dataclass(frozen=True)
