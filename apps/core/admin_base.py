@@ -16,6 +16,9 @@ class ReplicaListMixin:
     def changelist_view(self, request, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             return super().changelist_view(request, extra_context)
+        # Who may see the list is decided on the primary (the user caches the permissions it
+        # reads here): a permission just revoked must not live on in a lagging replica.
+        self.has_view_or_change_permission(request)
         with use_replica():
             response = super().changelist_view(request, extra_context)
             if hasattr(response, "render"):

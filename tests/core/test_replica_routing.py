@@ -103,6 +103,7 @@ def test_admin_lists_read_the_replica_and_their_actions_the_primary(replica, cli
     with CaptureQueriesContext(replica) as on_replica:
         assert client.get("/admin/ledger/journalentry/").status_code == 200
     assert any("ledger_journalentry" in query["sql"] for query in on_replica.captured_queries)
+    assert not any("auth_permission" in query["sql"] for query in on_replica.captured_queries)
 
     with CaptureQueriesContext(replica) as on_replica:
         client.post("/admin/ledger/journalentry/", {"action": "no_such_action", "_selected_action": []})
