@@ -125,6 +125,9 @@ TEMPLATES = [
     }
 ]
 
+# Frozen users are refused a password login and lose their open sessions (apps/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.AccountBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from apps.core.roles import Role
 
@@ -17,8 +18,9 @@ class AppUserManager(UserManager):
 class User(AbstractUser):
     """Borrowers log in by phone (OTP); staff by username and password and have no phone.
 
-    `token_version` is copied into every JWT; bumping it (freeze, logout-everywhere) kills
-    every access token at once, not only the refresh tokens.
+    `token_version` is copied into every JWT and into the admin session's auth hash; bumping
+    it (freeze, logout-everywhere) kills every access token and every session at once, not
+    only the refresh tokens.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -40,6 +42,15 @@ class User(AbstractUser):
                 condition=Q(phone__isnull=True) | Q(phone__startswith="+91"), name="ck_user_phone_indian"
             ),
         ]
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password only, so a session outlives a freeze; with the
+        # token version in it, every session opened before the last bump stops validating.
+        # (Overrides the private helper both get_session_auth_hash and its SECRET_KEY
+        # fallbacks go through.)
+        key_salt = "apps.accounts.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.token_version}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_borrower(self) -> bool:

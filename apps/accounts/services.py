@@ -7,6 +7,7 @@ import secrets
 
 from constance import config
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from apps.accounts.phone import mask_phone, normalize_indian_mobile
 from apps.accounts.providers import get_sms_provider
 from apps.audit.services import record
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from apps.core.permissions import is_staff_role
 from apps.core.roles import STAFF_ROLES, Role
 
 HOUR = 3600
@@ -162,6 +164,30 @@ def otp_verify(*, request_id, phone: str, otp: str, ip: str | None, device_finge
                 _trust_known_device(user, device_fingerprint)
     if error is not None:
         raise error
+    return user
+
+
+def _staff_login_failed(username: str, reason: str) -> None:
+    record("auth.login_failed", object_type="accounts.user", object_id=username[:64], reason=reason)
+
+
+def _frozen_with_this_password(username: str, password: str) -> bool:
+    """The backend refuses a frozen user like a wrong password; the one who knows the password
+    is told why (403), as the OTP login does."""
+    user = User.objects.filter(username=username, is_frozen=True).first()
+    return user is not None and user.check_password(password)
+
+
+def staff_login(*, request, username: str, password: str) -> User:
+    """The staff user behind a username and password (POST /auth/token), audited either way."""
+    user = authenticate(request, username=username, password=password)
+    if user is None and _frozen_with_this_password(username, password):
+        _staff_login_failed(username, "user frozen")
+        raise Forbidden("This account is frozen.", code="user_frozen")
+    if user is None or not is_staff_role(user):
+        _staff_login_failed(username, "bad credentials")
+        raise InvalidInput("Wrong username or password.", field="password")
+    record("auth.login", obj=user, after={"method": "password"}, actor=user)
     return user
 
 

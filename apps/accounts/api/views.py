@@ -1,5 +1,4 @@
 from constance import config
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,12 +10,20 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from apps.accounts.api import serializers as s
 from apps.accounts.models import User
-from apps.accounts.services import device_register, otp_send, otp_verify, user_create_staff, user_freeze, user_unfreeze
+from apps.accounts.services import (
+    device_register,
+    otp_send,
+    otp_verify,
+    staff_login,
+    user_create_staff,
+    user_freeze,
+    user_unfreeze,
+)
 from apps.accounts.tokens import tokens_for_user
 from apps.audit import context
 from apps.audit.services import record
-from apps.core.errors import Forbidden, InvalidInput
-from apps.core.permissions import IsAdmin, IsBorrower, is_staff_role
+from apps.core.errors import InvalidInput
+from apps.core.permissions import IsAdmin, IsBorrower
 
 
 class OtpSendView(APIView):
@@ -51,18 +58,7 @@ class StaffTokenView(APIView):
     def post(self, request):
         data = s.StaffLoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
-        if user is None or not is_staff_role(user):
-            record(
-                "auth.login_failed",
-                object_type="accounts.user",
-                object_id=data.validated_data["username"][:64],
-                reason="bad credentials",
-            )
-            raise InvalidInput("Wrong username or password.", field="password")
-        if user.is_frozen:
-            raise Forbidden("This account is frozen.", code="user_frozen")
-        record("auth.login", obj=user, after={"method": "password"}, actor=user)
+        user = staff_login(request=request._request, **data.validated_data)
         return Response(tokens_for_user(user))
 
 
