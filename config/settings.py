@@ -214,6 +214,10 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
 }
 
+# A refresh token presented again within this many seconds of its rotation is a race of the
+# client's own (refused, harmless); later it is a replay, and every token of its login is revoked.
+REFRESH_TOKEN_REUSE_GRACE_SECONDS = env.int("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default=10)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "GST Credit API",
     "DESCRIPTION": "Invoice financing for small Indian businesses: onboarding, offers, loans, repayments.",

@@ -101,3 +101,26 @@ class OtpChallenge(models.Model):
 
     def __str__(self):
         return f"OTP {self.id} ({'locked' if self.locked else 'open'})"
+
+
+class TokenFamily(models.Model):
+    """Every refresh token descended from one login, named by the `fam` claim they all carry.
+
+    Rotation keeps the family; presenting a refresh token that was already rotated (after the
+    short grace that absorbs a client's own parallel retries) revokes the whole family, so a
+    stolen refresh token and the chain its victim kept using both die (OAuth 2.1's
+    refresh-token reuse detection). The row is written at the family's first rotation and is
+    locked, after the token's own OutstandingToken row, by every rotation of the family.
+    """
+
+    id = models.CharField(primary_key=True, max_length=255)  # the jti of the login's first refresh token
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name_plural = "token families"
+
+    def __str__(self):
+        return f"token family {self.id[:8]}{' (revoked)' if self.revoked_at else ''}"

@@ -13,14 +13,19 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from apps.accounts import ratelimit
-from apps.accounts.models import Device, OtpChallenge, User
+from apps.accounts.authentication import TOKEN_VERSION_CLAIM
+from apps.accounts.models import Device, OtpChallenge, TokenFamily, User
 from apps.accounts.phone import mask_phone, normalize_indian_mobile
 from apps.accounts.providers import get_sms_provider
+from apps.accounts.tokens import FAMILY_CLAIM, RotatingRefreshToken, family_of
 from apps.audit.services import record
-from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
 from apps.core.permissions import is_staff_role
 from apps.core.roles import STAFF_ROLES, Role
 
@@ -211,6 +216,74 @@ def user_create_staff(*, username: str, password: str, role: str, actor=None) ->
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     record("user.created", obj=user, after={"username": username, "role": role}, actor=actor)
     return user
+
+
+def _dead_token(message: str) -> Unauthenticated:
+    return Unauthenticated(message, code="token_not_valid")
+
+
+def _rotate(token: RotatingRefreshToken) -> dict | Exception:
+    jti = token[jwt_settings.JTI_CLAIM]
+    # The lock that makes rotation atomic: parallel refreshes of one token queue here, and each
+    # one after the first finds it blacklisted.
+    outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+    if outstanding is None:
+        return _dead_token("This token is unknown.")
+    user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+    if user is None or not user.is_active or user.is_frozen or token.get(TOKEN_VERSION_CLAIM) != user.token_version:
+        return _dead_token("This token has been revoked.")
+    family, _ = TokenFamily.objects.select_for_update().get_or_create(pk=family_of(token), defaults={"user": user})
+    if family.revoked_at is not None:
+        return _dead_token("This token has been revoked.")
+    rotated = BlacklistedToken.objects.filter(token=outstanding).first()
+    if rotated is not None:
+        grace = datetime.timedelta(seconds=settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS)
+        if timezone.now() - rotated.blacklisted_at <= grace:
+            # The same client refreshing twice at once (parallel requests, a retry after a lost
+            # answer): one of them won, so nothing leaked and the family lives on.
+            return _dead_token("This token was just rotated; use the new one.")
+        family.revoked_at, family.revoked_reason = timezone.now(), "reuse"
+        family.save(update_fields=["revoked_at", "revoked_reason"])
+        record(
+            "auth.refresh_reused",
+            obj=user,
+            after={"family": family.pk, "jti": jti, "rotated_at": rotated.blacklisted_at},
+            reason="a rotated refresh token was presented again: every token of its login is revoked",
+        )
+        return _dead_token("This token has been revoked.")
+    BlacklistedToken.objects.create(token=outstanding)
+    token.set_jti()
+    token.set_exp()
+    token.set_iat()
+    token[FAMILY_CLAIM] = family.pk
+    OutstandingToken.objects.create(
+        user=user,
+        jti=token[jwt_settings.JTI_CLAIM],
+        token=str(token),
+        created_at=token.current_time,
+        expires_at=datetime_from_epoch(token["exp"]),
+    )
+    return {"access": str(token.access_token), "refresh": str(token)}
+
+
+def refresh_token_rotate(*, refresh: str) -> dict:
+    """A new access/refresh pair for a live refresh token, which dies (POST /auth/token/refresh).
+
+    Exactly one of any number of parallel refreshes of one token wins. A token that was rotated
+    more than REFRESH_TOKEN_REUSE_GRACE_SECONDS ago is a replay: its whole family is revoked,
+    audited as auth.refresh_reused.
+    """
+    try:
+        token = RotatingRefreshToken(refresh)
+    except TokenError as exc:
+        raise _dead_token(str(exc)) from None
+    # Decide under the lock, raise after the commit: a detected reuse must stay revoked even
+    # though the request fails.
+    with transaction.atomic():
+        outcome = _rotate(token)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def _revoke_refresh_tokens(user: User) -> None:

@@ -6,7 +6,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from apps.accounts.api import serializers as s
 from apps.accounts.models import User
@@ -14,6 +13,7 @@ from apps.accounts.services import (
     device_register,
     otp_send,
     otp_verify,
+    refresh_token_rotate,
     staff_login,
     user_create_staff,
     user_freeze,
@@ -24,6 +24,7 @@ from apps.audit import context
 from apps.audit.services import record
 from apps.core.errors import InvalidInput
 from apps.core.permissions import IsAdmin, IsBorrower
+from apps.core.schema import error
 
 
 class OtpSendView(APIView):
@@ -62,8 +63,24 @@ class StaffTokenView(APIView):
         return Response(tokens_for_user(user))
 
 
-class RefreshView(TokenRefreshView):
-    serializer_class = s.RefreshSerializer
+class RefreshView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        request=s.RefreshSerializer,
+        responses={
+            200: s.TokenPairSerializer,
+            401: error(
+                "`token_not_valid`: expired, revoked, already rotated, or of a frozen user. Presenting "
+                "a token that was rotated a while ago revokes every token of its login."
+            ),
+        },
+    )
+    def post(self, request):
+        data = s.RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(refresh_token_rotate(refresh=data.validated_data["refresh"]))
 
 
 class LogoutView(APIView):
