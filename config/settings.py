@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "constance",
     "pgtrigger",
+    "axes",
     "apps.core",
     "apps.audit",
     "apps.accounts",
@@ -106,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login that tripped the lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,8 +128,26 @@ TEMPLATES = [
     }
 ]
 
-# Frozen users are refused a password login and lose their open sessions (apps/accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.AccountBackend"]
+# django-axes first: a locked-out username or address is refused before any password is
+# checked. Then ours: frozen users are refused a password login and lose their open sessions
+# (apps/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "apps.accounts.backends.AccountBackend"]
+
+# Staff password logins (the admin's and POST /auth/token) lock after LOGIN_FAILURE_LIMIT failures
+# per username, and as many per client address, until LOGIN_COOLOFF_MINUTES have passed since the
+# last one, or an ADMIN unlocks the user (apps/accounts/lockout.py).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout are refused without moving its end, so Retry-After tells the truth.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address as the audit trail sees it (TRUSTED_PROXY_COUNT), not axes' own guess.
+AXES_CLIENT_IP_CALLABLE = "apps.audit.middleware.request_client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+# Our read-only admin of the attempts instead of axes' editable one: unlocking is an audited service.
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -320,5 +341,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_context"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every login at INFO; its warnings (failures, lockouts) are the ones worth keeping.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

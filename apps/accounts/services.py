@@ -5,11 +5,13 @@ import hashlib
 import hmac
 import secrets
 
+from axes.utils import reset as axes_reset
 from constance import config
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from apps.accounts import ratelimit
 from apps.accounts.authentication import TOKEN_VERSION_CLAIM
+from apps.accounts.lockout import locked_message, seconds_until_unlocked
 from apps.accounts.models import Device, OtpChallenge, TokenFamily, User
 from apps.accounts.phone import mask_phone, normalize_indian_mobile
 from apps.accounts.providers import get_sms_provider
@@ -183,9 +186,22 @@ def _frozen_with_this_password(username: str, password: str) -> bool:
     return user is not None and user.check_password(password)
 
 
+def _login_locked(request, username: str) -> RateLimited:
+    seconds = seconds_until_unlocked(username=username, ip=getattr(request, "axes_ip_address", None))
+    return RateLimited(locked_message(seconds), retry_after=seconds, code="login_locked")
+
+
 def staff_login(*, request, username: str, password: str) -> User:
-    """The staff user behind a username and password (POST /auth/token), audited either way."""
+    """The staff user behind a username and password (POST /auth/token), audited either way.
+
+    `request` is the HttpRequest: django-axes (the first authentication backend) counts the
+    failures of its username and address on it and refuses a locked-out login before any
+    password is checked.
+    """
     user = authenticate(request, username=username, password=password)
+    if user is None and getattr(request, "axes_locked_out", False):
+        _staff_login_failed(username, "locked out")
+        raise _login_locked(request, username)
     if user is None and _frozen_with_this_password(username, password):
         _staff_login_failed(username, "user frozen")
         raise Forbidden("This account is frozen.", code="user_frozen")
@@ -193,7 +209,21 @@ def staff_login(*, request, username: str, password: str) -> User:
         _staff_login_failed(username, "bad credentials")
         raise InvalidInput("Wrong username or password.", field="password")
     record("auth.login", obj=user, after={"method": "password"}, actor=user)
+    # What django.contrib.auth.login() sends for a session: axes clears the username's failures
+    # and Django records last_login.
+    user_logged_in.send(sender=type(user), request=request, user=user)
     return user
+
+
+@transaction.atomic
+def user_unlock(*, user: User, actor) -> int:
+    """ADMIN lifts a login lockout of `user` before its cool-off: the failures counted against
+    the username go (and with them their share of their addresses' counts). Audited."""
+    if getattr(actor, "role", None) != Role.ADMIN:
+        raise Forbidden("Only an ADMIN may unlock a login.")
+    cleared = axes_reset(username=user.get_username())
+    record("auth.unlocked", obj=user, after={"cleared_attempts": cleared}, actor=actor)
+    return cleared
 
 
 @transaction.atomic

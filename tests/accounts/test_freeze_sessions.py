@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 
 from apps.accounts.services import user_freeze, user_unfreeze
 from tests.conftest import make_user
@@ -9,6 +10,7 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-test-password"
+# client.login(request=HttpRequest(), ...): django-axes counts logins per request, even the test client's.
 
 
 def staff(role="OFFICER"):
@@ -19,7 +21,7 @@ def staff(role="OFFICER"):
 
 def test_freezing_ends_an_open_admin_session_for_good(client, admin_user):
     officer = staff()
-    assert client.login(username=officer.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=officer.username, password=PASSWORD)
     assert client.get("/admin/").status_code == 200
 
     user_freeze(officer.pk, actor=admin_user, reason="left the company")
@@ -38,7 +40,7 @@ def test_a_frozen_user_cannot_log_into_the_admin(client, admin_user):
     assert response.status_code == 200  # the login form again, with its error
     assert "_auth_user_id" not in client.session
     assert client.get("/admin/").status_code == 302
-    assert not client.login(username=officer.username, password=PASSWORD)
+    assert not client.login(request=HttpRequest(), username=officer.username, password=PASSWORD)
 
 
 def test_a_frozen_user_gets_no_api_tokens_and_an_unfrozen_one_does(api_client, admin_user):
