@@ -67,7 +67,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with our site as admin.site: second factor, enrolment (apps/accounts/admin_site.py).
+    "apps.accounts.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +84,9 @@ INSTALLED_APPS = [
     "constance",
     "pgtrigger",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "apps.core",
     "apps.audit",
     "apps.accounts",
@@ -105,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second-factor device (if any) verified this session: request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a login that tripped the lockout into the lockout answer.
@@ -148,6 +154,13 @@ AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 # Our read-only admin of the attempts instead of axes' editable one: unlocking is an audited service.
 AXES_ENABLE_ADMIN = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]
+
+# Staff second factor (TOTP, django-otp). When required, a staff user without one is sent to
+# enrol in the admin before anything else and refused API tokens (403 otp_enrolment_required);
+# a user who has enrolled presents a code whatever this says.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not SANDBOX)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="GST Credit")
+STAFF_RECOVERY_CODES = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

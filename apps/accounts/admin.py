@@ -3,12 +3,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.accounts import otp as second_factor
 from apps.accounts.lockout import username_lock
 from apps.accounts.models import Device, OtpChallenge, User
 from apps.accounts.phone import mask_phone
 from apps.accounts.services import (
     device_trust,
+    second_factor_reset,
     user_create_staff,
     user_freeze,
     user_unfreeze,
@@ -40,6 +44,17 @@ def _has_failures(user) -> bool:
     return username_lock(user.get_username()) is not None
 
 
+def _reset_second_factor(user_id, *, actor, reason):
+    return second_factor_reset(user=User.objects.get(pk=user_id), actor=actor, reason=reason)
+
+
+# django-otp's own device admins would show an ADMIN every user's TOTP key and recovery codes,
+# and let them add devices to others; the user page shows the state and resets it, audited.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
 @admin.register(User)
 class UserAdmin(TransitionButtonsMixin, FastListMixin, DjangoUserAdmin):
     add_form = StaffCreationForm
@@ -59,6 +74,7 @@ class UserAdmin(TransitionButtonsMixin, FastListMixin, DjangoUserAdmin):
         "frozen_reason",
         "token_version",
         "login_lock",
+        "second_factor",
         "phone",
         "last_login",
         "date_joined",
@@ -75,6 +91,7 @@ class UserAdmin(TransitionButtonsMixin, FastListMixin, DjangoUserAdmin):
                     "frozen_reason",
                     "token_version",
                     "login_lock",
+                    "second_factor",
                     "groups",
                 ]
             },
@@ -87,7 +104,24 @@ class UserAdmin(TransitionButtonsMixin, FastListMixin, DjangoUserAdmin):
         "unlock",
     ]
     # "change" is accounts.change_user, which only the ADMIN group has; the service checks the role too.
-    transition_buttons = [Button("unlock", "Unlock login", _unlock, allowed=_has_failures)]
+    transition_buttons = [
+        Button("unlock", "Unlock login", _unlock, allowed=_has_failures),
+        Button(
+            "reset_second_factor",
+            "Reset second factor",
+            _reset_second_factor,
+            needs_reason=True,
+            allowed=second_factor.has_second_factor,
+        ),
+    ]
+
+    @admin.display(description="second factor")
+    def second_factor(self, user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            return "none"
+        left = StaticToken.objects.filter(device__user=user).count()
+        return f"authenticator app since {device.created_at:%d %b %Y}, {left} recovery codes left"
 
     @admin.display(description="login lock")
     def login_lock(self, user):

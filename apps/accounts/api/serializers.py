@@ -40,6 +40,18 @@ class LoginSerializer(TokenPairSerializer):
 class StaffLoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "The second-factor code: the six digits of the user's authenticator app (TOTP), or one "
+            "of their single-use recovery codes. Required once the user has set up a second factor "
+            "(in the admin); without one, when STAFF_OTP_REQUIRED is on, the login is refused with "
+            "403 otp_enrolment_required."
+        ),
+    )
 
 
 class RefreshSerializer(serializers.Serializer):

@@ -55,7 +55,26 @@ class StaffTokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=s.StaffLoginSerializer, responses={200: s.TokenPairSerializer})
+    @extend_schema(
+        request=s.StaffLoginSerializer,
+        responses={
+            200: s.TokenPairSerializer,
+            400: error("`invalid`: wrong username or password (or not a staff user)."),
+            401: error(
+                "`otp_required`: the user has a second factor and `otp` is empty; "
+                "`otp_invalid`: the code is wrong or already used."
+            ),
+            403: error(
+                "`user_frozen`; `otp_enrolment_required`: STAFF_OTP_REQUIRED is on and the user has "
+                "not set up a second factor yet (done in the admin)."
+            ),
+            429: error(
+                "`login_locked`: too many failed logins for this username or from this address "
+                "(Retry-After says when to try again, or an ADMIN unlocks the user); `otp_throttled`: "
+                "wrong codes, wait Retry-After seconds."
+            ),
+        },
+    )
     def post(self, request):
         data = s.StaffLoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
