@@ -160,7 +160,6 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]
 # a user who has enrolled presents a code whatever this says.
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not SANDBOX)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="GST Credit")
-STAFF_RECOVERY_CODES = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

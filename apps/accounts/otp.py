@@ -6,6 +6,8 @@ from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 TOTP_CODE = re.compile(r"^\d{6}$")
+# Handed out at enrolment: enough for a long stretch without the phone, few enough to keep on paper.
+RECOVERY_CODES = 10
 
 
 def normalize_code(code: str | None) -> str:

@@ -434,7 +434,7 @@ def _confirm_enrolment(user: User, code: str) -> list[str] | Exception:
     StaticDevice.objects.filter(user=user).delete()
     recovery = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     codes = []
-    while len(codes) < settings.STAFF_RECOVERY_CODES:
+    while len(codes) < second_factor.RECOVERY_CODES:
         token = StaticToken.random_token()
         if token not in codes:
             codes.append(token)
