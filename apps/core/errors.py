@@ -34,6 +34,13 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
+class Unauthenticated(DomainError):
+    """401: the credentials (a token, a second-factor code) are missing, wrong or dead."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "not_authenticated"
+
+
 class Conflict(DomainError):
     """409: the object's state does not allow the action."""
 
@@ -80,6 +87,8 @@ def exception_handler(exc, context):
         response = Response(_body(exc.message, exc.code, errors, exc.extra), status=exc.status_code)
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, Unauthenticated):
+            response["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 9110: a 401 names its scheme
         return response
     if isinstance(exc, TransitionNotAllowed):
         return Response(_body(str(exc) or "transition not allowed", "conflict"), status=status.HTTP_409_CONFLICT)
