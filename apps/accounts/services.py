@@ -76,14 +76,18 @@ def otp_send(*, phone: str, ip: str | None) -> OtpChallenge:
         phone=normalized, expires_at=timezone.now() + timezone.timedelta(seconds=config.OTP_TTL_SECONDS), ip=ip
     )
     challenge.code_hash = _code_hash(challenge.id, code)
-    challenge.save()
-    get_sms_provider().send(phone=normalized, message=f"{code} is your GST Credit login code. It expires in 5 minutes.")
-    record(
-        "auth.otp_sent",
-        object_type="accounts.otpchallenge",
-        object_id=str(challenge.id),
-        after={"phone": mask_phone(normalized)},
-    )
+    minutes = max(1, round(config.OTP_TTL_SECONDS / 60))
+    message = f"{code} is your GST Credit login code. It expires in {minutes} minute{'s' if minutes > 1 else ''}."
+    with transaction.atomic():
+        challenge.save()
+        record(
+            "auth.otp_sent",
+            object_type="accounts.otpchallenge",
+            object_id=str(challenge.id),
+            after={"phone": mask_phone(normalized)},
+        )
+        # The SMS leaves once the challenge it names is committed, with no transaction open.
+        transaction.on_commit(lambda: get_sms_provider().send(phone=normalized, message=message))
     return challenge
 
 

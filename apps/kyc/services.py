@@ -54,8 +54,24 @@ def _decide(business: Business, results: list[CheckResult]) -> None:
         business.send_to_review(reasons)
 
 
-@transaction.atomic
 def business_onboard(*, user, data: dict) -> Business:
+    """Register the business (PENDING), ask the government services, then record their verdict.
+
+    The three checks are made with no transaction open (DESIGN.md: never call an outside party
+    inside one): a slow service holds no lock, and the business row they are about is already
+    committed. A process that dies between the two steps leaves a PENDING business for ops."""
+    business, aadhaar = _business_register(user=user, data=data)
+    provider = get_gov_provider()
+    results = [
+        provider.verify_gstin(gstin=business.gstin, legal_name=business.legal_name),
+        provider.verify_pan(pan=business.pan, name=business.owner_name),
+        provider.verify_aadhaar(aadhaar=aadhaar),
+    ]
+    return _business_checks_record(business_id=business.pk, results=results, actor=user)
+
+
+@transaction.atomic
+def _business_register(*, user, data: dict) -> tuple[Business, str]:
     gstin = validation.clean_gstin(data.get("gstin"))
     pan = validation.clean_pan(data.get("pan"))
     validation.check_pan_in_gstin(gstin, pan)
@@ -92,15 +108,18 @@ def business_onboard(*, user, data: dict) -> Business:
     except IntegrityError as exc:
         field = "gstin" if "gstin" in str(exc) else "aadhaar"
         raise Conflict(f"This {field.upper()} is already registered with another account.", field=field) from None
+    return business, aadhaar
 
-    provider = get_gov_provider()
+
+@transaction.atomic
+def _business_checks_record(*, business_id, results: list[CheckResult], actor) -> Business:
+    business = Business.objects.select_for_update().get(pk=business_id)
     masked_aadhaar = business.aadhaar_masked
-    results = [
-        provider.verify_gstin(gstin=gstin, legal_name=legal_name),
-        provider.verify_pan(pan=pan, name=owner_name),
-        provider.verify_aadhaar(aadhaar=aadhaar),
+    requests = [
+        {"gstin": business.gstin},
+        {"pan": business.pan, "name": business.owner_name},
+        {"aadhaar": masked_aadhaar},
     ]
-    requests = [{"gstin": gstin}, {"pan": pan, "name": owner_name}, {"aadhaar": masked_aadhaar}]
     for result, request in zip(results, requests, strict=True):
         _store_check(business, result, request)
     gst = results[0]
@@ -113,7 +132,7 @@ def business_onboard(*, user, data: dict) -> Business:
         business.gst_status = "CANCELLED"
     _decide(business, results)
     business.save()
-    record("kyc.onboarded", obj=business, after=_kyc_snapshot(business), actor=user)
+    record("kyc.onboarded", obj=business, after=_kyc_snapshot(business), actor=actor)
     logger.info("business %s onboarded: %s (aadhaar %s)", business.pk, business.kyc_status, masked_aadhaar)
     return business
 
