@@ -403,6 +403,26 @@ def refresh_token_rotate(*, refresh: str) -> dict:
     return outcome
 
 
+@transaction.atomic
+def user_logout(*, user: User, refresh: str) -> None:
+    """End the login `refresh` belongs to: the token is blacklisted and its whole family revoked,
+    so no token of that login refreshes again (and a later replay is not mistaken for theft)."""
+    try:
+        token = RotatingRefreshToken(refresh)
+    except TokenError:
+        raise InvalidInput("Not a valid refresh token.", field="refresh") from None
+    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise InvalidInput("Not your refresh token.", field="refresh")
+    outstanding = OutstandingToken.objects.select_for_update().filter(jti=token[jwt_settings.JTI_CLAIM]).first()
+    if outstanding is not None:
+        BlacklistedToken.objects.get_or_create(token=outstanding)
+    family, _ = TokenFamily.objects.select_for_update().get_or_create(pk=family_of(token), defaults={"user": user})
+    if family.revoked_at is None:
+        family.revoked_at, family.revoked_reason = timezone.now(), "logout"
+        family.save(update_fields=["revoked_at", "revoked_reason"])
+    record("auth.logout", obj=user, after={"family": family.pk}, actor=user)
+
+
 def _require_admin(actor, message: str) -> None:
     if getattr(actor, "role", None) != Role.ADMIN:
         raise Forbidden(message)

@@ -117,3 +117,18 @@ def test_a_refresh_token_of_a_frozen_user_is_refused_without_a_reuse_alarm(admin
 def test_garbage_is_a_401_not_a_500():
     assert refresh("not-a-token").status_code == 401
     assert APIClient().post(URL, {}, format="json").status_code == 400
+
+
+@pytest.mark.django_db
+def test_logout_ends_the_whole_login_without_a_reuse_alarm():
+    from tests.conftest import client_for
+
+    user = make_user()
+    first = tokens_for_user(user)["refresh"]
+    second = refresh(first).json()["refresh"]
+    assert client_for(user).post("/api/v1/auth/logout", {"refresh": second}, format="json").status_code == 204
+    with later():
+        assert refresh(second).status_code == 401
+        assert refresh(first).status_code == 401
+    assert not AuditLog.objects.filter(action="auth.refresh_reused").exists()
+    assert AuditLog.objects.filter(action="auth.logout", object_id=str(user.pk)).count() == 1

@@ -4,8 +4,6 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.api import serializers as s
 from apps.accounts.models import User
@@ -17,12 +15,11 @@ from apps.accounts.services import (
     staff_login,
     user_create_staff,
     user_freeze,
+    user_logout,
     user_unfreeze,
 )
 from apps.accounts.tokens import tokens_for_user
 from apps.audit import context
-from apps.audit.services import record
-from apps.core.errors import InvalidInput
 from apps.core.permissions import IsAdmin, IsBorrower
 from apps.core.schema import error
 
@@ -109,14 +106,7 @@ class LogoutView(APIView):
     def post(self, request):
         data = s.LogoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            token = RefreshToken(data.validated_data["refresh"])
-        except TokenError:
-            raise InvalidInput("Not a valid refresh token.", field="refresh") from None
-        if str(token.get("user_id")) != str(request.user.pk):
-            raise InvalidInput("Not your refresh token.", field="refresh")
-        token.blacklist()
-        record("auth.logout", obj=request.user, actor=request.user)
+        user_logout(user=request.user, refresh=data.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

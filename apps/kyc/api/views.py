@@ -6,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, NotFound
 from apps.core.permissions import IsBorrower
 from apps.core.roles import Role
 from apps.core.storage_urls import signed_url
@@ -49,7 +49,7 @@ class MyBusinessView(APIView):
     def get(self, request):
         business = get_business_for_user(request.user)
         if business is None:
-            return Response({"detail": "Not onboarded yet.", "code": "not_found"}, status=404)
+            raise NotFound("Not onboarded yet.")
         return Response(BusinessSerializer(business).data)
 
 
