@@ -65,13 +65,13 @@ def test_a_rejected_invoice_gets_no_offers(borrower_client, business):
 def test_a_reject_risk_decision_is_409_with_reasons(borrower_client, invoice_id, monkeypatch):
     from apps.loans.services import offers as offers_module
 
-    real = offers_module.evaluate
+    real = offers_module.risk_evaluation_run
 
-    def rejecting(business, *, amount):
-        decision = real(business, amount=amount)
+    def rejecting(*, business, amount, actor):
+        decision = real(business=business, amount=amount, actor=actor)
         return decision.__class__(**{**decision.__dict__, "outcome": "REJECT", "reasons": ["GSTIN cancelled"]})
 
-    monkeypatch.setattr(offers_module, "evaluate", rejecting)
+    monkeypatch.setattr(offers_module, "risk_evaluation_run", rejecting)
     response = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
     assert response.status_code == 409
     assert response.json()["reasons"] == ["GSTIN cancelled"]

@@ -6,7 +6,7 @@ from apps.accounts.models import Device
 from apps.kyc.models import Business
 from apps.risk.models import CreditScore
 from apps.risk.rules import MAX_SCORE, MIN_SCORE, Inputs, evaluate_rules, grade_for
-from apps.risk.services import evaluate, weights
+from apps.risk.services import risk_evaluation_run, weights
 from tests.conftest import make_user
 from tests.support.lending import verified_business
 
@@ -83,11 +83,11 @@ def test_an_untrusted_device_lowers_the_score(borrower, borrower_client):
 @pytest.mark.django_db
 def test_evaluate_rejects_a_cancelled_gst_and_approves_a_clean_business():
     clean = verified_business(make_user())
-    assert evaluate(clean, amount=100000).outcome == "APPROVE"
+    assert risk_evaluation_run(business=clean, amount=100000).outcome == "APPROVE"
     cancelled = verified_business(make_user())
     Business.objects.filter(pk=cancelled.pk).update(gst_status="CANCELLED")
     cancelled.refresh_from_db()
-    decision = evaluate(cancelled, amount=100000)
+    decision = risk_evaluation_run(business=cancelled, amount=100000)
     assert decision.outcome == "REJECT"
     assert "GST registration is cancelled" in decision.reasons
 
