@@ -1,8 +1,13 @@
 """Onboarding, the KYC review, collaterals. Every transition is audited in its transaction."""
 
 import datetime
+import hashlib
 import logging
+import uuid
 
+from constance import config
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from apps.audit.services import record
@@ -10,7 +15,7 @@ from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.core.money import round_money, to_decimal
 from apps.kyc import validation
-from apps.kyc.models import Business, Collateral, KycCheck
+from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
 from apps.kyc.providers import CheckResult, get_gov_provider
 
 logger = logging.getLogger(__name__)
@@ -226,3 +231,32 @@ def collateral_release(*, reference: str, actor) -> int:
         )
         released += 1
     return released
+
+
+@transaction.atomic
+def kyc_document_upload(*, business: Business, doc_type: str, upload, actor) -> KycDocument:
+    if doc_type not in KycDocument.DocType.values:
+        raise InvalidInput(f"One of {', '.join(KycDocument.DocType.values)}.", field="doc_type")
+    limit = int(config.KYC_DOCUMENT_MAX_BYTES)
+    if upload.size == 0:
+        raise InvalidInput("The file is empty.", field="file")
+    if upload.size > limit:
+        raise InvalidInput(f"The file is larger than {limit // (1024 * 1024)} MB.", field="file")
+    data = upload.read()
+    # Type from the bytes, not the name; stored under kyc/<business_id>/<uuid>.<ext>.
+    ext, content_type = validation.sniff(data[:16])
+    key = f"kyc/{business.pk}/{uuid.uuid4()}.{ext}"
+    document = KycDocument.objects.create(
+        business=business,
+        doc_type=doc_type,
+        object_key=key,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content_type=content_type,
+        uploaded_by=actor,
+    )
+    stored = default_storage.save(key, ContentFile(data))
+    if stored != key:  # a storage that renames would break the key we recorded
+        raise RuntimeError(f"storage stored {key} as {stored}")
+    record("kyc.document_uploaded", obj=document, after={"doc_type": doc_type, "sha256": document.sha256}, actor=actor)
+    return document

@@ -18,10 +18,9 @@ from apps.kyc.api.serializers import (
     DocumentUploadSerializer,
     OnboardSerializer,
 )
-from apps.kyc.documents import document_upload
 from apps.kyc.models import Collateral, KycDocument
 from apps.kyc.selectors import businesses_visible_to, get_business_for_user
-from apps.kyc.services import business_onboard, collateral_create
+from apps.kyc.services import business_onboard, collateral_create, kyc_document_upload
 
 
 def my_business(user):
@@ -61,7 +60,7 @@ class DocumentUploadView(APIView):
     def post(self, request):
         serializer = DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = document_upload(
+        document = kyc_document_upload(
             business=my_business(request.user),
             doc_type=serializer.validated_data["doc_type"],
             upload=serializer.validated_data["file"],
