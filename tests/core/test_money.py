@@ -5,7 +5,9 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apps.core.money import ZERO, LedgerAmountField, MoneyField, gst_on, round_money, split_amount
+from apps.core.api.fields import MoneyField as MoneyInputField
+from apps.core.api.fields import MoneyOutputField
+from apps.core.money import TOTAL_DIGITS, ZERO, LedgerAmountField, MoneyField, gst_on, round_money, split_amount
 
 
 @pytest.mark.parametrize(
@@ -95,3 +97,14 @@ def test_a_cloned_money_field_keeps_its_type_and_digits():
 def test_models_need_no_new_migration():
     """The money fields deconstruct to the DecimalFields the migrations already hold."""
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_money_goes_out_as_a_two_decimal_string_with_the_columns_digits():
+    assert MoneyOutputField().to_representation(Decimal("1500")) == "1500.00"
+    assert MoneyOutputField().to_representation(ZERO) == "0.00"
+    assert (MoneyOutputField().max_digits, MoneyOutputField().decimal_places) == (18, 2)
+    assert (MoneyInputField().max_digits, MoneyInputField().decimal_places) == (18, 2)
+    # A total of the whole book may need more whole digits than one amount.
+    assert MoneyOutputField(max_digits=TOTAL_DIGITS).to_representation(Decimal("12345678901234567890.5")) == (
+        "12345678901234567890.50"
+    )
