@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-ZERO = Decimal("0.00")
+from apps.core.money import ZERO
+
 PARTS = ("penalty", "interest", "principal")
 
 
