@@ -4,8 +4,8 @@ import time
 import pytest
 from django.db import connection
 
-from tests.conftest import client_for, make_user
 from tests.core import idempotency_urls
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.urls("tests.core.idempotency_urls")
 

@@ -41,7 +41,7 @@ def test_illegal_transitions_are_refused(borrower, officer):
 
 
 def test_admin_action_asks_for_a_reason_then_calls_the_service(client, borrower):
-    from tests.conftest import make_user
+    from tests.support.users import make_user
 
     business = verified_business(borrower, kyc_status=Business.KycStatus.MANUAL_REVIEW)
     officer = make_user("OFFICER")

@@ -67,3 +67,9 @@ def make_loan(borrower=None, *, amount="100000.00", secured=False):
     offer = offers["SECURED" if secured else "UNSECURED"]
     return loan_sanction(offer_id=offer.pk, user=borrower)
 
+
+def generate(client, invoice_id) -> dict:
+    """Offers for the invoice over the API, by type ("UNSECURED", "SECURED")."""
+    response = client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert response.status_code == 201, response.content
+    return {offer["type"]: offer for offer in response.json()["offers"]}
