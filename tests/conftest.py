@@ -90,10 +90,11 @@ def _seed_reference_data():
     install(apps)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _reference_data(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     """What migrations seed, put back once per session: a reused test database may have been
-    flushed by the last transaction=True test of an earlier run."""
+    flushed by the last transaction=True test of an earlier run. (Extends pytest-django's own
+    fixture, so a run of tests that need no database sets none up and seeds nothing.)"""
     with django_db_blocker.unblock():
         _seed_reference_data()
 
