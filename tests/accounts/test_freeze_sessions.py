@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from apps.accounts.services import user_freeze, user_unfreeze
-from tests.conftest import make_user
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
 

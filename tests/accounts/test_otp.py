@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.models import OtpChallenge, User
 from apps.audit.models import AuditLog
-from tests.conftest import make_user
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.tokens import tokens_for_user
 from apps.audit.models import AuditLog
-from tests.conftest import make_user
+from tests.support.users import make_user
 
 URL = "/api/v1/auth/token/refresh"
 
@@ -121,7 +121,7 @@ def test_garbage_is_a_401_not_a_500():
 
 @pytest.mark.django_db
 def test_logout_ends_the_whole_login_without_a_reuse_alarm():
-    from tests.conftest import client_for
+    from tests.support.users import client_for
 
     user = make_user()
     first = tokens_for_user(user)["refresh"]

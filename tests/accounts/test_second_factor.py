@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.services import second_factor_enrolment_confirm, second_factor_enrolment_start
 from apps.audit.models import AuditLog
-from tests.conftest import make_user
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.db import connection
 
 from apps.kyc.providers import SandboxGovProvider
 from apps.kyc.services import business_onboard
-from tests.conftest import make_user
 from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,8 @@ from apps.kyc.models import Business
 from apps.risk.models import CreditScore
 from apps.risk.rules import MAX_SCORE, MIN_SCORE, Inputs, evaluate_rules, grade_for
 from apps.risk.services import risk_evaluation_run, weights
-from tests.conftest import make_user
 from tests.support.lending import verified_business
+from tests.support.users import make_user
 
 DEFAULT_WEIGHTS = {
     "BASE": 600,
@@ -100,7 +100,7 @@ def test_credit_score_needs_a_business(borrower_client):
 @pytest.mark.django_db
 def test_bounces_and_days_past_due_lower_the_score(borrower, borrower_client, officer):
     from apps.repayments.services import emi_bounce
-    from tests.repayments.conftest import close_day, days_after
+    from tests.support.days import close_day, days_after
     from tests.support.lending import make_loan
 
     def factors(body):
