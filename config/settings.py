@@ -90,7 +90,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with our site as admin.site: second factor, enrolment (apps/accounts/admin_site.py).
+    "apps.accounts.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -105,6 +106,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "constance",
     "pgtrigger",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "apps.core",
     "apps.audit",
     "apps.accounts",
@@ -128,8 +133,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second-factor device (if any) verified this session: request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login that tripped the lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +157,33 @@ TEMPLATES = [
         },
     }
 ]
+
+# django-axes first: a locked-out username or address is refused before any password is
+# checked. Then ours: frozen users are refused a password login and lose their open sessions
+# (apps/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "apps.accounts.backends.AccountBackend"]
+
+# Staff password logins (the admin's and POST /auth/token) lock after LOGIN_FAILURE_LIMIT failures
+# per username, and as many per client address, until LOGIN_COOLOFF_MINUTES have passed since the
+# last one, or an ADMIN unlocks the user (apps/accounts/lockout.py).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout are refused without moving its end, so Retry-After tells the truth.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address as the audit trail sees it (TRUSTED_PROXY_COUNT), not axes' own guess.
+AXES_CLIENT_IP_CALLABLE = "apps.audit.middleware.request_client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+# Our read-only admin of the attempts instead of axes' editable one: unlocking is an audited service.
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]
+
+# Staff second factor (TOTP, django-otp). When required, a staff user without one is sent to
+# enrol in the admin before anything else and refused API tokens (403 otp_enrolment_required);
+# a user who has enrolled presents a code whatever this says.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not SANDBOX)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="GST Credit")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -234,6 +270,10 @@ SIMPLE_JWT = {
     "SIGNING_KEY": SECRET_KEY,
     "USER_ID_FIELD": "id",
 }
+
+# A refresh token presented again within this many seconds of its rotation is a race of the
+# client's own (refused, harmless); later it is a replay, and every token of its login is revoked.
+REFRESH_TOKEN_REUSE_GRACE_SECONDS = env.int("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default=10)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "GST Credit API",
@@ -341,5 +381,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_context"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every login at INFO; its warnings (failures, lockouts) are the ones worth keeping.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,31 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from apps.accounts.models import User
-from apps.accounts.tokens import tokens_for_user
 from apps.core.roles import Role
-
-_phone_seq = iter(range(10_000_000))
-
-
-def make_user(role=Role.BORROWER, **kwargs) -> User:
-    if role == Role.BORROWER:
-        n = next(_phone_seq)
-        kwargs.setdefault("phone", f"+9198{n:08d}")
-        kwargs.setdefault("username", kwargs["phone"])
-    else:
-        kwargs.setdefault("username", f"{role.lower()}-{next(_phone_seq)}")
-        kwargs.setdefault("is_staff", True)
-    user = User(role=role, **kwargs)
-    user.set_password(kwargs.pop("password", "a-long-test-password"))
-    user.save()
-    return user
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user)['access']}")
-    return client
+from tests.support.users import client_for, make_user
 
 
 @pytest.fixture
@@ -122,8 +99,8 @@ def _seed_reference_data():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """What migrations seed, put back once per session: a reused test database may have been
-    flushed by the last transaction=True test of an earlier run. Here rather than in an autouse
-    fixture, which ran even when no test needed a database, and then wrote to DATABASE_URL's."""
+    flushed by the last transaction=True test of an earlier run. (Extends pytest-django's own
+    fixture, so a run of tests that need no database sets none up and seeds nothing.)"""
     with django_db_blocker.unblock():
         _seed_reference_data()
 

@@ -1,14 +1,28 @@
+from axes.models import AccessAttempt
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.accounts import otp as second_factor
+from apps.accounts.lockout import username_lock
 from apps.accounts.models import Device, OtpChallenge, User
 from apps.accounts.phone import mask_phone
-from apps.accounts.services import device_trust, user_create_staff, user_freeze, user_unfreeze
+from apps.accounts.services import (
+    device_trust,
+    second_factor_reset,
+    user_create_staff,
+    user_freeze,
+    user_unfreeze,
+    user_unlock,
+)
 from apps.audit.services import record
 from apps.core.admin_actions import reason_action
 from apps.core.admin_base import FastListMixin, ReadOnlyAdmin
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
+from apps.core.errors import DomainError
 from apps.core.roles import Role
 
 
@@ -22,8 +36,27 @@ class StaffCreationForm(UserCreationForm):
         fields = ["username"]
 
 
+def _unlock(user_id, *, actor):
+    return user_unlock(user=User.objects.get(pk=user_id), actor=actor)
+
+
+def _has_failures(user) -> bool:
+    return username_lock(user.get_username()) is not None
+
+
+def _reset_second_factor(user_id, *, actor, reason):
+    return second_factor_reset(user=User.objects.get(pk=user_id), actor=actor, reason=reason)
+
+
+# django-otp's own device admins would show an ADMIN every user's TOTP key and recovery codes,
+# and let them add devices to others; the user page shows the state and resets it, audited.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
 @admin.register(User)
-class UserAdmin(FastListMixin, DjangoUserAdmin):
+class UserAdmin(TransitionButtonsMixin, FastListMixin, DjangoUserAdmin):
     add_form = StaffCreationForm
     add_fieldsets = [(None, {"fields": ["username", "role", "password1", "password2"]})]
     list_display = ["username", "masked_phone", "role", "is_frozen", "is_staff", "date_joined"]
@@ -40,19 +73,73 @@ class UserAdmin(FastListMixin, DjangoUserAdmin):
         "is_frozen",
         "frozen_reason",
         "token_version",
+        "login_lock",
+        "second_factor",
         "phone",
         "last_login",
         "date_joined",
     ]
     fieldsets = [
         (None, {"fields": ["username", "password", "role", "phone"]}),
-        ("Access", {"fields": ["is_active", "is_staff", "is_frozen", "frozen_reason", "token_version", "groups"]}),
+        (
+            "Access",
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_frozen",
+                    "frozen_reason",
+                    "token_version",
+                    "login_lock",
+                    "second_factor",
+                    "groups",
+                ]
+            },
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     actions = [
         reason_action(user_freeze, description="Freeze (every token stops working at once)", name="freeze"),
         reason_action(user_unfreeze, description="Unfreeze", name="unfreeze"),
+        "unlock",
     ]
+    # "change" is accounts.change_user, which only the ADMIN group has; the service checks the role too.
+    transition_buttons = [
+        Button("unlock", "Unlock login", _unlock, allowed=_has_failures),
+        Button(
+            "reset_second_factor",
+            "Reset second factor",
+            _reset_second_factor,
+            needs_reason=True,
+            allowed=second_factor.has_second_factor,
+        ),
+    ]
+
+    @admin.display(description="second factor")
+    def second_factor(self, user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            return "none"
+        left = StaticToken.objects.filter(device__user=user).count()
+        return f"authenticator app since {device.created_at:%d %b %Y}, {left} recovery codes left"
+
+    @admin.display(description="login lock")
+    def login_lock(self, user):
+        lock = username_lock(user.get_username())
+        if lock is None:
+            return "—"
+        state = "locked" if lock["locked"] else "not locked"
+        return f"{state}: {lock['failures']} failed logins, counted until {lock['until']:%d %b %Y %H:%M}"
+
+    @admin.action(description="Unlock login (clear failed logins)", permissions=["change"])
+    def unlock(self, request, queryset):
+        for user in queryset:
+            try:
+                cleared = user_unlock(user=user, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{user}: unlocked ({cleared} failed logins cleared)", messages.SUCCESS)
 
     @admin.display(description="phone")
     def masked_phone(self, user):
@@ -100,3 +187,14 @@ class OtpChallengeAdmin(ReadOnlyAdmin):
     list_display = ["id", "created_at", "attempts", "locked", "consumed_at", "ip"]
     list_filter = ["locked"]
     exclude = ["code_hash", "phone"]
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(ReadOnlyAdmin):
+    """Failed staff logins as django-axes counts them (ADMIN only: the OFFICER group has no axes
+    permission). Read-only: a lock is lifted by "Unlock login" on the user, which is audited."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "path_info", "user_agent"]
+    list_filter = ["attempt_time"]
+    search_fields = ["=username", "=ip_address"]
+    fields = ["username", "ip_address", "user_agent", "path_info", "failures_since_start", "attempt_time"]

@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from apps.core.roles import Role
 
@@ -17,8 +18,9 @@ class AppUserManager(UserManager):
 class User(AbstractUser):
     """Borrowers log in by phone (OTP); staff by username and password and have no phone.
 
-    `token_version` is copied into every JWT; bumping it (freeze, logout-everywhere) kills
-    every access token at once, not only the refresh tokens.
+    `token_version` is copied into every JWT and into the admin session's auth hash; bumping
+    it (freeze, logout-everywhere) kills every access token and every session at once, not
+    only the refresh tokens.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -40,6 +42,15 @@ class User(AbstractUser):
                 condition=Q(phone__isnull=True) | Q(phone__startswith="+91"), name="ck_user_phone_indian"
             ),
         ]
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password only, so a session outlives a freeze; with the
+        # token version in it, every session opened before the last bump stops validating.
+        # (Overrides the private helper both get_session_auth_hash and its SECRET_KEY
+        # fallbacks go through.)
+        key_salt = "apps.accounts.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.token_version}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_borrower(self) -> bool:
@@ -90,3 +101,26 @@ class OtpChallenge(models.Model):
 
     def __str__(self):
         return f"OTP {self.id} ({'locked' if self.locked else 'open'})"
+
+
+class TokenFamily(models.Model):
+    """Every refresh token descended from one login, named by the `fam` claim they all carry.
+
+    Rotation keeps the family; presenting a refresh token that was already rotated (after the
+    short grace that absorbs a client's own parallel retries) revokes the whole family, so a
+    stolen refresh token and the chain its victim kept using both die (OAuth 2.1's
+    refresh-token reuse detection). The row is written at the family's first rotation and is
+    locked, after the token's own OutstandingToken row, by every rotation of the family.
+    """
+
+    id = models.CharField(primary_key=True, max_length=255)  # the jti of the login's first refresh token
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name_plural = "token families"
+
+    def __str__(self):
+        return f"token family {self.id[:8]}{' (revoked)' if self.revoked_at else ''}"

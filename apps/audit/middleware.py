@@ -26,13 +26,14 @@ def parse_ip(value: str) -> str | None:
         return None
 
 
-def _client_ip(request):
+def request_client_ip(request):
     """The client's address, trusting X-Forwarded-For only as far as our own proxies wrote it.
 
     Each trusted proxy appends the address it saw, so with N of them the client is the N-th
     entry from the right; anything further left was sent by the client and can be forged
-    (which would defeat the per-IP OTP limit and falsify the audit trail). When that entry is
-    not an address, the peer's own address stands in.
+    (which would defeat the per-IP OTP limit and login lockout, and falsify the audit trail).
+    When that entry is not an address, the peer's own address stands in. django-axes takes
+    the address from here too (AXES_CLIENT_IP_CALLABLE).
     """
     hops = settings.TRUSTED_PROXY_COUNT
     forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
@@ -51,7 +52,7 @@ class RequestContextMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else context.new_request_id()
         request.request_id = request_id
-        tokens = context.bind(request_id=request_id, ip=_client_ip(request), request=request)
+        tokens = context.bind(request_id=request_id, ip=request_client_ip(request), request=request)
         try:
             response = self.get_response(request)
         finally:

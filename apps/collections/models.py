@@ -5,6 +5,7 @@ from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
+from apps.core.money import ZERO, MoneyField
 
 
 class Notification(BaseModel):
@@ -72,8 +73,8 @@ class RecoveryAction(FSMModelMixin, BaseModel):
     action_type = models.CharField(max_length=24, choices=ActionType.choices)
     notes = models.TextField(blank=True)
     status = FSMField(default=Status.INITIATED, choices=Status.choices, protected=True, db_index=True)
-    recovered_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    written_off_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    recovered_amount = MoneyField(default=ZERO)
+    written_off_amount = MoneyField(default=ZERO)
     initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

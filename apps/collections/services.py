@@ -16,6 +16,7 @@ from apps.audit.services import record
 from apps.collections.models import RecoveryAction
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.money import ZERO
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
@@ -24,7 +25,6 @@ from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
 from apps.repayments.services import apply_to_installment, close_if_settled, parse_amount
 
-ZERO = Decimal("0.00")
 # DEFAULTED whatever put it there (NPA, a second bounce, an override); WRITTEN_OFF because money
 # found after a write-off is still recovered (as recovery income).
 RECOVERABLE = (Loan.Status.DEFAULTED, Loan.Status.WRITTEN_OFF)

@@ -34,6 +34,13 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
+class Unauthenticated(DomainError):
+    """401: the credentials (a token, a second-factor code) are missing, wrong or dead."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "not_authenticated"
+
+
 class Conflict(DomainError):
     """409: the object's state does not allow the action."""
 
@@ -65,7 +72,8 @@ class RateLimited(DomainError):
         self.retry_after = max(1, int(retry_after))
 
 
-def _body(detail, code, errors=None, extra=None):
+def error_body(detail, code, errors=None, extra=None) -> dict:
+    """The API's one error body; every error answer is built here."""
     body = {"detail": str(detail), "code": code}
     if errors:
         body["errors"] = errors
@@ -77,15 +85,17 @@ def _body(detail, code, errors=None, extra=None):
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         errors = {exc.field: [exc.message]} if exc.field else None
-        response = Response(_body(exc.message, exc.code, errors, exc.extra), status=exc.status_code)
+        response = Response(error_body(exc.message, exc.code, errors, exc.extra), status=exc.status_code)
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, Unauthenticated):
+            response["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 9110: a 401 names its scheme
         return response
     if isinstance(exc, TransitionNotAllowed):
-        return Response(_body(str(exc) or "transition not allowed", "conflict"), status=status.HTTP_409_CONFLICT)
+        return Response(error_body(str(exc) or "transition not allowed", "conflict"), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "message_dict") else {"non_field_errors": exc.messages}
-        return Response(_body("Invalid input.", "invalid", errors), status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body("Invalid input.", "invalid", errors), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -96,13 +106,13 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = _body("Invalid input.", "invalid", data)
+        response.data = error_body("Invalid input.", "invalid", data)
     elif isinstance(exc, exceptions.APIException):
         detail, code = exc.detail, exc.get_codes()
         if isinstance(detail, dict):  # e.g. simplejwt: {"detail": ..., "code": ..., "messages": [...]}
             code = detail.get("code", exc.default_code)
             detail = detail.get("detail", exc.default_detail)
-        response.data = _body(detail, code if isinstance(code, str) else exc.default_code)
+        response.data = error_body(detail, code if isinstance(code, str) else exc.default_code)
     return response
 
 
@@ -119,23 +129,29 @@ def bad_request(request, exception=None):
     if not _api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
-        return JsonResponse(_body("The request body is larger than this API accepts.", "request_too_large"), status=400)
-    return JsonResponse(_body("Bad request.", "bad_request"), status=400)
+        return JsonResponse(
+            error_body("The request body is larger than this API accepts.", "request_too_large"), status=400
+        )
+    return JsonResponse(error_body("Bad request.", "bad_request"), status=400)
 
 
 def permission_denied(request, exception=None):
     if not _api(request):
         return defaults.permission_denied(request, exception)
-    return JsonResponse(_body("You do not have permission to perform this action.", "permission_denied"), status=403)
+    return JsonResponse(
+        error_body("You do not have permission to perform this action.", "permission_denied"), status=403
+    )
 
 
 def page_not_found(request, exception=None):
     if not _api(request):
         return defaults.page_not_found(request, exception)
-    return JsonResponse(_body("Not found.", "not_found"), status=404)
+    return JsonResponse(error_body("Not found.", "not_found"), status=404)
 
 
 def server_error(request):
     if not _api(request):
         return defaults.server_error(request)
-    return JsonResponse(_body("Something went wrong on our side; nothing was changed.", "server_error"), status=500)
+    return JsonResponse(
+        error_body("Something went wrong on our side; nothing was changed.", "server_error"), status=500
+    )

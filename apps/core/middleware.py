@@ -2,6 +2,8 @@
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from apps.core.errors import error_body
+
 NUL = "\x00"
 
 
@@ -30,5 +32,5 @@ class RejectNulBytesMiddleware:
             return self.get_response(request)
         message = "NUL bytes are not allowed."
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message, "code": "invalid", "errors": {culprit: [message]}}, status=400)
+            return JsonResponse(error_body(message, "invalid", {culprit: [message]}), status=400)
         return HttpResponseBadRequest(f"{culprit}: {message}", content_type="text/plain")

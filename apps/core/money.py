@@ -1,10 +1,26 @@
-"""The one money policy: Decimal only, rounded half-up to paise in one place."""
+"""The one money policy: Decimal only, rounded half-up to paise in one place.
+
+Also the column types that hold money, so a precision is spelled once: `MoneyField` for
+customer-facing rupees (numeric(18, 2)) and `LedgerAmountField` for the journal (numeric(18, 4)).
+The serializer fields for money live in `apps.core.api.fields`: this module is imported by every
+models.py and by the pure calculators, and stays free of the API layer (DRF).
+"""
 
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
 
 PAISA = Decimal("0.01")
 ZERO = Decimal("0.00")
 LEDGER_PLACES = Decimal("0.0001")
+HUNDRED = Decimal(100)
+
+# Digits of a customer-facing amount: 16 of rupees and 2 of paise.
+MONEY_DIGITS, MONEY_DECIMALS = 18, 2
+# The journal keeps four decimals; every lending flow posts amounts already rounded to paise.
+LEDGER_DIGITS, LEDGER_DECIMALS = 18, 4
+# A sum over the whole book (an account's running totals, portfolio figures) gets more room.
+TOTAL_DIGITS = 22
 
 
 def to_decimal(value) -> Decimal:
@@ -19,6 +35,11 @@ def to_decimal(value) -> Decimal:
 def round_money(value) -> Decimal:
     """Round to paise with ROUND_HALF_UP: the only rounding of money in the system."""
     return to_decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+def gst_on(amount, rate_pct) -> Decimal:
+    """The GST on a fee or a charge: `rate_pct` % of `amount`, rounded half-up to paise."""
+    return round_money(to_decimal(amount) * to_decimal(rate_pct) / HUNDRED)
 
 
 def split_amount(total, weights) -> list[Decimal]:
@@ -40,3 +61,35 @@ def split_amount(total, weights) -> list[Decimal]:
     for i in order[:leftover]:
         floors[i] += 1
     return [Decimal(p) * PAISA for p in floors]
+
+
+class _AmountField(models.DecimalField):
+    """A DecimalField whose digits come from the class, not from each model."""
+
+    digits: int
+    decimals: int
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", self.digits)
+        kwargs.setdefault("decimal_places", self.decimals)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        # Migrations record a plain DecimalField with its digits: the column type is all they
+        # need, the existing migrations already say exactly that (so makemigrations sees no
+        # change), and history never imports this module.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+class MoneyField(_AmountField):
+    """Customer-facing rupees: numeric(18, 2)."""
+
+    digits, decimals = MONEY_DIGITS, MONEY_DECIMALS
+
+
+class LedgerAmountField(_AmountField):
+    """A journal amount or snapshot total: numeric(18, 4); totals of a whole account take
+    `max_digits=TOTAL_DIGITS`."""
+
+    digits, decimals = LEDGER_DIGITS, LEDGER_DECIMALS

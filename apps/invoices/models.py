@@ -7,6 +7,7 @@ from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
+from apps.core.money import MoneyField
 
 
 def financial_year(day: datetime.date) -> str:
@@ -38,7 +39,7 @@ class Invoice(FSMModelMixin, BaseModel):
     due_date = models.DateField()
     buyer_gstin = models.CharField(max_length=15, db_index=True)
     buyer_name = models.CharField(max_length=200)
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    amount = MoneyField()
     status = FSMField(default=Status.UPLOADED, choices=Status.choices, protected=True, db_index=True)
     verification_reference = models.CharField(max_length=64, blank=True)
     status_reason = models.CharField(max_length=255, blank=True)

@@ -60,8 +60,16 @@ def _validated(business: Business, data: dict, today: datetime.date) -> dict:
     }
 
 
-@transaction.atomic
 def invoice_add(*, user, data: dict) -> Invoice:
+    """Record the invoice (UPLOADED), then ask the GST network with no transaction open, then
+    apply its answer under a row lock (DESIGN.md: never call an outside party inside one)."""
+    invoice = _invoice_record(user=user, data=data)
+    check = _gst_check(invoice)
+    return _gst_check_apply(invoice_id=invoice.pk, check=check, actor=user)
+
+
+@transaction.atomic
+def _invoice_record(*, user, data: dict) -> Invoice:
     business = get_business_for_user(user)
     if business is None:
         raise Conflict("Onboard your business before adding invoices.", code="kyc_required")
@@ -82,18 +90,26 @@ def invoice_add(*, user, data: dict) -> Invoice:
     except IntegrityError:
         raise Conflict("This invoice was already added for this financial year.", code="duplicate_invoice") from None
     record("invoice.uploaded", obj=invoice, after=_snapshot(invoice), actor=user)
-    _apply_gst_check(invoice, actor=user)
     return invoice
 
 
-def _apply_gst_check(invoice: Invoice, *, actor) -> None:
-    check = get_gst_invoice_provider().verify_invoice(
+def _gst_check(invoice: Invoice):
+    return get_gst_invoice_provider().verify_invoice(
         seller_gstin=invoice.seller_gstin,
         buyer_gstin=invoice.buyer_gstin,
         invoice_number=invoice.invoice_number,
         invoice_date=invoice.invoice_date,
         amount=invoice.amount,
     )
+
+
+@transaction.atomic
+def _gst_check_apply(*, invoice_id, check, actor) -> Invoice:
+    """The GST network's answer, applied to an invoice still UPLOADED (a racing recheck may have
+    applied one already: the first answer stands)."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    if invoice.status != Invoice.Status.UPLOADED:
+        return invoice
     before = _snapshot(invoice)
     if check.outcome == Outcome.VERIFIED:
         invoice.verify(check.reference)
@@ -103,24 +119,23 @@ def _apply_gst_check(invoice: Invoice, *, actor) -> None:
         invoice.status_reason = check.reason[:255]
         invoice.save(update_fields=["status_reason", "updated_at"])
         logger.warning("GST check unavailable for invoice %s: %s", invoice.pk, check.reason)
-        return
+        return invoice
     else:
         invoice.reject(check.reason or check.outcome)
         action = "invoice.rejected"
     invoice.save()
     record(action, obj=invoice, before=before, after=_snapshot(invoice), actor=actor, reason=check.reason)
+    return invoice
 
 
-@transaction.atomic
 def invoice_recheck(invoice_id, *, actor) -> Invoice:
     """Ops retry of the GST check for an invoice the service could not verify at upload."""
-    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is None:
         raise NotFound("Invoice not found.")
     if invoice.status != Invoice.Status.UPLOADED:
         raise Conflict(f"The invoice is {invoice.status}; only an UPLOADED invoice is checked.")
-    _apply_gst_check(invoice, actor=actor)
-    return invoice
+    return _gst_check_apply(invoice_id=invoice.pk, check=_gst_check(invoice), actor=actor)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
+from apps.core.money import MoneyField
 
 
 class Business(FSMModelMixin, BaseModel):
@@ -32,7 +33,7 @@ class Business(FSMModelMixin, BaseModel):
     aadhaar_last4 = models.CharField(max_length=4)
     gst_registration_date = models.DateField(null=True, blank=True)
     gst_status = models.CharField(max_length=16, blank=True)
-    declared_turnover = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    declared_turnover = MoneyField(null=True, blank=True)
     kyc_status = FSMField(default=KycStatus.PENDING, choices=KycStatus.choices, protected=True, db_index=True)
     kyc_reason = models.CharField(max_length=255, blank=True)
 
@@ -137,7 +138,7 @@ class Collateral(FSMModelMixin, BaseModel):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="collaterals")
     type = models.CharField(max_length=16, choices=Type.choices)
     description = models.CharField(max_length=255)
-    value = models.DecimalField(max_digits=18, decimal_places=2)
+    value = MoneyField()
     valuation_date = models.DateField()
     lien_status = FSMField(default=Lien.FREE, choices=Lien.choices, protected=True, db_index=True)
     lien_reference = models.CharField(max_length=64, blank=True)

@@ -1,8 +1,13 @@
 """Onboarding, the KYC review, collaterals. Every transition is audited in its transaction."""
 
 import datetime
+import hashlib
 import logging
+import uuid
 
+from constance import config
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from apps.audit.services import record
@@ -10,7 +15,7 @@ from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.core.money import round_money, to_decimal
 from apps.kyc import validation
-from apps.kyc.models import Business, Collateral, KycCheck
+from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
 from apps.kyc.providers import CheckResult, get_gov_provider
 
 logger = logging.getLogger(__name__)
@@ -54,8 +59,24 @@ def _decide(business: Business, results: list[CheckResult]) -> None:
         business.send_to_review(reasons)
 
 
-@transaction.atomic
 def business_onboard(*, user, data: dict) -> Business:
+    """Register the business (PENDING), ask the government services, then record their verdict.
+
+    The three checks are made with no transaction open (DESIGN.md: never call an outside party
+    inside one): a slow service holds no lock, and the business row they are about is already
+    committed. A process that dies between the two steps leaves a PENDING business for ops."""
+    business, aadhaar = _business_register(user=user, data=data)
+    provider = get_gov_provider()
+    results = [
+        provider.verify_gstin(gstin=business.gstin, legal_name=business.legal_name),
+        provider.verify_pan(pan=business.pan, name=business.owner_name),
+        provider.verify_aadhaar(aadhaar=aadhaar),
+    ]
+    return _business_checks_record(business_id=business.pk, results=results, actor=user)
+
+
+@transaction.atomic
+def _business_register(*, user, data: dict) -> tuple[Business, str]:
     gstin = validation.clean_gstin(data.get("gstin"))
     pan = validation.clean_pan(data.get("pan"))
     validation.check_pan_in_gstin(gstin, pan)
@@ -92,15 +113,18 @@ def business_onboard(*, user, data: dict) -> Business:
     except IntegrityError as exc:
         field = "gstin" if "gstin" in str(exc) else "aadhaar"
         raise Conflict(f"This {field.upper()} is already registered with another account.", field=field) from None
+    return business, aadhaar
 
-    provider = get_gov_provider()
+
+@transaction.atomic
+def _business_checks_record(*, business_id, results: list[CheckResult], actor) -> Business:
+    business = Business.objects.select_for_update().get(pk=business_id)
     masked_aadhaar = business.aadhaar_masked
-    results = [
-        provider.verify_gstin(gstin=gstin, legal_name=legal_name),
-        provider.verify_pan(pan=pan, name=owner_name),
-        provider.verify_aadhaar(aadhaar=aadhaar),
+    requests = [
+        {"gstin": business.gstin},
+        {"pan": business.pan, "name": business.owner_name},
+        {"aadhaar": masked_aadhaar},
     ]
-    requests = [{"gstin": gstin}, {"pan": pan, "name": owner_name}, {"aadhaar": masked_aadhaar}]
     for result, request in zip(results, requests, strict=True):
         _store_check(business, result, request)
     gst = results[0]
@@ -113,7 +137,7 @@ def business_onboard(*, user, data: dict) -> Business:
         business.gst_status = "CANCELLED"
     _decide(business, results)
     business.save()
-    record("kyc.onboarded", obj=business, after=_kyc_snapshot(business), actor=user)
+    record("kyc.onboarded", obj=business, after=_kyc_snapshot(business), actor=actor)
     logger.info("business %s onboarded: %s (aadhaar %s)", business.pk, business.kyc_status, masked_aadhaar)
     return business
 
@@ -207,3 +231,32 @@ def collateral_release(*, reference: str, actor) -> int:
         )
         released += 1
     return released
+
+
+@transaction.atomic
+def kyc_document_upload(*, business: Business, doc_type: str, upload, actor) -> KycDocument:
+    if doc_type not in KycDocument.DocType.values:
+        raise InvalidInput(f"One of {', '.join(KycDocument.DocType.values)}.", field="doc_type")
+    limit = int(config.KYC_DOCUMENT_MAX_BYTES)
+    if upload.size == 0:
+        raise InvalidInput("The file is empty.", field="file")
+    if upload.size > limit:
+        raise InvalidInput(f"The file is larger than {limit // (1024 * 1024)} MB.", field="file")
+    data = upload.read()
+    # Type from the bytes, not the name; stored under kyc/<business_id>/<uuid>.<ext>.
+    ext, content_type = validation.sniff(data[:16])
+    key = f"kyc/{business.pk}/{uuid.uuid4()}.{ext}"
+    document = KycDocument.objects.create(
+        business=business,
+        doc_type=doc_type,
+        object_key=key,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content_type=content_type,
+        uploaded_by=actor,
+    )
+    stored = default_storage.save(key, ContentFile(data))
+    if stored != key:  # a storage that renames would break the key we recorded
+        raise RuntimeError(f"storage stored {key} as {stored}")
+    record("kyc.document_uploaded", obj=document, after={"doc_type": doc_type, "sha256": document.sha256}, actor=actor)
+    return document

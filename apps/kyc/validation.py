@@ -48,3 +48,18 @@ def check_pan_in_gstin(gstin: str, pan: str) -> None:
 def aadhaar_hash(aadhaar: str) -> str:
     """Keyed, so the hash cannot be reversed by hashing all 10^12 numbers without the key."""
     return hmac.new(settings.HASH_KEY.encode(), aadhaar.encode(), hashlib.sha256).hexdigest()
+
+
+# Magic numbers of what we accept; the client's content type and file name are not trusted.
+SIGNATURES = [
+    (b"%PDF-", "pdf", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
+]
+
+
+def sniff(head: bytes) -> tuple[str, str]:
+    for magic, ext, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return ext, content_type
+    raise InvalidInput("Only PDF, PNG or JPEG files are accepted.", field="file")

@@ -1,14 +1,11 @@
-from decimal import Decimal
-
 from django.contrib import admin
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
+from apps.core.money import ZERO
 from apps.ledger.models import Account, AccountBalanceStripe, JournalEntry, JournalLine
-
-ZERO = Value(Decimal("0"))
 
 
 @admin.register(Account)
@@ -24,7 +21,7 @@ class AccountAdmin(ReadOnlyAdmin):
             .annotate(balance=Sum(F("debit_total") - F("credit_total")))
             .values("balance")
         )
-        return super().get_queryset(request).annotate(snapshot=Coalesce(Subquery(stripes), ZERO))
+        return super().get_queryset(request).annotate(snapshot=Coalesce(Subquery(stripes), Value(ZERO)))
 
     @admin.display(description="balance (snapshot)")
     def snapshot_balance(self, account):

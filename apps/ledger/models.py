@@ -11,9 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.money import TOTAL_DIGITS, ZERO, LedgerAmountField
 from apps.ledger import chart
-
-AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
 
 class Account(models.Model):
@@ -114,8 +113,8 @@ class JournalLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     # Indexed by ix_line_account_entry below; the FK's own index would be a second copy.
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines", db_index=False)
-    debit = models.DecimalField(default=0, **AMOUNT)
-    credit = models.DecimalField(default=0, **AMOUNT)
+    debit = LedgerAmountField(default=ZERO)
+    credit = LedgerAmountField(default=ZERO)
     loan_id = models.UUIDField(null=True, blank=True)
     borrower_id = models.UUIDField(null=True, blank=True)
 
@@ -173,8 +172,9 @@ class AccountBalanceStripe(models.Model):
     # code, and a check here would run while the hot balance row is locked.
     account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     stripe = models.PositiveSmallIntegerField()
-    debit_total = models.DecimalField(default=0, max_digits=22, decimal_places=4)
-    credit_total = models.DecimalField(default=0, max_digits=22, decimal_places=4)
+    # A hot account's running totals: room for the whole book.
+    debit_total = LedgerAmountField(default=ZERO, max_digits=TOTAL_DIGITS)
+    credit_total = LedgerAmountField(default=ZERO, max_digits=TOTAL_DIGITS)
 
     class Meta:
         constraints = [
@@ -196,8 +196,8 @@ class AccountLoanBalance(models.Model):
     id = models.BigAutoField(primary_key=True)
     account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     loan_id = models.UUIDField()
-    debit_total = models.DecimalField(default=0, **AMOUNT)
-    credit_total = models.DecimalField(default=0, **AMOUNT)
+    debit_total = LedgerAmountField(default=ZERO)
+    credit_total = LedgerAmountField(default=ZERO)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["loan_id", "account"], name="uq_loan_balance_loan_account")]

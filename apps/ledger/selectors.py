@@ -6,9 +6,8 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
+from apps.core.money import ZERO
 from apps.ledger.models import Account, AccountBalanceStripe, AccountLoanBalance, JournalLine
-
-ZERO = Decimal("0")
 
 
 def trial_balance() -> list[dict]:

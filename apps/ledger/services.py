@@ -23,14 +23,13 @@ from django.db import connection, transaction
 
 from apps.audit.services import record
 from apps.core.errors import Conflict, InvalidInput
+from apps.core.money import LEDGER_PLACES, ZERO
 from apps.core.replica import use_primary
 from apps.ledger import chart
 from apps.ledger.models import JournalEntry
 
-FOUR_PLACES = Decimal("0.0001")
 # The chart is fixed by migration, so codes are checked without a query.
 CHART_CODES = frozenset(code for code, _, _ in chart.CHART)
-ZERO = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def _validated(lines: Sequence[Line]) -> list[Line]:
         if isinstance(line.debit, float) or isinstance(line.credit, float):
             raise InvalidInput(f"line {index}: amounts must be Decimal, not float.", field="lines")
         debit, credit = Decimal(line.debit), Decimal(line.credit)
-        if debit.quantize(FOUR_PLACES) != debit or credit.quantize(FOUR_PLACES) != credit:
+        if debit.quantize(LEDGER_PLACES) != debit or credit.quantize(LEDGER_PLACES) != credit:
             raise InvalidInput(f"line {index}: at most four decimal places.", field="lines")
         if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
             raise InvalidInput(f"line {index}: exactly one of debit and credit must be positive.", field="lines")

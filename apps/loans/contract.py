@@ -9,6 +9,7 @@ from decimal import Decimal, localcontext
 
 from fpdf import FPDF
 
+from apps.core.money import ZERO
 from apps.loans.schedule import ScheduleLine
 
 LENDER_NAME = "GST Credit Finance Private Limited"
@@ -103,7 +104,7 @@ def build_contract_pdf(terms: ContractTerms) -> bytes:
         ("Processing fee", _money(terms.processing_fee)),
         ("GST on processing fee", _money(terms.fee_gst)),
         ("Net amount disbursed", _money(terms.disbursed_amount)),
-        ("Total interest payable", _money(sum((line.interest for line in terms.schedule), Decimal(0)))),
+        ("Total interest payable", _money(sum((line.interest for line in terms.schedule), ZERO))),
         ("Bounce charge (per dishonoured installment, plus GST)", _money(terms.bounce_charge)),
         ("Penal charge on overdue amounts", f"{terms.penal_rate_pct:.2f} % a year"),
     ]

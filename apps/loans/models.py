@@ -8,6 +8,7 @@ from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
+from apps.core.money import ZERO, MoneyField
 from apps.loans.schedule import InterestMethod
 from apps.risk.rules import GRADE_LETTERS
 
@@ -38,14 +39,14 @@ class LoanProduct(BaseModel):
     tenure_months = models.PositiveSmallIntegerField()
     processing_fee_pct = models.DecimalField(max_digits=5, decimal_places=2)
     gst_rate_pct = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("18.00"))
-    bounce_charge = models.DecimalField(max_digits=18, decimal_places=2)
+    bounce_charge = MoneyField()
     penal_rate_pct = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("24.00"), help_text="Annual % on overdue amounts"
     )
     allocation_order = models.JSONField(default=default_allocation_order)
     offer_validity_hours = models.PositiveSmallIntegerField(default=72)
-    min_principal = models.DecimalField(max_digits=18, decimal_places=2)
-    max_principal = models.DecimalField(max_digits=18, decimal_places=2)
+    min_principal = MoneyField()
+    max_principal = MoneyField()
 
     class Meta:
         constraints = [
@@ -105,12 +106,12 @@ class Offer(FSMModelMixin, BaseModel):
     invoice = models.ForeignKey("invoices.Invoice", on_delete=models.PROTECT, related_name="offers")
     product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="offers")
     type = models.CharField(max_length=16, choices=Type.choices)
-    principal = models.DecimalField(max_digits=18, decimal_places=2)
+    principal = MoneyField()
     annual_rate = models.DecimalField(max_digits=5, decimal_places=2)
     tenure_months = models.PositiveSmallIntegerField()
-    emi = models.DecimalField(max_digits=18, decimal_places=2)
-    processing_fee = models.DecimalField(max_digits=18, decimal_places=2)
-    fee_gst = models.DecimalField(max_digits=18, decimal_places=2)
+    emi = MoneyField()
+    processing_fee = MoneyField()
+    fee_gst = MoneyField()
     credit_grade = models.CharField(max_length=1)
     credit_score = models.PositiveSmallIntegerField()
     valid_until = models.DateTimeField(db_index=True)
@@ -179,14 +180,14 @@ class Loan(FSMModelMixin, BaseModel):
     offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="loan")
     product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
     offer_type = models.CharField(max_length=16, choices=Offer.Type.choices)
-    principal = models.DecimalField(max_digits=18, decimal_places=2)
+    principal = MoneyField()
     annual_rate = models.DecimalField(max_digits=5, decimal_places=2)
     tenure_months = models.PositiveSmallIntegerField()
     interest_method = models.CharField(max_length=24, choices=LoanProduct.Method.choices)
-    emi = models.DecimalField(max_digits=18, decimal_places=2)
-    processing_fee = models.DecimalField(max_digits=18, decimal_places=2)
-    fee_gst = models.DecimalField(max_digits=18, decimal_places=2)
-    disbursed_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    emi = MoneyField()
+    processing_fee = MoneyField()
+    fee_gst = MoneyField()
+    disbursed_amount = MoneyField()
     sanctioned_on = models.DateField()
     disbursed_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
@@ -196,12 +197,12 @@ class Loan(FSMModelMixin, BaseModel):
     )
     dpd = models.PositiveIntegerField(default=0)
     bounce_count = models.PositiveIntegerField(default=0)
-    outstanding_principal = models.DecimalField(max_digits=18, decimal_places=2)
-    outstanding_interest = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    outstanding_penalty = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    outstanding_principal = MoneyField()
+    outstanding_interest = MoneyField(default=ZERO)
+    outstanding_penalty = MoneyField(default=ZERO)
     # The part of outstanding_interest held in suspense because the loan is (or was) NPA:
     # income is recognised only when it is paid (RBI income recognition).
-    interest_suspense = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    interest_suspense = MoneyField(default=ZERO)
     payout_status = models.CharField(max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
     payout_utr = models.CharField(max_length=64, blank=True)
     contract_key = models.CharField(max_length=255, blank=True, help_text="Storage object key, never a URL")
@@ -291,12 +292,12 @@ class Installment(BaseModel):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
     number = models.PositiveSmallIntegerField()
     due_date = models.DateField()
-    principal_due = models.DecimalField(max_digits=18, decimal_places=2)
-    interest_due = models.DecimalField(max_digits=18, decimal_places=2)
-    penalty_due = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    principal_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    interest_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    penalty_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    principal_due = MoneyField()
+    interest_due = MoneyField()
+    penalty_due = MoneyField(default=ZERO)
+    principal_paid = MoneyField(default=ZERO)
+    interest_paid = MoneyField(default=ZERO)
+    penalty_paid = MoneyField(default=ZERO)
     # Interest is accrued to the books only when the installment falls due (close of business).
     interest_accrued = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)

@@ -8,10 +8,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from apps.core.money import round_money
+from apps.core.money import HUNDRED, gst_on, round_money
 from apps.loans.schedule import build_schedule
 
-HUNDRED = Decimal(100)
 _ANY_DATE = datetime.date(2000, 1, 1)
 
 
@@ -37,7 +36,7 @@ def _terms(product, offer_type: str, principal: Decimal, rate: Decimal) -> Offer
         tenure_months=product.tenure_months,
         emi=schedule[0].amount,
         processing_fee=fee,
-        fee_gst=round_money(fee * product.gst_rate_pct / HUNDRED),
+        fee_gst=gst_on(fee, product.gst_rate_pct),
     )
 
 

@@ -1,6 +1,7 @@
+from apps.core.errors import Conflict
 from apps.core.roles import Role
 from apps.loans.contract import ContractTerms
-from apps.loans.models import Loan
+from apps.loans.models import Loan, LoanProduct
 from apps.loans.schedule import ScheduleLine
 
 
@@ -40,3 +41,12 @@ def contract_terms(loan: Loan) -> ContractTerms:
         offer_type=loan.offer_type,
         schedule=tuple(schedule),
     )
+
+
+def loan_product_for_offers() -> LoanProduct:
+    """The product new offers are priced on: the first active one by code (one product today;
+    choosing among several by amount and tenure is the applications' work)."""
+    product = LoanProduct.objects.filter(is_active=True).order_by("code").first()
+    if product is None:
+        raise Conflict("No loan product is open for new offers.", code="no_product")
+    return product

@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from apps.core.money import ZERO
+
 # The parts, in the default order; a product may order them otherwise (LoanProduct.allocation_order).
 from apps.loans.models import ALLOCATION_PARTS as PARTS
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)

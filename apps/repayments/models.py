@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.core.models import BaseModel
+from apps.core.money import ZERO, MoneyField
 
 
 class NachReturnCode(models.Model):
@@ -31,10 +32,10 @@ class Repayment(BaseModel):
         "loans.Installment", null=True, blank=True, on_delete=models.PROTECT, related_name="repayments"
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.EMI)
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
-    penalty = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    interest = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    principal = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    amount = MoneyField()
+    penalty = MoneyField(default=ZERO)
+    interest = MoneyField(default=ZERO)
+    principal = MoneyField(default=ZERO)
     channel = models.CharField(max_length=16, default="API")
     external_reference = models.CharField(max_length=64, blank=True)
     business_date = models.DateField()
@@ -66,8 +67,8 @@ class Bounce(BaseModel):
     loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="bounces")
     installment = models.ForeignKey("loans.Installment", on_delete=models.PROTECT, related_name="bounces")
     return_code = models.ForeignKey(NachReturnCode, on_delete=models.PROTECT, related_name="+")
-    charge = models.DecimalField(max_digits=18, decimal_places=2)
-    gst = models.DecimalField(max_digits=18, decimal_places=2)
+    charge = MoneyField()
+    gst = MoneyField()
     business_date = models.DateField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")

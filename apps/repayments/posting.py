@@ -5,12 +5,9 @@ accrued interest clears the receivable, and while interest sits in suspense (NPA
 paid moves from suspense to income: it is realised now.
 """
 
-from decimal import Decimal
-
+from apps.core.money import ZERO
 from apps.ledger import chart
 from apps.ledger.services import Line
-
-ZERO = Decimal("0.00")
 
 
 def repayment_lines(loan, *, penalty, interest_accrued, interest_unaccrued, principal, extra_income=ZERO, bank=None):

@@ -10,11 +10,10 @@ from django.db import transaction
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput
-from apps.core.money import round_money
+from apps.core.money import ZERO, round_money
 from apps.ledger.services import journal_post
 from apps.loans.models import Installment, Loan
 from apps.loans.schedule import reducing_balance_schedule
-from apps.repayments.allocation import ZERO
 from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
 from apps.repayments.posting import repayment_lines

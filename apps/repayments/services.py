@@ -7,12 +7,12 @@ from django.db import transaction
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput
-from apps.core.money import round_money, to_decimal
+from apps.core.money import ZERO, gst_on, round_money, to_decimal
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
 from apps.loans.models import Installment, Loan
-from apps.repayments.allocation import ZERO, allocate
+from apps.repayments.allocation import allocate
 from apps.repayments.locks import lock_installment
 from apps.repayments.models import Bounce, NachReturnCode, Repayment
 from apps.repayments.posting import repayment_lines
@@ -169,7 +169,7 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
     today = get_business_date()
     product = loan.product
     charge = product.bounce_charge
-    gst = round_money(charge * product.gst_rate_pct / 100)
+    gst = gst_on(charge, product.gst_rate_pct)
     bounce = Bounce(
         loan=loan,
         installment=installment,

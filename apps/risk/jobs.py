@@ -1,6 +1,6 @@
 from apps.core.jobs import job
 from apps.kyc.models import Business
-from apps.risk.services import score_businesses
+from apps.risk.services import credit_scores_compute
 
 CHUNK = 1000
 
@@ -15,5 +15,5 @@ def risk_recalculation(*, business_date):
         chunk = list((base.filter(pk__gt=last_id) if last_id else base)[:CHUNK])
         if not chunk:
             return {"scored": scored}
-        scored += len(score_businesses(chunk))
+        scored += len(credit_scores_compute(businesses=chunk))
         last_id = chunk[-1].pk

@@ -69,7 +69,7 @@ def _inputs(business: Business, signals: dict, devices: dict, today: datetime.da
     )
 
 
-def score_businesses(businesses: list[Business]) -> list[CreditScore]:
+def credit_scores_compute(*, businesses: list[Business]) -> list[CreditScore]:
     """Score a chunk with one query per signal, whatever the chunk size; one bulk insert."""
     if not businesses:
         return []
@@ -93,14 +93,11 @@ def score_businesses(businesses: list[Business]) -> list[CreditScore]:
     return CreditScore.objects.bulk_create(rows)
 
 
-def score_business(business: Business, *, actor=None) -> CreditScore:
-    (score,) = score_businesses([business])
+def credit_score_compute(*, business: Business, actor=None) -> CreditScore:
+    """A fresh score for one business, stored and audited."""
+    (score,) = credit_scores_compute(businesses=[business])
     record("risk.scored", obj=business, after={"score": score.score, "grade": score.grade}, actor=actor)
     return score
-
-
-def latest_score(business: Business) -> CreditScore | None:
-    return CreditScore.objects.filter(business=business).order_by("-computed_at").first()
 
 
 @dataclass(frozen=True)
@@ -110,9 +107,9 @@ class Decision:
     score: CreditScore | None = None
 
 
-def evaluate(business: Business, *, amount: Decimal) -> Decision:
-    """The credit decision for lending `amount` to `business`, on a fresh score."""
-    score = score_business(business)
+def risk_evaluation_run(*, business: Business, amount: Decimal, actor=None) -> Decision:
+    """The credit decision for lending `amount` to `business`, on a fresh score (stored)."""
+    score = credit_score_compute(business=business, actor=actor)
     reasons = []
     if business.kyc_status != Business.KycStatus.VERIFIED:
         reasons.append(f"KYC is {business.kyc_status}")

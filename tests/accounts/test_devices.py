@@ -9,7 +9,7 @@ from apps.accounts.services import device_trust
 from apps.audit.models import AuditLog
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.roles import Role
-from tests.conftest import client_for, make_user
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

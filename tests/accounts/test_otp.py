@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.models import OtpChallenge, User
 from apps.audit.models import AuditLog
-from tests.conftest import make_user
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,9 @@ def test_a_frozen_borrower_gets_403(api_client):
     assert verify(api_client, request_id).status_code == 403
 
 
-def test_the_code_is_random_without_the_sandbox_test_code(api_client, settings, monkeypatch):
+def test_the_code_is_random_without_the_sandbox_test_code(
+    api_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.OTP_TEST_CODE = ""
     sent_messages = []
     from apps.accounts import services
@@ -130,7 +132,8 @@ def test_the_code_is_random_without_the_sandbox_test_code(api_client, settings, 
             return "x"
 
     monkeypatch.setattr(services, "get_sms_provider", lambda: Capture())
-    request_id = send(api_client).json()["request_id"]
+    with django_capture_on_commit_callbacks(execute=True):  # the SMS leaves after the commit
+        request_id = send(api_client).json()["request_id"]
     code = sent_messages[0][:6]
     assert code.isdigit()
     assert verify(api_client, request_id, otp=code).status_code == 200

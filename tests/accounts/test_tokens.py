@@ -2,7 +2,7 @@ import pytest
 
 from apps.accounts.tokens import tokens_for_user
 from apps.core.roles import Role
-from tests.conftest import client_for, make_user
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,31 +1,13 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from apps.accounts.models import User
 from apps.kyc.models import Business
 from apps.loans.models import Loan
-from tests.conftest import make_user
+from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan, verified_business
+from tests.support.users import make_user, staff
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(role: str) -> User:
-    user = make_user(role)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def officer_web(client):
-    client.force_login(staff("OFFICER"))
-    return client
-
-
-@pytest.fixture
-def admin_web(client):
-    client.force_login(staff("ADMIN"))
-    return client
 
 
 @pytest.mark.parametrize(
@@ -160,7 +142,6 @@ def test_offer_withdraw_button_reopens_the_invoice(officer_web, borrower):
 def test_recovery_complete_and_cancel_buttons(officer_web, borrower):
     from apps.collections.models import RecoveryAction
     from apps.collections.services import recovery_initiate
-    from tests.repayments.conftest import close_day, days_after
 
     loan = make_loan(borrower)
     close_day(days_after(loan, 1, 91))

@@ -15,7 +15,6 @@ from apps.core.business_date import business_date_set
 from apps.core.models import JobRun
 from apps.invoices.models import Invoice
 from apps.repayments.services import emi_pay
-from tests.admin.test_admin import admin_web  # noqa: F401  (fixture)
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +57,11 @@ def _distinct_queries(client, url) -> list[str]:
 
 
 @pytest.mark.parametrize("url", BIG_TABLES)
-def test_a_big_tables_changelist_runs_no_distinct(admin_web, book, url):  # noqa: F811
+def test_a_big_tables_changelist_runs_no_distinct(admin_web, book, url):
     assert _distinct_queries(admin_web, url) == []
 
 
-def test_no_changelist_of_the_project_runs_a_distinct(admin_web, book):  # noqa: F811
+def test_no_changelist_of_the_project_runs_a_distinct(admin_web, book):
     assert set(BIG_TABLES) <= set(_project_changelists())
     offenders = {url: sql for url in _project_changelists() if (sql := _distinct_queries(admin_web, url))}
     assert offenders == {}
@@ -73,7 +72,7 @@ def _filter_choices(response, title) -> list[str]:
     return [choice["display"] for choice in spec.choices(response.context["cl"])]
 
 
-def test_invoice_financial_years_come_from_the_business_date(admin_web, book):  # noqa: F811
+def test_invoice_financial_years_come_from_the_business_date(admin_web, book):
     business_date_set(date=datetime.date(2027, 3, 31))
     response = admin_web.get("/admin/invoices/invoice/")
     assert _filter_choices(response, "financial year") == ["All", "2026-27", "2025-26", "2024-25", "2023-24"]
@@ -86,7 +85,7 @@ def test_invoice_financial_years_come_from_the_business_date(admin_web, book):  
     assert list(admin_web.get("/admin/invoices/invoice/?financial_year=1999-00").context["cl"].result_list) == []
 
 
-def test_audit_log_is_found_by_action_prefix_and_filtered_by_role_and_type(admin_web, book):  # noqa: F811
+def test_audit_log_is_found_by_action_prefix_and_filtered_by_role_and_type(admin_web, book):
     url = "/admin/audit/auditlog/"
     sanctioned = AuditLog.objects.get(action="loan.sanctioned")
     by_prefix = admin_web.get(url, {"q": "loan.sanc"}).context["cl"].result_list
@@ -101,14 +100,14 @@ def test_audit_log_is_found_by_action_prefix_and_filtered_by_role_and_type(admin
     assert "loans.loan" in _filter_choices(response, "object type")
 
 
-def test_job_runs_are_filtered_by_a_registered_job_name(admin_web, book):  # noqa: F811
+def test_job_runs_are_filtered_by_a_registered_job_name(admin_web, book):
     response = admin_web.get("/admin/core/jobrun/")
     assert "offer_expiry" in _filter_choices(response, "job")
     assert len(admin_web.get("/admin/core/jobrun/?name=offer_expiry").context["cl"].result_list) == 1
     assert len(admin_web.get("/admin/core/jobrun/?name=emi_reminders").context["cl"].result_list) == 0
 
 
-def test_repayments_filter_by_kind_and_day(admin_web, book):  # noqa: F811
+def test_repayments_filter_by_kind_and_day(admin_web, book):
     repayment = book.repayments.get()
     day, next_day = repayment.business_date, repayment.business_date + datetime.timedelta(days=1)
     url = "/admin/repayments/repayment/"

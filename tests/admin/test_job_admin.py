@@ -9,7 +9,6 @@ from apps.audit.models import AuditLog
 from apps.core import tasks
 from apps.core.jobs import JOBS
 from apps.core.models import JobRun
-from tests.admin.test_admin import admin_web, officer_web  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def job_ran(monkeypatch):
         monkeypatch.setitem(JOBS, name, dataclasses.replace(spec, fn=refuse))
 
 
-def test_admin_run_now_queues_the_run_and_redirects(admin_web, delivered, job_ran, django_capture_on_commit_callbacks):  # noqa: F811
+def test_admin_run_now_queues_the_run_and_redirects(admin_web, delivered, job_ran, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = admin_web.post(f"{CHANGELIST}run/offer_expiry/")
     assert response.status_code == 302 and response["Location"] == CHANGELIST
@@ -49,26 +48,26 @@ def test_admin_run_now_queues_the_run_and_redirects(admin_web, delivered, job_ra
     assert f"Job offer_expiry queued (run {run.pk})" in page
 
 
-def test_nothing_is_sent_before_the_run_is_committed(admin_web, delivered):  # noqa: F811
+def test_nothing_is_sent_before_the_run_is_committed(admin_web, delivered):
     admin_web.post(f"{CHANGELIST}run/offer_expiry/")
     # The test's transaction never commits, so the worker is never told about an invisible run.
     assert JobRun.objects.filter(name="offer_expiry", status=JobRun.Status.QUEUED).exists()
     assert delivered == []
 
 
-def test_officer_cannot_run_a_job(officer_web, delivered):  # noqa: F811
+def test_officer_cannot_run_a_job(officer_web, delivered):
     assert officer_web.post(f"{CHANGELIST}run/offer_expiry/").status_code == 403
     assert officer_web.get(f"{CHANGELIST}run/offer_expiry/").status_code == 403
     assert not JobRun.objects.exists()
 
 
-def test_run_now_needs_a_post_and_a_known_job(admin_web, delivered):  # noqa: F811
+def test_run_now_needs_a_post_and_a_known_job(admin_web, delivered):
     assert admin_web.get(f"{CHANGELIST}run/offer_expiry/").status_code == 403
     assert admin_web.post(f"{CHANGELIST}run/no_such_job/").status_code == 404
     assert not JobRun.objects.exists()
 
 
-def test_run_again_action_queues_each_job_once(admin_web, delivered, job_ran, django_capture_on_commit_callbacks):  # noqa: F811
+def test_run_again_action_queues_each_job_once(admin_web, delivered, job_ran, django_capture_on_commit_callbacks):
     earlier = [
         JobRun.objects.create(name=name, business_date="2026-01-01", status=JobRun.Status.SUCCEEDED)
         for name in ("offer_expiry", "offer_expiry", "risk_recalculation")

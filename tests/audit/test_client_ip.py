@@ -4,7 +4,7 @@ import pytest
 from constance.test import override_config
 from django.test import RequestFactory
 
-from apps.audit.middleware import _client_ip
+from apps.audit.middleware import request_client_ip
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from apps.audit.middleware import _client_ip
 def test_client_ip_reads_only_the_hops_our_proxies_appended(settings, proxies, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.9")
-    assert _client_ip(request) == expected
+    assert request_client_ip(request) == expected
 
 
 @pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_rotating_x_forwarded_for_does_not_escape_the_per_ip_otp_limit(api_clien
 def test_odd_forwarded_values_are_read_leniently(settings, forwarded, remote, expected):
     settings.TRUSTED_PROXY_COUNT = 1
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
-    assert _client_ip(request) == expected
+    assert request_client_ip(request) == expected
 
 
 @pytest.mark.django_db

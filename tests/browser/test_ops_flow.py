@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 
 from apps.core.models import JobRun
 from apps.kyc.models import Business
-from tests.conftest import make_user
 from tests.support.lending import make_loan, verified_business
+from tests.support.users import make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 

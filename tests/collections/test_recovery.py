@@ -6,7 +6,7 @@ from apps.ledger import chart
 from apps.ledger.selectors import ledger_summary, loan_balances
 from apps.loans.models import Loan
 from apps.repayments.services import outstanding_by_ledger
-from tests.repayments.conftest import close_day, days_after
+from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 
 from apps.collections.models import Notification
 from apps.core.jobs_runner import run_job
-from tests.repayments.conftest import days_after, set_day
+from tests.support.days import days_after, set_day
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,10 @@ from apps.core.idempotency import idempotent
 from apps.core.models import JobRun
 
 CALLS = []
-GATE = {"event": None}
+# A test that sets "event" (and "inside") holds the next call at the gate: inside the view, so
+# inside the idempotency transaction with the key taken, and before it counts. "inside" is set
+# when it gets there. Only that one call is held; any other runs straight through.
+GATE = {"event": None, "inside": None}
 
 
 class CountingView(APIView):
@@ -22,7 +25,9 @@ class CountingView(APIView):
     def post(self, request):
         event: threading.Event | None = GATE["event"]
         if event is not None:
-            event.wait(timeout=5)
+            GATE["event"] = None
+            GATE["inside"].set()
+            event.wait(timeout=30)
         if request.data.get("fail"):
             raise RuntimeError("boom")
         CALLS.append(request.data.get("n"))

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import client_for, make_user
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,10 @@
 import threading
-import time
 
 import pytest
 from django.db import connection
 
-from tests.conftest import client_for, make_user
 from tests.core import idempotency_urls
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.urls("tests.core.idempotency_urls")
 
@@ -13,7 +12,7 @@ pytestmark = pytest.mark.urls("tests.core.idempotency_urls")
 @pytest.fixture(autouse=True)
 def reset():
     idempotency_urls.CALLS.clear()
-    idempotency_urls.GATE["event"] = None
+    idempotency_urls.GATE.update(event=None, inside=None)
 
 
 def post(client, body, key="k-1"):
@@ -61,9 +60,11 @@ def test_a_failed_attempt_releases_the_key(borrower_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicates_run_once_and_the_other_gets_409():
+    """The duplicate is sent only once the first is inside the view, holding the key, and it is
+    answered while the first still waits there: 409 "in flight", not a replay, not a second run."""
     user = make_user()
-    gate = threading.Event()
-    idempotency_urls.GATE["event"] = gate
+    release, inside = threading.Event(), threading.Event()
+    idempotency_urls.GATE.update(event=release, inside=inside)
     results = {}
 
     def call(name):
@@ -74,14 +75,20 @@ def test_concurrent_duplicates_run_once_and_the_other_gets_409():
 
     first = threading.Thread(target=call, args=("first",))
     first.start()
-    time.sleep(0.3)  # let the first claim the key and wait at the gate
-    call("second")
-    gate.set()
-    first.join()
-    assert results == {"first": 201, "second": 409}
+    try:
+        assert inside.wait(timeout=10), "the first request never reached the view"
+        second = post(client_for(user), {"n": 7})
+        assert idempotency_urls.CALLS == []  # the first has not run yet: it is still in flight
+    finally:
+        release.set()
+        first.join(timeout=30)
+    assert second.status_code == 409
+    assert second.json()["code"] == "idempotency_in_flight"
+    assert not second.has_header("Idempotent-Replayed")
+    assert results == {"first": 201}
     assert idempotency_urls.CALLS == [7]
-    idempotency_urls.GATE["event"] = None
-    assert post(client_for(user), {"n": 7}).json() == {"n": 7, "call": 1}
+    replay = post(client_for(user), {"n": 7})
+    assert replay.json() == {"n": 7, "call": 1} and replay["Idempotent-Replayed"] == "true"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 
 from apps.core.business_date import get_business_date
 from apps.repayments.models import Repayment
-from tests.repayments.conftest import close_day
+from tests.support.days import close_day
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db

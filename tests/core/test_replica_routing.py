@@ -7,24 +7,19 @@ the lag), so a read that went there shows up in that connection's queries. The t
 """
 
 import copy
-import datetime
-from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connections, router, transaction
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.replica import use_primary, use_replica
-from apps.ledger import chart
 from apps.ledger.models import JournalEntry
-from apps.ledger.services import Line, journal_post, journal_reverse
-from tests.conftest import client_for, make_user
+from apps.ledger.services import journal_reverse
+from tests.support.ledger import post
+from tests.support.users import client_for, make_user, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-TODAY = datetime.date(2026, 11, 22)
 
 
 @pytest.fixture
@@ -38,18 +33,6 @@ def replica(ledger_chart, settings):
     yield connection
     connection.close()
     del connections["replica"]
-
-
-def post(key="replica-1"):
-    return journal_post(
-        entry_type="ADJUSTMENT",
-        lines=[
-            Line(chart.LOAN_PRINCIPAL, debit=Decimal("10.00")),
-            Line(chart.BANK_DISBURSEMENT, credit=Decimal("10.00")),
-        ],
-        idempotency_key=key,
-        business_date=TODAY,
-    )
 
 
 def test_reads_go_to_the_replica_only_inside_the_context(replica):
@@ -77,9 +60,9 @@ def test_without_a_replica_every_read_is_default(ledger_chart):
 
 
 def test_the_ledger_replays_and_reverses_from_the_primary_inside_the_context(replica):
-    first = post()
+    first = post(key="replica-1")
     with use_replica(), CaptureQueriesContext(replica) as on_replica:
-        replayed = post()
+        replayed = post(key="replica-1")
         reversal = journal_reverse(entry=replayed, reason="test")
         assert journal_reverse(entry=first, reason="test").pk == reversal.pk
     assert replayed.pk == first.pk
@@ -96,10 +79,8 @@ def test_reports_read_the_replica(replica):
 
 
 def test_admin_lists_read_the_replica_and_their_actions_the_primary(replica, client):
-    user = make_user("ADMIN")
-    user.groups.add(Group.objects.get(name="ADMIN"))
-    client.force_login(user)
-    post()
+    client.force_login(staff("ADMIN"))
+    post(key="replica-1")
     with CaptureQueriesContext(replica) as on_replica:
         assert client.get("/admin/ledger/journalentry/").status_code == 200
     assert any("ledger_journalentry" in query["sql"] for query in on_replica.captured_queries)

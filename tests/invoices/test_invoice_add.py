@@ -6,8 +6,8 @@ from apps.audit.models import AuditLog
 from apps.core.business_date import get_business_date
 from apps.invoices.models import Invoice, financial_year
 from apps.kyc.models import Business
-from tests.conftest import client_for, make_user
 from tests.support.lending import invoice_payload, verified_business
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

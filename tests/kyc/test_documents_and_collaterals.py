@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from apps.kyc.models import KycDocument
-from tests.conftest import client_for, make_user
 from tests.support.lending import verified_business
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

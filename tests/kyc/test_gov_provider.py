@@ -4,6 +4,7 @@ from apps.core.http import JsonHttpClient
 from apps.kyc.models import Business, KycCheck
 from apps.kyc.providers import HttpGovProvider
 from tests.support.http_server import Hang
+from tests.support.kyc import onboarding_payload
 
 Outcome = KycCheck.Outcome
 
@@ -41,8 +42,6 @@ def test_timeout_is_unavailable(http_server):
 
 @pytest.mark.django_db
 def test_onboarding_against_a_service_that_times_out_goes_to_manual_review(http_server, settings, borrower_client):
-    from tests.kyc.test_onboarding import payload
-
     def hang(body, headers):
         raise Hang(1.0)
 
@@ -59,7 +58,7 @@ def test_onboarding_against_a_service_that_times_out_goes_to_manual_review(http_
 
     providers.JsonHttpClient, saved = fast_client, real
     try:
-        response = borrower_client.post("/api/v1/kyc/onboard", payload(), format="json")
+        response = borrower_client.post("/api/v1/kyc/onboard", onboarding_payload(), format="json")
     finally:
         providers.JsonHttpClient = saved
     assert response.status_code == 201

@@ -4,31 +4,17 @@ import pytest
 from django.db import connection
 
 from apps.kyc.models import Business, KycCheck
-from tests.conftest import client_for, make_user
-from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
+from tests.support.identifiers import make_aadhaar
+from tests.support.kyc import AADHAAR, onboarding_payload
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/kyc/onboard"
-AADHAAR = make_aadhaar(777)
-
-
-def payload(pan_prefix="ABC", n=1, **overrides):
-    pan = pan_prefix + make_pan(n)[3:]
-    body = {
-        "legal_name": "Lotus Foods Private Limited",
-        "owner_name": "Lata Iyer",
-        "gstin": make_gstin(pan, "33"),
-        "pan": pan,
-        "aadhaar": AADHAAR,
-        "address": "21 Anna Salai, Chennai",
-    }
-    body.update(overrides)
-    return body
 
 
 def test_checksum_valid_numbers_verify_and_aadhaar_is_kept_only_masked(borrower_client, caplog):
     caplog.set_level(logging.DEBUG)
-    response = borrower_client.post(URL, payload(), format="json")
+    response = borrower_client.post(URL, onboarding_payload(), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["kyc_status"] == "VERIFIED"
@@ -59,24 +45,24 @@ def test_checksum_valid_numbers_verify_and_aadhaar_is_kept_only_masked(borrower_
     ],
 )
 def test_every_sandbox_outcome(borrower_client, prefix, status, reason):
-    response = borrower_client.post(URL, payload(prefix), format="json")
+    response = borrower_client.post(URL, onboarding_payload(prefix), format="json")
     assert response.status_code == 201
     assert response.json()["kyc_status"] == status
     assert reason in response.json()["kyc_reason"]
 
 
 def test_second_onboarding_is_409(borrower_client):
-    assert borrower_client.post(URL, payload(), format="json").status_code == 201
-    assert borrower_client.post(URL, payload(n=2), format="json").status_code == 409
+    assert borrower_client.post(URL, onboarding_payload(), format="json").status_code == 201
+    assert borrower_client.post(URL, onboarding_payload(n=2), format="json").status_code == 409
 
 
 def test_the_same_gstin_for_another_borrower_is_409(borrower_client):
-    borrower_client.post(URL, payload(), format="json")
+    borrower_client.post(URL, onboarding_payload(), format="json")
     other = client_for(make_user())
-    assert other.post(URL, payload(aadhaar=make_aadhaar(991)), format="json").status_code == 409
+    assert other.post(URL, onboarding_payload(aadhaar=make_aadhaar(991)), format="json").status_code == 409
 
 
-GOOD = payload()
+GOOD = onboarding_payload()
 
 
 @pytest.mark.parametrize(
@@ -97,7 +83,7 @@ GOOD = payload()
     ],
 )
 def test_invalid_numbers_are_400_naming_the_field_and_store_nothing(borrower_client, overrides, field):
-    response = borrower_client.post(URL, {**payload(), **overrides}, format="json")
+    response = borrower_client.post(URL, {**onboarding_payload(), **overrides}, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()["errors"]
     assert Business.objects.count() == 0
@@ -108,10 +94,10 @@ def test_a_palindromic_aadhaar_is_refused_even_with_a_valid_check_digit(borrower
 
     palindrome = "200009900002"
     assert verhoeff.checksum(palindrome) == 0
-    response = borrower_client.post(URL, payload(aadhaar=palindrome), format="json")
+    response = borrower_client.post(URL, onboarding_payload(aadhaar=palindrome), format="json")
     assert response.status_code == 400
     assert "aadhaar" in response.json()["errors"]
 
 
 def test_staff_cannot_onboard(officer_client):
-    assert officer_client.post(URL, payload(), format="json").status_code == 403
+    assert officer_client.post(URL, onboarding_payload(), format="json").status_code == 403

@@ -6,6 +6,7 @@ from apps.core.errors import Conflict, InvalidInput
 from apps.kyc.models import Business
 from apps.kyc.services import kyc_approve, kyc_reject
 from tests.support.lending import verified_business
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +34,13 @@ def test_illegal_transitions_are_refused(borrower, officer):
         business.approve("x")
     with pytest.raises(AttributeError):
         business.kyc_status = "REJECTED"
-    rejected = verified_business(
-        __import__("tests.conftest", fromlist=["make_user"]).make_user(), kyc_status=Business.KycStatus.REJECTED
-    )
+    rejected = verified_business(make_user(), kyc_status=Business.KycStatus.REJECTED)
     with pytest.raises(TransitionNotAllowed):
         rejected.verify()
 
 
 def test_admin_action_asks_for_a_reason_then_calls_the_service(client, borrower):
-    from tests.conftest import make_user
+    from tests.support.users import make_user
 
     business = verified_business(borrower, kyc_status=Business.KycStatus.MANUAL_REVIEW)
     officer = make_user("OFFICER")

@@ -1,4 +1,3 @@
-import datetime
 import uuid
 from decimal import Decimal
 
@@ -11,21 +10,7 @@ from apps.ledger import chart
 from apps.ledger.models import JournalEntry, JournalLine
 from apps.ledger.selectors import ledger_summary, loan_balances, loan_journal_balances, snapshot_balances
 from apps.ledger.services import Line, journal_post, journal_reverse
-
-TODAY = datetime.date(2026, 11, 22)
-
-
-def post(key="k1", amount="100.00", loan_id=None, entry_type="ADJUSTMENT"):
-    return journal_post(
-        entry_type=entry_type,
-        lines=[
-            Line(chart.LOAN_PRINCIPAL, debit=Decimal(amount), loan_id=loan_id),
-            Line(chart.BANK_DISBURSEMENT, credit=Decimal(amount), loan_id=loan_id),
-        ],
-        idempotency_key=key,
-        business_date=TODAY,
-        loan_id=loan_id,
-    )
+from tests.support.ledger import TODAY, post
 
 
 @pytest.mark.django_db

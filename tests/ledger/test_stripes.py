@@ -10,7 +10,7 @@ from apps.ledger import chart
 from apps.ledger.balances import find_drift, rebuild_balances
 from apps.ledger.models import STRIPES, Account, AccountBalanceStripe
 from apps.ledger.selectors import ledger_summary, snapshot_balances
-from tests.ledger.test_posting import post
+from tests.support.ledger import post
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,3 @@ def secured_invoice_id(borrower_client, business):
     add_collateral(business, value="500000.00")
     response = borrower_client.post("/api/v1/invoices/add", invoice_payload(amount="100000.00"), format="json")
     return response.json()["id"]
-
-
-def generate(client, invoice_id):
-    response = client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
-    assert response.status_code == 201, response.content
-    return {offer["type"]: offer for offer in response.json()["offers"]}

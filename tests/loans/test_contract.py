@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import numpy as np
 import numpy_financial as npf
+import pytest
 
 from apps.loans.contract import ContractTerms, annual_percentage_rate, build_contract_pdf
 from apps.loans.schedule import InterestMethod, build_schedule, emi_amount
@@ -61,3 +62,27 @@ def test_pdf_is_reproducible_and_carries_the_key_facts():
         hashlib.sha256(build_contract_pdf(_terms(annual_rate=Decimal("13.00")))).digest()
         != hashlib.sha256(first).digest()
     )
+
+
+@pytest.mark.django_db
+def test_a_disbursement_builds_its_contract_once_and_stores_those_bytes(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from apps.loans.services import disbursement
+    from tests.support.lending import make_loan
+
+    built = []
+    real = disbursement.build_contract_pdf
+
+    def counting(terms):
+        built.append(terms)
+        return real(terms)
+
+    monkeypatch.setattr(disbursement, "build_contract_pdf", counting)
+    with django_capture_on_commit_callbacks(execute=True):
+        loan = make_loan()
+    assert len(built) == 1
+    with default_storage.open(loan.contract_key) as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == loan.contract_sha256

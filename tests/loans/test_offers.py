@@ -9,8 +9,8 @@ from apps.core.jobs import get_job
 from apps.invoices.models import Invoice
 from apps.loans.models import Offer
 from apps.loans.services import offers_expire_due
-from tests.conftest import client_for, make_user
-from tests.loans.conftest import generate
+from tests.support.lending import generate
+from tests.support.users import client_for, make_user, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +65,13 @@ def test_a_rejected_invoice_gets_no_offers(borrower_client, business):
 def test_a_reject_risk_decision_is_409_with_reasons(borrower_client, invoice_id, monkeypatch):
     from apps.loans.services import offers as offers_module
 
-    real = offers_module.evaluate
+    real = offers_module.risk_evaluation_run
 
-    def rejecting(business, *, amount):
-        decision = real(business, amount=amount)
+    def rejecting(*, business, amount, actor):
+        decision = real(business=business, amount=amount, actor=actor)
         return decision.__class__(**{**decision.__dict__, "outcome": "REJECT", "reasons": ["GSTIN cancelled"]})
 
-    monkeypatch.setattr(offers_module, "evaluate", rejecting)
+    monkeypatch.setattr(offers_module, "risk_evaluation_run", rejecting)
     response = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
     assert response.status_code == 409
     assert response.json()["reasons"] == ["GSTIN cancelled"]
@@ -111,7 +111,6 @@ def test_expiry_skips_an_invoice_a_sanction_holds_instead_of_waiting_on_it(ledge
     import psycopg
     from django.db import connection
 
-    from tests.conftest import make_user
     from tests.support.lending import ensure_products, invoice_payload, verified_business
 
     ensure_products()
@@ -131,8 +130,6 @@ def test_expiry_skips_an_invoice_a_sanction_holds_instead_of_waiting_on_it(ledge
 
 def test_a_review_decision_holds_offers_until_ops_approve_the_invoice(borrower_client, invoice_id, client):
     from constance.test import override_config
-
-    from tests.admin.test_admin import staff
 
     with override_config(RISK_REVIEW_AMOUNT=50000):
         held = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")

@@ -11,11 +11,12 @@ from apps.invoices.models import Invoice
 from apps.kyc.models import Collateral
 from apps.ledger.models import JournalEntry
 from apps.loans.models import Loan
-from apps.loans.providers import HttpPayoutProvider, PayoutFailed, PayoutResult, PayoutStatus
+from apps.loans.providers import HttpPayoutProvider, PayoutFailed, PayoutStatus
 from apps.loans.services import sanction as sanction_module
 from apps.loans.services.disbursement import loan_payout_confirm
-from tests.loans.conftest import generate
 from tests.support.http_server import Hang
+from tests.support.lending import generate
+from tests.support.providers import ScriptedProvider
 
 pytestmark = pytest.mark.django_db
 
@@ -44,18 +45,6 @@ def test_http_payout_provider_outcomes(http_server):
     http_server.routes[route] = hang
     with pytest.raises(PayoutFailed):
         http_provider(http_server).disburse(reference="r", amount=Decimal("1"), beneficiary={})
-
-
-class ScriptedProvider:
-    def __init__(self, *outcomes):
-        self.outcomes, self.references = list(outcomes), []
-
-    def disburse(self, *, reference, amount, beneficiary):
-        self.references.append(reference)
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return PayoutResult(status=outcome, reference=reference, utr="UTR9" if outcome == "SUCCEEDED" else "")
 
 
 def _sanction(client, offer_id):

@@ -9,9 +9,8 @@ from apps.invoices.models import Invoice
 from apps.kyc.models import Collateral
 from apps.ledger.models import JournalEntry
 from apps.loans.models import Installment, Loan, Offer
-from tests.conftest import client_for, make_user
-from tests.loans.conftest import generate
-from tests.support.lending import add_collateral, ensure_products, invoice_payload, verified_business
+from tests.support.lending import add_collateral, ensure_products, generate, invoice_payload, verified_business
+from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from apps.ledger.models import JournalEntry
 from apps.repayments.models import Bounce, Repayment
-from tests.repayments.conftest import close_day, days_after
+from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 
 from apps.loans.models import Loan
 from apps.repayments.services import outstanding_by_ledger
-from tests.repayments.conftest import close_day, days_after, set_day
+from tests.support.days import close_day, days_after, set_day
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from apps.ledger.selectors import ledger_summary
 from apps.loans.models import Loan
 from apps.repayments.prepayment import foreclosure_quote, loan_foreclose, loan_prepay
 from apps.repayments.services import emi_bounce, emi_pay, outstanding_by_ledger
-from tests.conftest import make_user
-from tests.repayments.conftest import close_day, days_after
+from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
 

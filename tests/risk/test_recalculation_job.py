@@ -2,8 +2,8 @@ import pytest
 
 from apps.core.jobs_runner import run_job
 from apps.risk.models import CreditScore
-from tests.conftest import make_user
 from tests.support.lending import verified_business
+from tests.support.users import make_user
 
 
 def _queries_for(count):

@@ -6,9 +6,9 @@ from apps.accounts.models import Device
 from apps.kyc.models import Business
 from apps.risk.models import CreditScore
 from apps.risk.rules import MAX_SCORE, MIN_SCORE, Inputs, evaluate_rules, grade_for
-from apps.risk.services import evaluate, weights
-from tests.conftest import make_user
+from apps.risk.services import risk_evaluation_run, weights
 from tests.support.lending import verified_business
+from tests.support.users import make_user
 
 DEFAULT_WEIGHTS = {
     "BASE": 600,
@@ -83,11 +83,11 @@ def test_an_untrusted_device_lowers_the_score(borrower, borrower_client):
 @pytest.mark.django_db
 def test_evaluate_rejects_a_cancelled_gst_and_approves_a_clean_business():
     clean = verified_business(make_user())
-    assert evaluate(clean, amount=100000).outcome == "APPROVE"
+    assert risk_evaluation_run(business=clean, amount=100000).outcome == "APPROVE"
     cancelled = verified_business(make_user())
     Business.objects.filter(pk=cancelled.pk).update(gst_status="CANCELLED")
     cancelled.refresh_from_db()
-    decision = evaluate(cancelled, amount=100000)
+    decision = risk_evaluation_run(business=cancelled, amount=100000)
     assert decision.outcome == "REJECT"
     assert "GST registration is cancelled" in decision.reasons
 
@@ -100,7 +100,7 @@ def test_credit_score_needs_a_business(borrower_client):
 @pytest.mark.django_db
 def test_bounces_and_days_past_due_lower_the_score(borrower, borrower_client, officer):
     from apps.repayments.services import emi_bounce
-    from tests.repayments.conftest import close_day, days_after
+    from tests.support.days import close_day, days_after
     from tests.support.lending import make_loan
 
     def factors(body):

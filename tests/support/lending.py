@@ -8,7 +8,8 @@ from decimal import Decimal
 from apps.core.business_date import get_business_date
 from apps.kyc.models import Business, Collateral
 from apps.loans.models import LoanProduct
-from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
+from tests.support.factories import BorrowerFactory, BusinessFactory, CollateralFactory
+from tests.support.identifiers import make_gstin, make_pan
 
 _numbers = itertools.count(1000)
 _seed_products = importlib.import_module("apps.loans.migrations.0002_seed_products")
@@ -22,35 +23,11 @@ def ensure_products() -> LoanProduct:
 
 
 def verified_business(owner, *, kyc_status=Business.KycStatus.VERIFIED, state_code="27") -> Business:
-    n = next(_numbers)
-    pan = make_pan(n)
-    aadhaar = make_aadhaar(n)
-    return Business.objects.create(
-        owner=owner,
-        legal_name=f"Asha Traders {n} Private Limited",
-        trade_name=f"Asha Traders {n}",
-        owner_name="Asha Verma",
-        address="12 MG Road, Pune",
-        state_code=state_code,
-        gstin=make_gstin(pan, state_code),
-        pan=pan,
-        aadhaar_hash=f"test-hash-{n}",
-        aadhaar_last4=aadhaar[-4:],
-        gst_registration_date=datetime.date(2019, 4, 1),
-        gst_status="ACTIVE",
-        declared_turnover=Decimal("25000000.00"),
-        kyc_status=kyc_status,
-    )
+    return BusinessFactory(owner=owner, kyc_status=kyc_status, state_code=state_code)
 
 
 def add_collateral(business, value="500000.00") -> Collateral:
-    return Collateral.objects.create(
-        business=business,
-        type="FIXED_DEPOSIT",
-        description="Fixed deposit with a scheduled bank",
-        value=Decimal(value),
-        valuation_date=get_business_date(),
-    )
+    return CollateralFactory(business=business, value=Decimal(value))
 
 
 def buyer_gstin() -> str:
@@ -73,13 +50,11 @@ def invoice_payload(**overrides) -> dict:
 
 def make_loan(borrower=None, *, amount="100000.00", secured=False):
     """A disbursed loan made through the services (faster than HTTP, same rules)."""
-    from apps.core.roles import Role
     from apps.invoices.services import invoice_add
     from apps.loans.services import loan_sanction, offers_generate
-    from tests.conftest import make_user
 
     ensure_products()
-    borrower = borrower or make_user(Role.BORROWER)
+    borrower = borrower or BorrowerFactory()
     business = Business.objects.filter(owner=borrower).first() or verified_business(borrower)
     if secured:
         add_collateral(business, value=str(Decimal(amount) * 2))
@@ -91,3 +66,10 @@ def make_loan(borrower=None, *, amount="100000.00", secured=False):
     offers = {offer.type: offer for offer in offers_generate(invoice_id=invoice.pk, user=borrower)}
     offer = offers["SECURED" if secured else "UNSECURED"]
     return loan_sanction(offer_id=offer.pk, user=borrower)
+
+
+def generate(client, invoice_id) -> dict:
+    """Offers for the invoice over the API, by type ("UNSECURED", "SECURED")."""
+    response = client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert response.status_code == 201, response.content
+    return {offer["type"]: offer for offer in response.json()["offers"]}

@@ -1,22 +1,27 @@
 from constance import config
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from apps.accounts.api import serializers as s
 from apps.accounts.models import User
-from apps.accounts.services import device_register, otp_send, otp_verify, user_create_staff, user_freeze, user_unfreeze
+from apps.accounts.services import (
+    device_register,
+    otp_send,
+    otp_verify,
+    refresh_token_rotate,
+    staff_login,
+    user_create_staff,
+    user_freeze,
+    user_logout,
+    user_unfreeze,
+)
 from apps.accounts.tokens import tokens_for_user
 from apps.audit import context
-from apps.audit.services import record
-from apps.core.errors import Forbidden, InvalidInput
-from apps.core.permissions import IsAdmin, IsBorrower, is_staff_role
+from apps.core.permissions import IsAdmin, IsBorrower
+from apps.core.schema import error
 
 
 class OtpSendView(APIView):
@@ -47,27 +52,51 @@ class StaffTokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=s.StaffLoginSerializer, responses={200: s.TokenPairSerializer})
+    @extend_schema(
+        request=s.StaffLoginSerializer,
+        responses={
+            200: s.TokenPairSerializer,
+            400: error("`invalid`: wrong username or password (or not a staff user)."),
+            401: error(
+                "`otp_required`: the user has a second factor and `otp` is empty; "
+                "`otp_invalid`: the code is wrong or already used."
+            ),
+            403: error(
+                "`user_frozen`; `otp_enrolment_required`: STAFF_OTP_REQUIRED is on and the user has "
+                "not set up a second factor yet (done in the admin)."
+            ),
+            429: error(
+                "`login_locked`: too many failed logins for this username or from this address "
+                "(Retry-After says when to try again, or an ADMIN unlocks the user); `otp_throttled`: "
+                "wrong codes, wait Retry-After seconds."
+            ),
+        },
+    )
     def post(self, request):
         data = s.StaffLoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
-        if user is None or not is_staff_role(user):
-            record(
-                "auth.login_failed",
-                object_type="accounts.user",
-                object_id=data.validated_data["username"][:64],
-                reason="bad credentials",
-            )
-            raise InvalidInput("Wrong username or password.", field="password")
-        if user.is_frozen:
-            raise Forbidden("This account is frozen.", code="user_frozen")
-        record("auth.login", obj=user, after={"method": "password"}, actor=user)
+        user = staff_login(request=request._request, **data.validated_data)
         return Response(tokens_for_user(user))
 
 
-class RefreshView(TokenRefreshView):
-    serializer_class = s.RefreshSerializer
+class RefreshView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        request=s.RefreshSerializer,
+        responses={
+            200: s.TokenPairSerializer,
+            401: error(
+                "`token_not_valid`: expired, revoked, already rotated, or of a frozen user. Presenting "
+                "a token that was rotated a while ago revokes every token of its login."
+            ),
+        },
+    )
+    def post(self, request):
+        data = s.RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(refresh_token_rotate(refresh=data.validated_data["refresh"]))
 
 
 class LogoutView(APIView):
@@ -77,14 +106,7 @@ class LogoutView(APIView):
     def post(self, request):
         data = s.LogoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            token = RefreshToken(data.validated_data["refresh"])
-        except TokenError:
-            raise InvalidInput("Not a valid refresh token.", field="refresh") from None
-        if str(token.get("user_id")) != str(request.user.pk):
-            raise InvalidInput("Not your refresh token.", field="refresh")
-        token.blacklist()
-        record("auth.logout", obj=request.user, actor=request.user)
+        user_logout(user=request.user, refresh=data.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

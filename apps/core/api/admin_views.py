@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from apps.core.api.fields import DateField
 from apps.core.api.filters import JobRunFilter
 from apps.core.business_date import business_date_set, get_business_date
+from apps.core.errors import NotFound
 from apps.core.jobs import get_job
 from apps.core.jobs_runner import job_dispatch, run_or_conflict
 from apps.core.models import JobRun
@@ -66,7 +67,7 @@ class JobRunView(APIView):
     )
     def post(self, request, name):
         if get_job(name) is None:
-            return Response({"detail": f"No job named {name!r}.", "code": "not_found"}, status=404)
+            raise NotFound(f"No job named {name!r}.")
         who = request.user.get_username()
         if request.query_params.get("sync", "").lower() in ("1", "true", "yes"):
             run = run_or_conflict(name, triggered_by=who, actor=request.user)

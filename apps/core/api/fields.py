@@ -1,6 +1,10 @@
-"""Serializer fields for the two kinds of input every app takes: rupees and dates.
+"""Serializer fields for rupees and dates: the one DRF money type of every app.
 
-Strict on purpose. DRF's DecimalField reads `""` as "not given" on an optional field (a blank
+`MoneyOutputField` writes an amount out as a string with two decimals ("1500.00"); `MoneyField`
+reads one in. Their digits come from `apps.core.money`, which does not import DRF (every
+models.py imports it), so the dependency runs one way: API fields -> money policy.
+
+Input is strict on purpose. DRF's DecimalField reads `""` as "not given" on an optional field (a blank
 amount paid the whole installment) and Python's Decimal reads full-width digits, `"1_0"`, `"1e-2"` and
 `"5."`; its DateField takes the year 631 and writes it back as "631-05-05".
 """
@@ -10,6 +14,8 @@ import re
 
 from rest_framework import serializers
 
+from apps.core.money import MONEY_DECIMALS, MONEY_DIGITS
+
 # ASCII digits, then at most two decimals after a point that has digits on both sides.
 _RUPEES = re.compile(r"[0-9]{1,16}(\.[0-9]{1,2})?")
 
@@ -17,18 +23,23 @@ EARLIEST_DATE = datetime.date(1900, 1, 1)
 LATEST_DATE = datetime.date(2099, 12, 31)
 
 
-class MoneyField(serializers.DecimalField):
-    """Rupees with at most two decimals, as a string ("1500.00") or a JSON number."""
+class MoneyOutputField(serializers.DecimalField):
+    """Rupees out, as a string with two decimals. A sum over many rows (an account's totals, the
+    portfolio) takes `max_digits=TOTAL_DIGITS`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", MONEY_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_DECIMALS)
+        super().__init__(**kwargs)
+
+
+class MoneyField(MoneyOutputField):
+    """Rupees in, with at most two decimals, as a string ("1500.00") or a JSON number."""
 
     default_error_messages = {
         "rupees": 'An amount in rupees: digits with at most two decimals, e.g. "1500.00".',
         "blank": "An amount is required; leave the field out instead of sending it blank.",
     }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 18)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
 
     def validate_empty_values(self, data):
         if isinstance(data, str) and not data.strip():

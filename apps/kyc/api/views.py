@@ -6,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, NotFound
 from apps.core.permissions import IsBorrower
 from apps.core.roles import Role
 from apps.core.storage_urls import signed_url
@@ -18,10 +18,9 @@ from apps.kyc.api.serializers import (
     DocumentUploadSerializer,
     OnboardSerializer,
 )
-from apps.kyc.documents import document_upload
 from apps.kyc.models import Collateral, KycDocument
 from apps.kyc.selectors import businesses_visible_to, get_business_for_user
-from apps.kyc.services import business_onboard, collateral_create
+from apps.kyc.services import business_onboard, collateral_create, kyc_document_upload
 
 
 def my_business(user):
@@ -49,7 +48,7 @@ class MyBusinessView(APIView):
     def get(self, request):
         business = get_business_for_user(request.user)
         if business is None:
-            return Response({"detail": "Not onboarded yet.", "code": "not_found"}, status=404)
+            raise NotFound("Not onboarded yet.")
         return Response(BusinessSerializer(business).data)
 
 
@@ -61,7 +60,7 @@ class DocumentUploadView(APIView):
     def post(self, request):
         serializer = DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = document_upload(
+        document = kyc_document_upload(
             business=my_business(request.user),
             doc_type=serializer.validated_data["doc_type"],
             upload=serializer.validated_data["file"],

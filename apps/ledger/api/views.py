@@ -3,25 +3,25 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.fields import MoneyOutputField
+from apps.core.money import TOTAL_DIGITS
 from apps.core.permissions import IsAdmin
 from apps.ledger.selectors import ledger_summary
-
-AMOUNT = {"max_digits": 22, "decimal_places": 2}
 
 
 class AccountTotalsSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     type = serializers.CharField()
-    debit = serializers.DecimalField(**AMOUNT)
-    credit = serializers.DecimalField(**AMOUNT)
-    balance = serializers.DecimalField(**AMOUNT)
+    debit = MoneyOutputField(max_digits=TOTAL_DIGITS)
+    credit = MoneyOutputField(max_digits=TOTAL_DIGITS)
+    balance = MoneyOutputField(max_digits=TOTAL_DIGITS)
 
 
 class LedgerSummarySerializer(serializers.Serializer):
     accounts = AccountTotalsSerializer(many=True)
-    total_debit = serializers.DecimalField(**AMOUNT)
-    total_credit = serializers.DecimalField(**AMOUNT)
+    total_debit = MoneyOutputField(max_digits=TOTAL_DIGITS)
+    total_credit = MoneyOutputField(max_digits=TOTAL_DIGITS)
     balanced = serializers.BooleanField()
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.api.fields import MoneyOutputField
 from apps.loans.models import Installment, Loan, Offer
 
 
@@ -82,8 +83,8 @@ class ContractLinkSerializer(serializers.Serializer):
 
 
 class InstallmentSerializer(serializers.ModelSerializer):
-    amount_due = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
-    amount_paid = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    amount_due = MoneyOutputField(read_only=True)
+    amount_paid = MoneyOutputField(read_only=True)
 
     class Meta:
         model = Installment

@@ -62,16 +62,19 @@ def contract_key(loan: Loan) -> str:
     return f"contracts/{loan.pk}.pdf"
 
 
-def store_contract(loan: Loan) -> None:
-    """Write the agreement under its object key. The PDF is reproducible, so this is also how a
-    lost file is restored: the same terms give the same bytes and the same sha256."""
-    pdf = build_contract_pdf(contract_terms(loan))
+def loan_contract_write(*, loan: Loan, pdf: bytes | None = None) -> None:
+    """Write the agreement under its object key: `pdf` when the caller just built it, else built
+    here. The PDF is reproducible, so this is also how a lost file is restored: the same terms
+    give the same bytes and the same sha256."""
+    pdf = pdf if pdf is not None else build_contract_pdf(contract_terms(loan))
     if default_storage.exists(loan.contract_key):
         default_storage.delete(loan.contract_key)
     default_storage.save(loan.contract_key, ContentFile(pdf))
 
 
-def complete_disbursement(loan: Loan, *, utr: str, actor) -> Loan:
+def loan_disburse(*, loan: Loan, utr: str, actor) -> Loan:
+    """The money has left the bank: the loan goes ACTIVE with its schedule, its books and its
+    contract. The caller holds the loan's lock and the transaction."""
     before = {"status": loan.status}
     loan.disburse(on=get_business_date(), utr=utr)
     loan.save()
@@ -81,8 +84,8 @@ def complete_disbursement(loan: Loan, *, utr: str, actor) -> Loan:
     loan.contract_key = contract_key(loan)
     loan.contract_sha256 = hashlib.sha256(pdf).hexdigest()
     loan.save(update_fields=["contract_key", "contract_sha256", "updated_at"])
-    # Files are not transactional: write the PDF only once the loan really exists.
-    transaction.on_commit(lambda: store_contract(loan))
+    # Files are not transactional: write the PDF (built once, above) only once the loan really exists.
+    transaction.on_commit(lambda: loan_contract_write(loan=loan, pdf=pdf))
     record(
         "loan.disbursed",
         obj=loan,
@@ -105,7 +108,7 @@ def loan_payout_confirm(loan_id, *, succeeded: bool, utr: str = "", reason: str 
         utr = (utr or "").strip()
         if not utr:  # the bank's proof that the money left
             raise InvalidInput("The bank's UTR of the payout is required.", field="utr")
-        return complete_disbursement(loan, utr=utr[:64], actor=actor)
+        return loan_disburse(loan=loan, utr=utr[:64], actor=actor)
     reason = reason or "payout failed"
     loan.cancel()
     loan.save()

@@ -9,20 +9,14 @@ from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
 from apps.kyc.models import Business, Collateral
-from apps.loans.models import LoanProduct, Offer
+from apps.loans.models import Offer
 from apps.loans.pricing import price_offers
-from apps.risk.services import evaluate
+from apps.loans.selectors import loan_product_for_offers
+from apps.risk.services import risk_evaluation_run
 
 
 def _offer_snapshot(offer: Offer) -> dict:
     return {"status": offer.status, "type": offer.type, "principal": str(offer.principal)}
-
-
-def product_for(amount) -> LoanProduct:
-    product = LoanProduct.objects.filter(is_active=True).order_by("code").first()
-    if product is None:
-        raise Conflict("No loan product is open for new offers.", code="no_product")
-    return product
 
 
 def _covering_collaterals(business: Business, principal) -> list[Collateral]:
@@ -77,7 +71,7 @@ def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
     if business.kyc_status != Business.KycStatus.VERIFIED:
         raise Conflict("KYC is not verified.", code="kyc_required")
 
-    decision = evaluate(business, amount=invoice.amount)
+    decision = risk_evaluation_run(business=business, amount=invoice.amount, actor=user)
     if decision.outcome == "REJECT":
         record("offer.declined", obj=invoice, actor=user, reason="; ".join(decision.reasons))
         return Conflict(
@@ -90,7 +84,7 @@ def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
             code="risk_review",
             extra={"reasons": decision.reasons},
         )
-    product = product_for(invoice.amount)
+    product = loan_product_for_offers()
     free = Collateral.objects.filter(business=business, lien_status=Collateral.Lien.FREE).aggregate(s=Sum("value"))
     terms = price_offers(
         product, invoice_amount=invoice.amount, grade=decision.score.grade, free_collateral=free["s"] or 0

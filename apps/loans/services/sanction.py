@@ -15,7 +15,7 @@ from apps.invoices.models import Invoice
 from apps.kyc.services import collateral_pledge
 from apps.loans.models import Loan, Offer
 from apps.loans.providers import PayoutFailed, PayoutStatus, get_payout_provider
-from apps.loans.services.disbursement import complete_disbursement
+from apps.loans.services.disbursement import loan_disburse
 
 
 class PayoutUnavailable(DomainError):
@@ -103,7 +103,7 @@ def loan_sanction(*, offer_id, user) -> Loan:
     except PayoutFailed as exc:
         raise PayoutUnavailable(f"The payout could not be made: {exc}") from exc
     if payout.status == PayoutStatus.SUCCEEDED:
-        complete_disbursement(loan, utr=payout.utr, actor=user)
+        loan_disburse(loan=loan, utr=payout.utr, actor=user)
     else:
         record("loan.payout_pending", obj=loan, after={"reference": payout.reference}, actor=user)
     return loan

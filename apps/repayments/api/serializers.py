@@ -1,8 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api.fields import MoneyField
-
-AMOUNT = {"max_digits": 18, "decimal_places": 2}
+from apps.core.api.fields import MoneyField, MoneyOutputField
 
 
 class PayInputSerializer(serializers.Serializer):
@@ -16,20 +14,20 @@ class AmountInputSerializer(serializers.Serializer):
 
 
 class AllocationSerializer(serializers.Serializer):
-    penalty = serializers.DecimalField(**AMOUNT)
-    interest = serializers.DecimalField(**AMOUNT)
-    principal = serializers.DecimalField(**AMOUNT)
+    penalty = MoneyOutputField()
+    interest = MoneyOutputField()
+    principal = MoneyOutputField()
 
 
 class RepaymentResultSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.CharField()
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = MoneyOutputField()
     allocation = AllocationSerializer()
     installment_status = serializers.CharField(allow_null=True)
     loan_status = serializers.CharField()
-    loan_outstanding = serializers.DecimalField(
-        help_text="What the borrower still owes: principal, interest fallen due and charges", **AMOUNT
+    loan_outstanding = MoneyOutputField(
+        help_text="What the borrower still owes: principal, interest fallen due and charges"
     )
 
 
@@ -42,7 +40,7 @@ class BounceResultSerializer(serializers.Serializer):
     installment_id = serializers.UUIDField()
     reason = serializers.CharField()
     reason_text = serializers.CharField()
-    charge = serializers.DecimalField(**AMOUNT)
+    charge = MoneyOutputField()
     bounce_count = serializers.IntegerField()
     loan_status = serializers.CharField()
 
@@ -52,13 +50,13 @@ class HistoryItemSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     at = serializers.DateTimeField()
     business_date = serializers.DateField()
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = MoneyOutputField()
     detail = serializers.DictField()
 
 
 class ForeclosureQuoteSerializer(serializers.Serializer):
-    principal = serializers.DecimalField(**AMOUNT)
-    interest_to_date = serializers.DecimalField(**AMOUNT)
-    charges = serializers.DecimalField(**AMOUNT)
-    total = serializers.DecimalField(**AMOUNT)
+    principal = MoneyOutputField()
+    interest_to_date = MoneyOutputField()
+    charges = MoneyOutputField()
+    total = MoneyOutputField()
     valid_on = serializers.DateField()

@@ -11,8 +11,9 @@ from apps.core.schema import IDEMPOTENCY_KEY
 from apps.loans.api.serializers import InstallmentSerializer
 from apps.loans.selectors import loans_visible_to
 from apps.repayments.api import serializers as s
-from apps.repayments.models import Bounce, Repayment
+from apps.repayments.models import Repayment
 from apps.repayments.prepayment import foreclosure_quote, loan_foreclose, loan_prepay
+from apps.repayments.selectors import loan_history
 from apps.repayments.services import emi_bounce, emi_pay
 
 
@@ -87,35 +88,7 @@ class LoanHistoryView(APIView):
     @extend_schema(responses={200: s.HistoryItemSerializer(many=True)})
     def get(self, request, pk):
         loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
-        items = [
-            {
-                "type": "REPAYMENT",
-                "id": r.pk,
-                "at": r.created_at,
-                "business_date": r.business_date,
-                "amount": r.amount,
-                "detail": {
-                    "kind": r.kind,
-                    "penalty": str(r.penalty),
-                    "interest": str(r.interest),
-                    "principal": str(r.principal),
-                    "installment_id": str(r.installment_id or ""),
-                },
-            }
-            for r in Repayment.objects.filter(loan=loan)
-        ] + [
-            {
-                "type": "BOUNCE",
-                "id": b.pk,
-                "at": b.created_at,
-                "business_date": b.business_date,
-                "amount": b.charge + b.gst,
-                "detail": {"code": b.return_code_id, "installment_id": str(b.installment_id)},
-            }
-            for b in Bounce.objects.filter(loan=loan)
-        ]
-        items.sort(key=lambda item: item["at"], reverse=True)
-        return Response(s.HistoryItemSerializer(items, many=True).data)
+        return Response(s.HistoryItemSerializer(loan_history(loan_id=loan.pk), many=True).data)
 
 
 class PrepayView(APIView):

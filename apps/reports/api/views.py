@@ -3,20 +3,22 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.fields import MoneyOutputField
+from apps.core.money import TOTAL_DIGITS
 from apps.core.permissions import IsAdmin
 from apps.reports.selectors import portfolio_summary
 
 
 class PortfolioBucketSerializer(serializers.Serializer):
     count = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    amount = MoneyOutputField(max_digits=TOTAL_DIGITS)
 
 
 class PortfolioSummarySerializer(serializers.Serializer):
     business_date = serializers.DateField()
-    aum = serializers.DecimalField(max_digits=20, decimal_places=2)
+    aum = MoneyOutputField(max_digits=TOTAL_DIGITS)
     active_loans = serializers.IntegerField()
-    npa_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    npa_amount = MoneyOutputField(max_digits=TOTAL_DIGITS)
     npa_ratio = serializers.DecimalField(max_digits=7, decimal_places=4)
     by_classification = serializers.DictField(child=PortfolioBucketSerializer())
     by_dpd_bucket = serializers.DictField(child=PortfolioBucketSerializer())

@@ -7,7 +7,8 @@ from apps.core.errors import Conflict
 from apps.core.permissions import IsBorrower
 from apps.kyc.selectors import get_business_for_user
 from apps.risk.models import CreditScore
-from apps.risk.services import latest_score, score_business
+from apps.risk.selectors import credit_score_latest
+from apps.risk.services import credit_score_compute
 
 
 class FactorSerializer(serializers.Serializer):
@@ -39,7 +40,7 @@ class MyCreditScoreView(APIView):
     @extend_schema(responses={200: CreditScoreSerializer})
     def get(self, request):
         business = _business(request.user)
-        score = latest_score(business) or score_business(business, actor=request.user)
+        score = credit_score_latest(business=business) or credit_score_compute(business=business, actor=request.user)
         return Response(CreditScoreSerializer(score).data)
 
 
@@ -48,5 +49,5 @@ class RecalculateCreditScoreView(APIView):
 
     @extend_schema(request=None, responses={201: CreditScoreSerializer})
     def post(self, request):
-        score = score_business(_business(request.user), actor=request.user)
+        score = credit_score_compute(business=_business(request.user), actor=request.user)
         return Response(CreditScoreSerializer(score).data, status=status.HTTP_201_CREATED)
