@@ -159,11 +159,12 @@ def _json(raw: bytes):
 
 
 def terminate_backends(application_name: str) -> int:
-    """Kill every database connection the server holds right now; how many were killed."""
+    """Kill every database connection the server holds right now; how many were killed. Only in
+    this test database: another test run on the same PostgreSQL keeps its own."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE application_name = %s AND pid <> pg_backend_pid()",
+            "WHERE application_name = %s AND datname = current_database() AND pid <> pg_backend_pid()",
             [application_name],
         )
         return cursor.fetchone()[0]
