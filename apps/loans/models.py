@@ -242,7 +242,14 @@ class Loan(FSMModelMixin, BaseModel):
         """The reference its collateral is pledged under, and released by."""
         return f"loan:{self.pk}"
 
-    LIVE = [Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED]
+    # The live loans: disbursed, not yet closed, written off or cancelled. They take payments and
+    # bounces, accrue interest, are classified by the close of business and count in the book.
+    # The one definition: SQL receives it as a parameter, reports build their Q from it.
+    LIVE_STATUSES = (Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in Loan.LIVE_STATUSES
 
     @transition(field=status, source=Status.SANCTIONED, target=Status.ACTIVE)
     def disburse(self, *, on, utr: str):
@@ -270,7 +277,7 @@ class Loan(FSMModelMixin, BaseModel):
     def upgrade(self):
         """The NPA upgrade: every arrear paid, decided by the close of business."""
 
-    @transition(field=status, source=[Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED], target=Status.CLOSED)
+    @transition(field=status, source=LIVE_STATUSES, target=Status.CLOSED)
     def close(self, *, on):
         self.closed_on = on
 

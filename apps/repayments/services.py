@@ -18,8 +18,6 @@ from apps.repayments.locks import lock_installment
 from apps.repayments.models import Bounce, NachReturnCode, Repayment
 from apps.repayments.posting import repayment_lines
 
-PAYABLE = [Loan.Status.ACTIVE, Loan.Status.OVERDUE, Loan.Status.DEFAULTED]
-
 
 def parse_amount(value, *, field="amount") -> Decimal:
     try:
@@ -140,7 +138,7 @@ def close_if_settled(loan: Loan, *, today, actor) -> bool:
 @transaction.atomic
 def emi_pay(installment_id, *, user, amount=None, channel="API", reference="") -> Repayment:
     loan, installment = lock_installment(installment_id, user)
-    if loan.status not in PAYABLE:
+    if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}; it takes no payments.", code="loan_state")
     owed = installment.owed
     if owed <= 0:
@@ -163,7 +161,7 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
         codes = ", ".join(NachReturnCode.objects.filter(is_active=True).values_list("code", flat=True))
         raise InvalidInput(f"A NACH return code: {codes}.", field="reason")
     loan, installment = lock_installment(installment_id, None)
-    if loan.status not in PAYABLE:
+    if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
     if installment.status == Installment.Status.PAID:
         raise Conflict("This installment is paid; there is nothing to bounce.", code="installment_paid")
