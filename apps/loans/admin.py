@@ -6,7 +6,7 @@ from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
-from apps.loans.services.override import ALLOWED_OVERRIDES
+from apps.loans.transitions import OVERRIDES, loan_override_targets
 from apps.risk.rules import GRADES
 
 
@@ -79,10 +79,10 @@ OVERRIDE_BUTTONS = [
         f"Override to {target}",
         _override_to(target),
         needs_reason=True,
-        allowed=lambda loan, target=target: target in ALLOWED_OVERRIDES.get(loan.status, set()),
+        allowed=lambda loan, target=target: target in loan_override_targets(loan),
         permission="override",
     )
-    for target in sorted({t for targets in ALLOWED_OVERRIDES.values() for t in targets})
+    for target in sorted(OVERRIDES)
 ]
 
 

@@ -10,8 +10,10 @@ the whole book, interest posted to the ledger in chunks), idempotent when run ag
    with every arrear paid is upgraded to ACTIVE;
 4. a history row per classification change, audit rows per status change, counts returned.
 
-State fields are written here by SQL rather than by FSM methods one loan at a time: this job
-is the one documented exception, and it audits every row it changes.
+Status changes go through the loan FSM's set-based door (apps/loans/transitions.py): one UPDATE
+per source state the transition allows, with the audit rows its one-row path writes. The live
+set and the RBI buckets come from their one definitions (Loan.LIVE_STATUSES, delinquency.BUCKETS)
+and reach the SQL as parameters.
 """
 
 import datetime
@@ -26,6 +28,7 @@ from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
 from apps.ledger.services import Line
 from apps.loans.models import Loan
+from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
 from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
 
 CHUNK = 5000
@@ -172,30 +175,9 @@ def update_delinquency(day: datetime.date) -> dict:
                 WHERE i.loan_id = l.id AND i.status <> 'PAID' AND i.due_date < %(day)s)""",
         params,
     )
-    to_overdue = _rows(
-        "UPDATE loans_loan SET status = 'OVERDUE', updated_at = now() WHERE status = 'ACTIVE' AND dpd > 0 RETURNING id",
-        params,
-    )
-    to_active = _rows(
-        "UPDATE loans_loan SET status = 'ACTIVE', updated_at = now() WHERE status = 'OVERDUE' AND dpd = 0 RETURNING id",
-        params,
-    )
-    record_many(
-        "loan.overdue",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in to_overdue],
-        before={"status": "ACTIVE"},
-        after={"status": "OVERDUE"},
-        reason=f"close of business {day}",
-    )
-    record_many(
-        "loan.current",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in to_active],
-        before={"status": "OVERDUE"},
-        after={"status": "ACTIVE"},
-        reason=f"close of business {day}",
-    )
+    reason = f"close of business {day}"
+    to_overdue = LOAN_OVERDUE.many(Loan.objects.filter(dpd__gt=0), reason=reason)
+    to_active = LOAN_CURRENT.many(Loan.objects.filter(dpd=0), reason=reason)
     return {
         "dpd_updated": dpd_set + dpd_cleared,
         "loans_overdue": len(to_overdue),
@@ -238,35 +220,14 @@ def classify_book(day: datetime.date) -> dict:
             after={"asset_classification": new},
             reason=f"close of business {day}",
         )
-    to_npa = [row[0] for row in changed if row[2] == "NPA"]
+    to_npa = [row[0] for row in changed if row[2] == BEYOND]
     suspense = move_interest_to_suspense(day, to_npa)
-    defaulted = _rows(
-        """UPDATE loans_loan SET status = 'DEFAULTED', updated_at = now()
-            WHERE asset_classification = 'NPA' AND status IN ('ACTIVE', 'OVERDUE') RETURNING id, status""",
-        {},
-    )
+    defaulted = LOAN_DEFAULTED.many(Loan.objects.filter(asset_classification=BEYOND), reason=f"classified NPA on {day}")
     # Only a loan this run lifted out of NPA is upgraded: a loan DEFAULTED for another reason
     # (a second bounce, an ADMIN override) stays DEFAULTED whatever its arrears.
-    upgraded = _rows(
-        """UPDATE loans_loan SET status = 'ACTIVE', updated_at = now()
-           WHERE id = ANY(%(ids)s) AND status = 'DEFAULTED' AND dpd = 0 AND outstanding_penalty = 0
-           RETURNING id""",
-        {"ids": [row[0] for row in changed if row[1] == "NPA" and row[2] != "NPA"]},
-    )
-    record_many(
-        "loan.defaulted",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in defaulted],
-        after={"status": "DEFAULTED"},
-        reason=f"classified NPA on {day}",
-    )
-    record_many(
-        "loan.upgraded",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in upgraded],
-        before={"status": "DEFAULTED"},
-        after={"status": "ACTIVE"},
-        reason=f"every arrear paid by {day}",
+    lifted = [row[0] for row in changed if row[1] == BEYOND and row[2] != BEYOND]
+    upgraded = LOAN_UPGRADED.many(
+        Loan.objects.filter(pk__in=lifted, dpd=0, outstanding_penalty=0), reason=f"every arrear paid by {day}"
     )
     return {
         "classification_changes": len(changed),
