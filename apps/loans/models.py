@@ -148,6 +148,11 @@ class Offer(FSMModelMixin, BaseModel):
         self.status_reason = "validity ended"
 
 
+def has_unpaid_installments(loan) -> bool:
+    """A condition of Loan.record_bounce: a bounce is of an installment not yet paid."""
+    return loan.installments.exclude(status=Installment.Status.PAID).exists()
+
+
 class Loan(FSMModelMixin, BaseModel):
     """A sanctioned loan. Status moves only through the transitions below, called by services;
     `asset_classification` is set only by the nightly close of business."""
@@ -277,6 +282,13 @@ class Loan(FSMModelMixin, BaseModel):
     @transition(field=status, source=Status.DEFAULTED, target=Status.ACTIVE)
     def upgrade(self):
         """The NPA upgrade: every arrear paid, decided by the close of business."""
+
+    @transition(field=status, source=LIVE_STATUSES, target=None, conditions=[has_unpaid_installments])
+    def record_bounce(self, *, charge):
+        """A NACH return on a live loan: its charge is owed and counted. The status stays; a
+        second bounce then defaults a performing loan (repayments.services.emi_bounce)."""
+        self.outstanding_penalty += charge
+        self.bounce_count += 1
 
     @transition(field=status, source=LIVE_STATUSES, target=Status.CLOSED)
     def close(self, *, on):

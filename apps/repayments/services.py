@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django_fsm import can_proceed
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
@@ -161,7 +162,7 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
         codes = ", ".join(NachReturnCode.objects.filter(is_active=True).values_list("code", flat=True))
         raise InvalidInput(f"A NACH return code: {codes}.", field="reason")
     loan, installment = lock_installment(installment_id, None)
-    if not loan.is_live:
+    if not can_proceed(loan.record_bounce, check_conditions=False):
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
     if installment.status == Installment.Status.PAID:
         raise Conflict("This installment is paid; there is nothing to bounce.", code="installment_paid")
@@ -202,9 +203,8 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
     installment.status = installment_status(installment, today)
     installment.save()
     before = {"status": loan.status, "bounce_count": loan.bounce_count}
-    loan.outstanding_penalty += charge + gst
-    loan.bounce_count += 1
-    if loan.bounce_count >= 2 and loan.status in (Loan.Status.ACTIVE, Loan.Status.OVERDUE):
+    loan.record_bounce(charge=charge + gst)
+    if loan.bounce_count >= 2 and can_proceed(loan.mark_defaulted):  # a second bounce defaults a performing loan
         loan.mark_defaulted()
     loan.save()
     record(
