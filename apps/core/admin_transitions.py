@@ -33,17 +33,26 @@ class Button:
     service: Callable
     # The name of the model's @transition method the service takes: the button is shown when
     # django-fsm's can_proceed allows it on the object.
-    transition: str
+    transition: str | None = None
     needs_reason: bool = False
     # "change" means <app>.change_<model>; a dotted name ("repayments.add_bounce") is used as is.
     permission: str = "change"
     # Extra inputs the service takes, as (keyword, label, html input type); e.g. an amount.
     fields: tuple = ()
+    # Only for an action that changes no state of the model (unlocking a login, resetting a
+    # second factor on a User, which has no state machine): when it applies, instead of a transition.
+    condition: Callable | None = None
+
+    def __post_init__(self):
+        if (self.transition is None) == (self.condition is None):
+            raise ValueError(f"button {self.name}: name a transition, or a condition for an action that is not one")
 
     def perm(self, app_label: str, model_name: str) -> str:
         return self.permission if "." in self.permission else f"{app_label}.{self.permission}_{model_name}"
 
     def allowed(self, obj) -> bool:
+        if self.transition is None:
+            return self.condition(obj)
         return can_proceed(getattr(obj, self.transition))
 
 

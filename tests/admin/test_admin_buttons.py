@@ -137,7 +137,7 @@ def _buttons(web, loan) -> set[str]:
 
 def test_loan_buttons_follow_the_fsm_and_the_permission(client, borrower):
     from apps.loans.services import loan_override
-    from tests.admin.test_admin import staff
+    from tests.support.users import staff
 
     loan = make_loan(borrower)
     client.force_login(staff("OFFICER"))
@@ -155,7 +155,6 @@ def test_payout_buttons_only_while_the_payout_is_pending(admin_web, pending_loan
 def test_the_risk_approval_button_goes_once_the_invoice_is_approved(officer_web, borrower):
     from apps.invoices.models import Invoice
     from apps.invoices.services import invoice_risk_approve
-    from tests.conftest import make_user
 
     verified_business(borrower)
     invoice = verified_invoice(borrower)

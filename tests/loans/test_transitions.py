@@ -30,8 +30,8 @@ from apps.loans.transitions import (
     loan_override_targets,
 )
 from apps.repayments.models import LoanClassificationHistory
-from tests.conftest import make_user
 from tests.support.lending import ensure_products, make_loan, verified_business, verified_invoice
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_the_override_is_the_documented_table(loan_pairs):
 
 def test_the_close_of_business_moves_loans_only_through_the_doors(borrower):
     """Every status change of a night has the audit row of its door, and nothing else moves."""
-    from tests.repayments.conftest import close_day, days_after
+    from tests.support.days import close_day, days_after
 
     loans = [make_loan(borrower), make_loan(make_user()), make_loan(make_user())]
     _set_state(loans[2], Loan.Status.CLOSED)  # not live: the night leaves it alone
