@@ -105,13 +105,13 @@ class UserAdmin(TransitionButtonsMixin, FastListMixin, DjangoUserAdmin):
     ]
     # "change" is accounts.change_user, which only the ADMIN group has; the service checks the role too.
     transition_buttons = [
-        Button("unlock", "Unlock login", _unlock, allowed=_has_failures),
+        Button("unlock", "Unlock login", _unlock, condition=_has_failures),
         Button(
             "reset_second_factor",
             "Reset second factor",
             _reset_second_factor,
             needs_reason=True,
-            allowed=second_factor.has_second_factor,
+            condition=second_factor.has_second_factor,
         ),
     ]
 

@@ -15,9 +15,6 @@ class NotificationAdmin(ReadOnlyAdmin):
     raw_id_fields = ["user", "loan", "installment"]
 
 
-INITIATED = RecoveryAction.Status.INITIATED
-
-
 @admin.register(RecoveryAction)
 class RecoveryActionAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
     transition_buttons = [
@@ -25,7 +22,7 @@ class RecoveryActionAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
             "complete",
             "Complete recovery",
             recovery_complete_from_admin,
-            allowed=lambda a: a.status == INITIATED,
+            transition="complete",
             permission="collections.change_recoveryaction",
             fields=(
                 ("recovered_amount", "Recovered amount (₹)", "text"),
@@ -36,8 +33,8 @@ class RecoveryActionAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
             "cancel",
             "Cancel recovery",
             recovery_cancel,
+            transition="cancel",
             needs_reason=True,
-            allowed=lambda a: a.status == INITIATED,
             permission="collections.change_recoveryaction",
         ),
     ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.phone import mask_phone
 from apps.accounts.providers import get_sms_provider
 from apps.collections.models import Notification
+from apps.loans.models import Loan
 
 logger = logging.getLogger(__name__)
 CHUNK = 500
@@ -37,7 +38,7 @@ FROM loans_installment i
 JOIN loans_loan l ON l.id = i.loan_id
 JOIN accounts_user u ON u.id = l.borrower_id
 WHERE i.status <> 'PAID'
-  AND l.status IN ('ACTIVE', 'OVERDUE', 'DEFAULTED')
+  AND l.status = ANY(%(live)s)
   AND (i.due_date = %(soon)s OR i.due_date <= %(today)s)
   AND {channel_filter}
 ON CONFLICT ON CONSTRAINT uq_notification_once_per_day DO NOTHING
@@ -50,7 +51,11 @@ CHANNEL_FILTERS = {
 
 
 def queue_reminders(business_date: datetime.date) -> int:
-    params = {"soon": business_date + datetime.timedelta(days=3), "today": business_date}
+    params = {
+        "soon": business_date + datetime.timedelta(days=3),
+        "today": business_date,
+        "live": [str(status) for status in Loan.LIVE_STATUSES],
+    }
     queued = 0
     with connection.cursor() as cursor:
         for channel, channel_filter in CHANNEL_FILTERS.items():

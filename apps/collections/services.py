@@ -34,7 +34,7 @@ def recovery_allowed(loan: Loan) -> bool:
     """A live loan classified NPA is in recovery territory too, whatever its status says."""
     if loan.status in RECOVERABLE:
         return True
-    return loan.status in Loan.LIVE and loan.asset_classification == Loan.Classification.NPA
+    return loan.is_live and loan.asset_classification == Loan.Classification.NPA
 
 
 @transaction.atomic
@@ -149,7 +149,7 @@ def recovery_complete(action_id, *, recovered_amount, write_off_remaining: bool,
     if loan.status == Loan.Status.WRITTEN_OFF:
         if amount:
             _recovery_on_written_off(loan, amount, today=today, actor=actor, action=action)
-    elif loan.status in (Loan.Status.DEFAULTED, Loan.Status.OVERDUE, Loan.Status.ACTIVE):
+    elif loan.is_live:
         left = _recover_into_installments(loan, amount, today=today, actor=actor)
         if left:
             raise InvalidInput(f"More than the {amount - left} owed on the loan.", field="recovered_amount")

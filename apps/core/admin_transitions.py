@@ -2,13 +2,15 @@
 
     class BusinessAdmin(TransitionButtonsMixin, admin.ModelAdmin):
         transition_buttons = [
-            Button("approve", "Approve KYC", kyc_approve, needs_reason=True, allowed=lambda obj: ...),
+            Button("approve", "Approve KYC", kyc_approve, transition="approve", needs_reason=True),
         ]
 
-A button is shown when `allowed(obj)` is true and the user has the change permission; it
-posts to `<object>/transition/<name>/`, which asks for a reason first when the service needs
-one, calls `service(obj.pk, actor=user[, reason=...])` and shows the service's own error
-message when the transition is not allowed.
+A button names the django-fsm transition its service takes on the object (Business.approve)
+and is shown when `can_proceed(obj.<transition>)` says so (its source states and conditions,
+as the model declares them) and the user has the button's permission. It posts to
+`<object>/transition/<name>/`, which asks for a reason first when the service needs one, calls
+`service(obj.pk, actor=user[, reason=...])` and shows the service's own error message when the
+transition is not allowed.
 """
 
 from collections.abc import Callable
@@ -19,12 +21,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django_fsm import can_proceed
 
 from apps.core.errors import DomainError
-
-
-def _always(obj) -> bool:
-    return True
 
 
 @dataclass(frozen=True)
@@ -32,15 +31,29 @@ class Button:
     name: str
     label: str
     service: Callable
+    # The name of the model's @transition method the service takes: the button is shown when
+    # django-fsm's can_proceed allows it on the object.
+    transition: str | None = None
     needs_reason: bool = False
-    allowed: Callable = _always
     # "change" means <app>.change_<model>; a dotted name ("repayments.add_bounce") is used as is.
     permission: str = "change"
     # Extra inputs the service takes, as (keyword, label, html input type); e.g. an amount.
     fields: tuple = ()
+    # Only for an action that changes no state of the model (unlocking a login, resetting a
+    # second factor on a User, which has no state machine): when it applies, instead of a transition.
+    condition: Callable | None = None
+
+    def __post_init__(self):
+        if (self.transition is None) == (self.condition is None):
+            raise ValueError(f"button {self.name}: name a transition, or a condition for an action that is not one")
 
     def perm(self, app_label: str, model_name: str) -> str:
         return self.permission if "." in self.permission else f"{app_label}.{self.permission}_{model_name}"
+
+    def allowed(self, obj) -> bool:
+        if self.transition is None:
+            return self.condition(obj)
+        return can_proceed(getattr(obj, self.transition))
 
 
 class TransitionButtonsMixin:

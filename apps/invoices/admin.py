@@ -27,8 +27,8 @@ class InvoiceAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
             "risk_approve",
             "Approve for offers (risk review)",
             invoice_risk_approve,
+            transition="approve_for_offers",
             needs_reason=True,
-            allowed=lambda invoice: invoice.status == "VERIFIED" and not invoice.risk_approved_by_id,
         )
     ]
     list_display = ["invoice_number", "seller_gstin", "buyer_name", "amount", "due_date", "status", "created_at"]

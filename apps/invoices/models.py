@@ -16,6 +16,11 @@ def financial_year(day: datetime.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def not_yet_risk_approved(invoice) -> bool:
+    """A condition of Invoice.approve_for_offers: an invoice is approved for offers once."""
+    return not invoice.risk_approved_by_id
+
+
 class Invoice(FSMModelMixin, BaseModel):
     """A GST invoice raised by a borrower's business on a buyer, offered as the basis of a loan.
 
@@ -78,6 +83,12 @@ class Invoice(FSMModelMixin, BaseModel):
     @transition(field=status, source=Status.UPLOADED, target=Status.REJECTED)
     def reject(self, reason: str):
         self.status_reason = reason
+
+    @transition(field=status, source=Status.VERIFIED, target=None, conditions=[not_yet_risk_approved])
+    def approve_for_offers(self, *, by, reason: str):
+        """A REVIEW risk decision lifted by ops: offers may be generated. The status stays."""
+        self.risk_approved_by = by
+        self.risk_approved_reason = reason[:255]
 
     @transition(field=status, source=Status.VERIFIED, target=Status.OFFERED)
     def mark_offered(self):

@@ -5,6 +5,7 @@ import logging
 import re
 
 from django.db import IntegrityError, transaction
+from django_fsm import can_proceed
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.in_ import gstin as gstin_number
 
@@ -147,11 +148,11 @@ def invoice_risk_approve(invoice_id, *, actor, reason: str) -> Invoice:
     invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
     if invoice is None:
         raise NotFound("Invoice not found.")
-    if invoice.status != Invoice.Status.VERIFIED:
+    if not can_proceed(invoice.approve_for_offers, check_conditions=False):
         raise Conflict(f"The invoice is {invoice.status}; only a VERIFIED invoice awaits offers.", code="invoice_state")
-    if invoice.risk_approved_by_id:
+    if not can_proceed(invoice.approve_for_offers):
         raise Conflict("This invoice is already approved for offers.", code="already_approved")
-    invoice.risk_approved_by, invoice.risk_approved_reason = actor, reason[:255]
+    invoice.approve_for_offers(by=actor, reason=reason)
     invoice.save(update_fields=["risk_approved_by", "risk_approved_reason", "updated_at"])
     record("invoice.risk_approved", obj=invoice, after={"approved_by": str(actor.pk)}, actor=actor, reason=reason)
     return invoice

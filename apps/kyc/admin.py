@@ -43,12 +43,8 @@ class BusinessAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
     exclude = ["aadhaar_hash"]
     inlines = [KycCheckInline, KycDocumentInline, CollateralInline]
     transition_buttons = [
-        Button(
-            "approve", "Approve KYC", kyc_approve, needs_reason=True, allowed=lambda b: b.kyc_status == "MANUAL_REVIEW"
-        ),
-        Button(
-            "reject", "Reject KYC", kyc_reject, needs_reason=True, allowed=lambda b: b.kyc_status == "MANUAL_REVIEW"
-        ),
+        Button("approve", "Approve KYC", kyc_approve, transition="approve", needs_reason=True),
+        Button("reject", "Reject KYC", kyc_reject, transition="reject", needs_reason=True),
     ]
     actions = [
         reason_action(kyc_approve, description="Approve KYC (manual review)", name="approve_kyc"),

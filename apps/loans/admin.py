@@ -6,7 +6,7 @@ from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
-from apps.loans.services.override import ALLOWED_OVERRIDES
+from apps.loans.transitions import OVERRIDES
 from apps.risk.rules import GRADES
 
 
@@ -27,8 +27,8 @@ class OfferAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
             "withdraw",
             "Withdraw offer",
             offer_withdraw,
+            transition="withdraw",
             needs_reason=True,
-            allowed=lambda o: o.status == "ACTIVE",
             permission="loans.change_loan",
         ),
     ]
@@ -78,11 +78,11 @@ OVERRIDE_BUTTONS = [
         f"override_{target.lower()}",
         f"Override to {target}",
         _override_to(target),
+        transition=door.name,
         needs_reason=True,
-        allowed=lambda loan, target=target: target in ALLOWED_OVERRIDES.get(loan.status, set()),
         permission="override",
     )
-    for target in sorted({t for targets in ALLOWED_OVERRIDES.values() for t in targets})
+    for target, door in sorted(OVERRIDES.items())
 ]
 
 
@@ -119,15 +119,15 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.Mod
             "confirm_payout",
             "Confirm payout",
             _confirm_payout,
-            allowed=lambda loan: loan.status == "SANCTIONED",
+            transition="disburse",
             fields=(("utr", "Bank UTR", "text"),),
         ),
         Button(
             "payout_failed",
             "Payout failed: cancel the loan",
             _payout_failed,
+            transition="cancel",
             needs_reason=True,
-            allowed=lambda loan: loan.status == "SANCTIONED",
         ),
         *OVERRIDE_BUTTONS,
     ]

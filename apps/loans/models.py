@@ -149,6 +149,11 @@ class Offer(FSMModelMixin, BaseModel):
         self.status_reason = "validity ended"
 
 
+def has_unpaid_installments(loan) -> bool:
+    """A condition of Loan.record_bounce: a bounce is of an installment not yet paid."""
+    return loan.installments.exclude(status=Installment.Status.PAID).exists()
+
+
 class Loan(FSMModelMixin, BaseModel):
     """A sanctioned loan. Status moves only through the transitions below, called by services;
     `asset_classification` is set only by the nightly close of business."""
@@ -243,7 +248,14 @@ class Loan(FSMModelMixin, BaseModel):
         """The reference its collateral is pledged under, and released by."""
         return f"loan:{self.pk}"
 
-    LIVE = [Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED]
+    # The live loans: disbursed, not yet closed, written off or cancelled. They take payments and
+    # bounces, accrue interest, are classified by the close of business and count in the book.
+    # The one definition: SQL receives it as a parameter, reports build their Q from it.
+    LIVE_STATUSES = (Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in Loan.LIVE_STATUSES
 
     @transition(field=status, source=Status.SANCTIONED, target=Status.ACTIVE)
     def disburse(self, *, on, utr: str):
@@ -255,6 +267,7 @@ class Loan(FSMModelMixin, BaseModel):
     def cancel(self):
         self.payout_status = Loan.PayoutStatus.FAILED
 
+    # The next four are also taken set-based by the close of business (apps/loans/transitions.py).
     @transition(field=status, source=Status.ACTIVE, target=Status.OVERDUE)
     def mark_overdue(self):
         pass
@@ -271,13 +284,40 @@ class Loan(FSMModelMixin, BaseModel):
     def upgrade(self):
         """The NPA upgrade: every arrear paid, decided by the close of business."""
 
-    @transition(field=status, source=[Status.ACTIVE, Status.OVERDUE, Status.DEFAULTED], target=Status.CLOSED)
+    @transition(field=status, source=LIVE_STATUSES, target=None, conditions=[has_unpaid_installments])
+    def record_bounce(self, *, charge):
+        """A NACH return on a live loan: its charge is owed and counted. The status stays; a
+        second bounce then defaults a performing loan (repayments.services.emi_bounce)."""
+        self.outstanding_penalty += charge
+        self.bounce_count += 1
+
+    @transition(field=status, source=LIVE_STATUSES, target=Status.CLOSED)
     def close(self, *, on):
         self.closed_on = on
 
     @transition(field=status, source=Status.DEFAULTED, target=Status.WRITTEN_OFF)
     def write_off(self, *, on):
         self.closed_on = on
+
+    # The ADMIN override: the one audited exception to the graph above, a judgement corrected by
+    # hand with a reason, taken only through apps.loans.transitions.loan_status_override. States
+    # that depend on money (CLOSED, WRITTEN_OFF) are no target: repayment, recovery or write-off
+    # reach them, so the books follow.
+    @transition(field=status, source=Status.SANCTIONED, target=Status.CANCELLED)
+    def override_to_cancelled(self):
+        pass
+
+    @transition(field=status, source=[Status.OVERDUE, Status.DEFAULTED], target=Status.ACTIVE)
+    def override_to_active(self):
+        pass
+
+    @transition(field=status, source=Status.DEFAULTED, target=Status.OVERDUE)
+    def override_to_overdue(self):
+        pass
+
+    @transition(field=status, source=[Status.ACTIVE, Status.OVERDUE], target=Status.DEFAULTED)
+    def override_to_defaulted(self):
+        pass
 
 
 class Installment(BaseModel):

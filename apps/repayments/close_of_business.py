@@ -10,8 +10,10 @@ the whole book, interest posted to the ledger in chunks), idempotent when run ag
    with every arrear paid is upgraded to ACTIVE;
 4. a history row per classification change, audit rows per status change, counts returned.
 
-State fields are written here by SQL rather than by FSM methods one loan at a time: this job
-is the one documented exception, and it audits every row it changes.
+Status changes go through the loan FSM's set-based door (apps/loans/transitions.py): one UPDATE
+per source state the transition allows, with the audit rows its one-row path writes. The live
+set and the RBI buckets come from their one definitions (Loan.LIVE_STATUSES, delinquency.BUCKETS)
+and reach the SQL as parameters.
 """
 
 import datetime
@@ -25,10 +27,13 @@ from apps.core.business_date import business_day_closed
 from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
 from apps.ledger.services import Line
-from apps.repayments.delinquency import CLASSIFY_SQL
+from apps.loans.models import Loan
+from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
+from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
 
-LIVE = "('ACTIVE', 'OVERDUE', 'DEFAULTED')"
 CHUNK = 5000
+# Bound into every statement below that reads only live loans: `status = ANY(%(live)s)`.
+LIVE = {"live": [str(status) for status in Loan.LIVE_STATUSES]}
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
@@ -71,9 +76,9 @@ _CANDIDATES_SQL = [
 
 # Lock order is loan, then installments: the order every payment takes, so a payment arriving
 # during the close of business waits instead of deadlocking.
-_LOCK_LOANS_SQL = f"""
-SELECT id, borrower_id, asset_classification = 'NPA' FROM loans_loan
-WHERE id = ANY(%(ids)s) AND status IN {LIVE} ORDER BY id FOR UPDATE
+_LOCK_LOANS_SQL = """
+SELECT id, borrower_id, asset_classification = %(npa)s FROM loans_loan
+WHERE id = ANY(%(ids)s) AND status = ANY(%(live)s) ORDER BY id FOR UPDATE
 """
 
 _DUE_SQL = """
@@ -84,7 +89,7 @@ ORDER BY loan_id, number FOR UPDATE
 
 
 def _accrue_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
-    loans = {row[0]: (row[1], row[2]) for row in _rows(_LOCK_LOANS_SQL, {"ids": loan_ids})}
+    loans = {row[0]: (row[1], row[2]) for row in _rows(_LOCK_LOANS_SQL, {**LIVE, "npa": str(BEYOND), "ids": loan_ids})}
     if not loans:
         return 0, 0
     rows = _rows(_DUE_SQL, {"day": day, "ids": list(loans)})
@@ -154,46 +159,25 @@ def accrue_interest(day: datetime.date) -> dict:
 
 
 def update_delinquency(day: datetime.date) -> dict:
-    params = {"day": day}
+    params = {**LIVE, "day": day}
     dpd_set = _execute(
-        f"""WITH oldest AS (
+        """WITH oldest AS (
                 SELECT loan_id, min(due_date) AS due FROM loans_installment
                 WHERE status <> 'PAID' AND due_date < %(day)s GROUP BY loan_id)
             UPDATE loans_loan l SET dpd = %(day)s - oldest.due, updated_at = now()
-            FROM oldest WHERE l.id = oldest.loan_id AND l.status IN {LIVE} AND l.dpd <> %(day)s - oldest.due""",
+            FROM oldest WHERE l.id = oldest.loan_id AND l.status = ANY(%(live)s) AND l.dpd <> %(day)s - oldest.due""",
         params,
     )
     dpd_cleared = _execute(
-        f"""UPDATE loans_loan l SET dpd = 0, updated_at = now()
-            WHERE l.status IN {LIVE} AND l.dpd > 0 AND NOT EXISTS (
+        """UPDATE loans_loan l SET dpd = 0, updated_at = now()
+            WHERE l.status = ANY(%(live)s) AND l.dpd > 0 AND NOT EXISTS (
                 SELECT 1 FROM loans_installment i
                 WHERE i.loan_id = l.id AND i.status <> 'PAID' AND i.due_date < %(day)s)""",
         params,
     )
-    to_overdue = _rows(
-        "UPDATE loans_loan SET status = 'OVERDUE', updated_at = now() WHERE status = 'ACTIVE' AND dpd > 0 RETURNING id",
-        params,
-    )
-    to_active = _rows(
-        "UPDATE loans_loan SET status = 'ACTIVE', updated_at = now() WHERE status = 'OVERDUE' AND dpd = 0 RETURNING id",
-        params,
-    )
-    record_many(
-        "loan.overdue",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in to_overdue],
-        before={"status": "ACTIVE"},
-        after={"status": "OVERDUE"},
-        reason=f"close of business {day}",
-    )
-    record_many(
-        "loan.current",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in to_active],
-        before={"status": "OVERDUE"},
-        after={"status": "ACTIVE"},
-        reason=f"close of business {day}",
-    )
+    reason = f"close of business {day}"
+    to_overdue = LOAN_OVERDUE.many(Loan.objects.filter(dpd__gt=0), reason=reason)
+    to_active = LOAN_CURRENT.many(Loan.objects.filter(dpd=0), reason=reason)
     return {
         "dpd_updated": dpd_set + dpd_cleared,
         "loans_overdue": len(to_overdue),
@@ -201,16 +185,17 @@ def update_delinquency(day: datetime.date) -> dict:
     }
 
 
+_CLASSIFY_CASE, _CLASSIFY_PARAMS = classification_sql("l.dpd")
 _CLASSIFY_SQL = f"""
 WITH npa_borrowers AS (
     SELECT DISTINCT borrower_id FROM loans_loan
-    WHERE status IN {LIVE}
-      AND (dpd > 90 OR (asset_classification = 'NPA' AND (dpd > 0 OR outstanding_penalty > 0)))
+    WHERE status = ANY(%(live)s)
+      AND (dpd > %(npa_after)s OR (asset_classification = %(npa)s AND (dpd > 0 OR outstanding_penalty > 0)))
 ), target AS (
     SELECT l.id, l.asset_classification AS old, l.dpd,
-           CASE WHEN nb.borrower_id IS NOT NULL THEN 'NPA' ELSE {CLASSIFY_SQL.format(dpd="l.dpd")} END AS new
+           CASE WHEN nb.borrower_id IS NOT NULL THEN %(npa)s ELSE {_CLASSIFY_CASE} END AS new
     FROM loans_loan l LEFT JOIN npa_borrowers nb ON nb.borrower_id = l.borrower_id
-    WHERE l.status IN {LIVE}
+    WHERE l.status = ANY(%(live)s)
 ), changed AS (
     UPDATE loans_loan l SET asset_classification = target.new, updated_at = now()
     FROM target WHERE l.id = target.id AND target.new <> target.old
@@ -225,7 +210,7 @@ SELECT id, old, new FROM changed
 
 
 def classify_book(day: datetime.date) -> dict:
-    changed = _rows(_CLASSIFY_SQL, {"day": day})
+    changed = _rows(_CLASSIFY_SQL, {**LIVE, **_CLASSIFY_PARAMS, "npa": str(BEYOND), "npa_after": NPA_AFTER, "day": day})
     for old, new in {(row[1], row[2]) for row in changed}:
         record_many(
             "loan.classified",
@@ -235,35 +220,14 @@ def classify_book(day: datetime.date) -> dict:
             after={"asset_classification": new},
             reason=f"close of business {day}",
         )
-    to_npa = [row[0] for row in changed if row[2] == "NPA"]
+    to_npa = [row[0] for row in changed if row[2] == BEYOND]
     suspense = move_interest_to_suspense(day, to_npa)
-    defaulted = _rows(
-        """UPDATE loans_loan SET status = 'DEFAULTED', updated_at = now()
-            WHERE asset_classification = 'NPA' AND status IN ('ACTIVE', 'OVERDUE') RETURNING id, status""",
-        {},
-    )
+    defaulted = LOAN_DEFAULTED.many(Loan.objects.filter(asset_classification=BEYOND), reason=f"classified NPA on {day}")
     # Only a loan this run lifted out of NPA is upgraded: a loan DEFAULTED for another reason
     # (a second bounce, an ADMIN override) stays DEFAULTED whatever its arrears.
-    upgraded = _rows(
-        """UPDATE loans_loan SET status = 'ACTIVE', updated_at = now()
-           WHERE id = ANY(%(ids)s) AND status = 'DEFAULTED' AND dpd = 0 AND outstanding_penalty = 0
-           RETURNING id""",
-        {"ids": [row[0] for row in changed if row[1] == "NPA" and row[2] != "NPA"]},
-    )
-    record_many(
-        "loan.defaulted",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in defaulted],
-        after={"status": "DEFAULTED"},
-        reason=f"classified NPA on {day}",
-    )
-    record_many(
-        "loan.upgraded",
-        object_type="loans.loan",
-        object_ids=[r[0] for r in upgraded],
-        before={"status": "DEFAULTED"},
-        after={"status": "ACTIVE"},
-        reason=f"every arrear paid by {day}",
+    lifted = [row[0] for row in changed if row[1] == BEYOND and row[2] != BEYOND]
+    upgraded = LOAN_UPGRADED.many(
+        Loan.objects.filter(pk__in=lifted, dpd=0, outstanding_penalty=0), reason=f"every arrear paid by {day}"
     )
     return {
         "classification_changes": len(changed),
@@ -309,11 +273,11 @@ def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
 def mark_installments_overdue(day: datetime.date) -> dict:
     """Last in the transaction: the loans are written first, the lock order payments take."""
     marked = _execute(
-        f"""UPDATE loans_installment i SET status = 'OVERDUE', updated_at = now()
+        """UPDATE loans_installment i SET status = 'OVERDUE', updated_at = now()
             FROM loans_loan l
-            WHERE l.id = i.loan_id AND l.status IN {LIVE}
+            WHERE l.id = i.loan_id AND l.status = ANY(%(live)s)
               AND i.status IN ('PENDING', 'PARTIALLY_PAID') AND i.due_date < %(day)s""",
-        {"day": day},
+        {**LIVE, "day": day},
     )
     return {"installments_overdue": marked}
 

@@ -17,7 +17,7 @@ from apps.loans.schedule import reducing_balance_schedule
 from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
 from apps.repayments.posting import repayment_lines
-from apps.repayments.services import PAYABLE, apply_to_installment, close_if_settled, parse_amount
+from apps.repayments.services import apply_to_installment, close_if_settled, parse_amount
 
 
 def _unpaid(loan: Loan):
@@ -41,7 +41,7 @@ def _recompute(loan: Loan, future: list[Installment], principal: Decimal) -> Non
 def loan_prepay(loan_id, *, user, amount) -> Repayment:
     amount = parse_amount(amount)
     loan = lock_loan(loan_id, user)
-    if loan.status not in PAYABLE:
+    if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
     today = get_business_date()
     unpaid = _unpaid(loan)
@@ -126,7 +126,7 @@ def foreclosure_quote(loan: Loan, *, today: date | None = None) -> ForeclosureQu
 def loan_foreclose(loan_id, *, user, amount) -> Repayment:
     amount = parse_amount(amount)
     loan = lock_loan(loan_id, user)
-    if loan.status not in PAYABLE:
+    if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
     today = get_business_date()
     quote = foreclosure_quote(loan, today=today)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django_fsm import can_proceed
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
@@ -16,8 +17,6 @@ from apps.repayments.allocation import allocate
 from apps.repayments.locks import lock_installment
 from apps.repayments.models import Bounce, NachReturnCode, Repayment
 from apps.repayments.posting import repayment_lines
-
-PAYABLE = [Loan.Status.ACTIVE, Loan.Status.OVERDUE, Loan.Status.DEFAULTED]
 
 
 def parse_amount(value, *, field="amount") -> Decimal:
@@ -139,7 +138,7 @@ def close_if_settled(loan: Loan, *, today, actor) -> bool:
 @transaction.atomic
 def emi_pay(installment_id, *, user, amount=None, channel="API", reference="") -> Repayment:
     loan, installment = lock_installment(installment_id, user)
-    if loan.status not in PAYABLE:
+    if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}; it takes no payments.", code="loan_state")
     owed = installment.owed
     if owed <= 0:
@@ -162,7 +161,7 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
         codes = ", ".join(NachReturnCode.objects.filter(is_active=True).values_list("code", flat=True))
         raise InvalidInput(f"A NACH return code: {codes}.", field="reason")
     loan, installment = lock_installment(installment_id, None)
-    if loan.status not in PAYABLE:
+    if not can_proceed(loan.record_bounce, check_conditions=False):
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
     if installment.status == Installment.Status.PAID:
         raise Conflict("This installment is paid; there is nothing to bounce.", code="installment_paid")
@@ -203,9 +202,8 @@ def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
     installment.status = installment_status(installment, today)
     installment.save()
     before = {"status": loan.status, "bounce_count": loan.bounce_count}
-    loan.outstanding_penalty += charge + gst
-    loan.bounce_count += 1
-    if loan.bounce_count >= 2 and loan.status in (Loan.Status.ACTIVE, Loan.Status.OVERDUE):
+    loan.record_bounce(charge=charge + gst)
+    if loan.bounce_count >= 2 and can_proceed(loan.mark_defaulted):  # a second bounce defaults a performing loan
         loan.mark_defaulted()
     loan.save()
     record(

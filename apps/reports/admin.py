@@ -59,8 +59,8 @@ class LoanBookAdmin(LoanAdmin):
             "record_bounce",
             "Record a bounce",
             bounce_next_installment,
+            transition="record_bounce",
             needs_reason=True,
-            allowed=lambda loan: loan.status in ("ACTIVE", "OVERDUE", "DEFAULTED"),
             permission="repayments.add_bounce",
         ),
     ]

@@ -10,15 +10,9 @@ from apps.core.business_date import get_business_date
 from apps.core.money import ZERO
 from apps.core.replica import use_replica
 from apps.loans.models import Loan
+from apps.repayments.delinquency import DPD_BUCKETS
 
-LIVE = Q(status__in=Loan.LIVE)
-DPD_BUCKETS = {
-    "0": Q(dpd=0),
-    "1-30": Q(dpd__gte=1, dpd__lte=30),
-    "31-60": Q(dpd__gte=31, dpd__lte=60),
-    "61-90": Q(dpd__gte=61, dpd__lte=90),
-    "90+": Q(dpd__gt=90),
-}
+LIVE = Q(status__in=Loan.LIVE_STATUSES)
 
 
 def _sum(condition: Q):

@@ -11,7 +11,7 @@ from apps.kyc.models import Business
 from apps.loans.models import Loan
 from apps.loans.providers import PayoutStatus
 from apps.loans.services import sanction as sanction_module
-from tests.support.lending import make_loan, verified_business
+from tests.support.lending import make_loan, verified_business, verified_invoice
 from tests.support.providers import ScriptedProvider
 from tests.support.users import make_user
 
@@ -111,3 +111,65 @@ def test_editing_a_user_in_the_admin_cannot_grant_access_and_is_audited(admin_we
     admin_web.post(f"/admin/accounts/user/{officer.pk}/change/", {"username": "renamed-officer"})
     assert User.objects.get(pk=officer.pk).username == "renamed-officer"
     assert AuditLog.objects.filter(action="user.changed", object_id=str(officer.pk)).exists()
+
+
+def test_every_button_names_a_transition_of_its_model():
+    """A model with a state machine takes its buttons through it; only a model without one (the
+    User: unlock a login, reset a second factor) may name a plain condition."""
+    from django.contrib import admin
+    from django_fsm import FSMFieldMixin
+
+    from apps.core.admin_transitions import TransitionButtonsMixin
+
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if isinstance(model_admin, TransitionButtonsMixin):
+            has_fsm = any(isinstance(field, FSMFieldMixin) for field in model._meta.fields)
+            for button in model_admin.transition_buttons:
+                if button.transition is None:
+                    assert not has_fsm, (model, button.name)
+                    continue
+                assert hasattr(getattr(model, button.transition), "_django_fsm"), (model, button.name)
+                checked += 1
+    assert checked >= 10
+
+
+def _buttons(web, loan) -> set[str]:
+    page = web.get(f"/admin/loans/loan/{loan.pk}/change/").content.decode()
+    labels = ["Confirm payout", "Payout failed", "Record a bounce"] + [
+        f"Override to {status}" for status in ("ACTIVE", "CANCELLED", "DEFAULTED", "OVERDUE")
+    ]
+    return {label for label in labels if label in page}
+
+
+def test_loan_buttons_follow_the_fsm_and_the_permission(client, borrower):
+    from apps.loans.services import loan_override
+    from tests.support.users import staff
+
+    loan = make_loan(borrower)
+    client.force_login(staff("OFFICER"))
+    assert _buttons(client, loan) == {"Record a bounce"}  # the override is ADMIN's
+    client.force_login(staff("ADMIN"))
+    assert _buttons(client, loan) == {"Record a bounce", "Override to DEFAULTED"}
+    loan_override(loan.pk, status="DEFAULTED", reason="fraud confirmed", actor=None)
+    assert _buttons(client, loan) == {"Record a bounce", "Override to ACTIVE", "Override to OVERDUE"}
+
+
+def test_payout_buttons_only_while_the_payout_is_pending(admin_web, pending_loan):
+    assert _buttons(admin_web, pending_loan) == {"Confirm payout", "Payout failed", "Override to CANCELLED"}
+
+
+def test_the_risk_approval_button_goes_once_the_invoice_is_approved(officer_web, borrower):
+    from apps.invoices.models import Invoice
+    from apps.invoices.services import invoice_risk_approve
+
+    verified_business(borrower)
+    invoice = verified_invoice(borrower)
+    assert invoice.status == Invoice.Status.VERIFIED
+
+    def shown():
+        return "Approve for offers" in officer_web.get(f"/admin/invoices/invoice/{invoice.pk}/change/").content.decode()
+
+    assert shown()
+    invoice_risk_approve(invoice.pk, actor=make_user("OFFICER"), reason="credit committee")
+    assert not shown()

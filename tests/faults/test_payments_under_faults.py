@@ -144,7 +144,8 @@ def test_four_clients_paying_the_same_loans_through_gunicorn_never_get_a_500(led
             thread.start()
         for thread in threads:
             thread.join()
+        log = server.log_tail()
 
-    assert statuses == [201] * 80
+    assert statuses == [201] * 80, log
     assert Repayment.objects.filter(loan__in=loans).count() == 80
     assert ledger_summary()["balanced"] and find_drift() == []

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -56,7 +57,14 @@ class GunicornServer:
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
 
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of gunicorn's own log (tracebacks of 500s), for a failing assertion to show."""
+        self.log.flush()
+        self.log.seek(0)
+        return "".join(self.log.read().decode(errors="replace").splitlines(keepends=True)[-lines:])
+
     def __enter__(self):
+        self.log = tempfile.TemporaryFile()
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(self.application_name),
@@ -81,11 +89,13 @@ class GunicornServer:
                 "2",
                 "--log-level",
                 "warning",
+                "--error-logfile",
+                "-",
             ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -159,11 +169,12 @@ def _json(raw: bytes):
 
 
 def terminate_backends(application_name: str) -> int:
-    """Kill every database connection the server holds right now; how many were killed."""
+    """Kill every database connection the server holds right now; how many were killed. Only in
+    this test database: another test run on the same PostgreSQL keeps its own."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE application_name = %s AND pid <> pg_backend_pid()",
+            "WHERE application_name = %s AND datname = current_database() AND pid <> pg_backend_pid()",
             [application_name],
         )
         return cursor.fetchone()[0]

@@ -48,9 +48,19 @@ def invoice_payload(**overrides) -> dict:
     return payload
 
 
+def verified_invoice(borrower, *, amount="100000.00"):
+    """An invoice added through the service (the sandbox GST check verifies it)."""
+    from apps.invoices.services import invoice_add
+
+    payload = invoice_payload(amount=amount)
+    payload["invoice_date"] = datetime.date.fromisoformat(payload["invoice_date"])
+    payload["due_date"] = datetime.date.fromisoformat(payload["due_date"])
+    payload["amount"] = Decimal(payload["amount"])
+    return invoice_add(user=borrower, data=payload)
+
+
 def make_loan(borrower=None, *, amount="100000.00", secured=False):
     """A disbursed loan made through the services (faster than HTTP, same rules)."""
-    from apps.invoices.services import invoice_add
     from apps.loans.services import loan_sanction, offers_generate
 
     ensure_products()
@@ -58,11 +68,7 @@ def make_loan(borrower=None, *, amount="100000.00", secured=False):
     business = Business.objects.filter(owner=borrower).first() or verified_business(borrower)
     if secured:
         add_collateral(business, value=str(Decimal(amount) * 2))
-    payload = invoice_payload(amount=amount)
-    payload["invoice_date"] = datetime.date.fromisoformat(payload["invoice_date"])
-    payload["due_date"] = datetime.date.fromisoformat(payload["due_date"])
-    payload["amount"] = Decimal(payload["amount"])
-    invoice = invoice_add(user=borrower, data=payload)
+    invoice = verified_invoice(borrower, amount=amount)
     offers = {offer.type: offer for offer in offers_generate(invoice_id=invoice.pk, user=borrower)}
     offer = offers["SECURED" if secured else "UNSECURED"]
     return loan_sanction(offer_id=offer.pk, user=borrower)

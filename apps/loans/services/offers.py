@@ -4,14 +4,16 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.audit.services import record, record_many
+from apps.audit.services import record
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
+from apps.invoices.transitions import INVOICE_REOPENED
 from apps.kyc.models import Business, Collateral
 from apps.loans.models import Offer
 from apps.loans.pricing import price_offers
 from apps.loans.selectors import loan_product_for_offers
+from apps.loans.transitions import OFFER_EXPIRED
 from apps.risk.services import risk_evaluation_run
 
 
@@ -33,14 +35,10 @@ def _covering_collaterals(business: Business, principal) -> list[Collateral]:
 
 
 def _expire_in_place(invoice: Invoice, offers: list[Offer], *, actor) -> None:
+    """The one-row path of offers_expire_due, for the invoice being offered again right now."""
     for offer in offers:
-        before = _offer_snapshot(offer)
-        offer.expire()
-        offer.save()
-        record("offer.expired", obj=offer, before=before, after=_offer_snapshot(offer), actor=actor)
-    invoice.reopen("offers expired")
-    invoice.save()
-    record("invoice.reopened", obj=invoice, after={"status": invoice.status}, actor=actor, reason="offers expired")
+        OFFER_EXPIRED.one(offer, actor=actor)
+    INVOICE_REOPENED.one(invoice, "offers expired", actor=actor, reason="offers expired")
 
 
 def offers_generate(*, invoice_id, user) -> list[Offer]:
@@ -121,7 +119,8 @@ def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
 def offers_expire_due(*, now=None) -> dict[str, int]:
     """Set-based expiry: every ACTIVE offer past `valid_until`, and the invoices left with none.
 
-    Two UPDATE statements and two bulk audit inserts, whatever the number of offers.
+    Two UPDATE statements and two bulk audit inserts, whatever the number of offers, through
+    the same transitions (and audit rows) as the one-row path (apps/loans/transitions.py).
     """
     now = now or timezone.now()
     due = Offer.objects.filter(status=Offer.Status.ACTIVE, valid_until__lte=now)
@@ -139,32 +138,13 @@ def offers_expire_due(*, now=None) -> dict[str, int]:
         )
         if not expired:
             return {"offers_expired": 0, "invoices_reopened": 0}
-        offer_ids = [offer_id for offer_id, _ in expired]
-        Offer.objects.filter(pk__in=offer_ids).update(
-            status=Offer.Status.EXPIRED, status_reason="validity ended", updated_at=now
-        )
-        invoice_ids = {invoice_id for _, invoice_id in expired}
-        reopened = list(
-            Invoice.objects.filter(pk__in=invoice_ids, status=Invoice.Status.OFFERED)
-            .exclude(offers__status=Offer.Status.ACTIVE)
-            .values_list("id", flat=True)
-        )
-        Invoice.objects.filter(pk__in=reopened).update(
-            status=Invoice.Status.VERIFIED, status_reason="offers expired", updated_at=now
-        )
-        record_many(
-            "offer.expired",
-            object_type="loans.offer",
-            object_ids=offer_ids,
-            before={"status": "ACTIVE"},
-            after={"status": "EXPIRED"},
-        )
-        record_many(
-            "invoice.reopened",
-            object_type="invoices.invoice",
-            object_ids=reopened,
-            before={"status": "OFFERED"},
-            after={"status": "VERIFIED"},
+        offer_ids = OFFER_EXPIRED.many(Offer.objects.filter(pk__in=[pk for pk, _ in expired]), updated_at=now)
+        reopened = INVOICE_REOPENED.many(
+            Invoice.objects.filter(pk__in={invoice_id for _, invoice_id in expired}).exclude(
+                offers__status=Offer.Status.ACTIVE
+            ),
+            updated_at=now,
+            status_reason="offers expired",
             reason="offers expired",
         )
     return {"offers_expired": len(offer_ids), "invoices_reopened": len(reopened)}
