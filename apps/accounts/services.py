@@ -513,7 +513,7 @@ def _revoke_refresh_tokens(user: User) -> None:
 
 
 @transaction.atomic
-def user_freeze(user_id, *, actor, reason: str = "") -> User:
+def user_freeze(*, user_id, actor, reason: str = "") -> User:
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
         raise NotFound("User not found.")
@@ -529,7 +529,7 @@ def user_freeze(user_id, *, actor, reason: str = "") -> User:
 
 
 @transaction.atomic
-def user_unfreeze(user_id, *, actor, reason: str = "") -> User:
+def user_unfreeze(*, user_id, actor, reason: str = "") -> User:
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
         raise NotFound("User not found.")
@@ -564,7 +564,7 @@ def device_register(*, user: User, fingerprint: str, platform: str = "", app_ver
 
 
 @transaction.atomic
-def device_trust(device_id, *, actor, reason: str) -> Device:
+def device_trust(*, device_id, actor, reason: str) -> Device:
     """ADMIN's "mark trusted" (e.g. after a call-back to the borrower), audited with its reason."""
     reason = (reason or "").strip()
     if not reason:

@@ -60,7 +60,7 @@ def _recover_into_installments(loan: Loan, amount: Decimal, *, today, actor) -> 
             break
         part = min(remaining, installment.owed)
         apply_to_installment(
-            loan, installment, part, today=today, kind=Repayment.Kind.RECOVERY, user=actor, channel="RECOVERY"
+            loan, installment, part, today=today, kind=Repayment.Kind.RECOVERY, actor=actor, channel="RECOVERY"
         )
         remaining -= part
     return remaining
@@ -134,7 +134,7 @@ def _recovery_on_written_off(loan: Loan, amount: Decimal, *, today, actor, actio
 
 
 @transaction.atomic
-def recovery_complete(action_id, *, recovered_amount, write_off_remaining: bool, actor) -> RecoveryAction:
+def recovery_complete(*, action_id, recovered_amount, write_off_remaining: bool, actor) -> RecoveryAction:
     action = RecoveryAction.objects.select_for_update().filter(pk=action_id).first()
     if action is None:
         raise NotFound("Recovery action not found.")
@@ -177,7 +177,7 @@ def recovery_complete(action_id, *, recovered_amount, write_off_remaining: bool,
 
 
 @transaction.atomic
-def recovery_cancel(action_id, *, actor, reason: str) -> RecoveryAction:
+def recovery_cancel(*, action_id, actor, reason: str) -> RecoveryAction:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("A reason is required.", field="reason")
@@ -197,9 +197,3 @@ def recovery_cancel(action_id, *, actor, reason: str) -> RecoveryAction:
         reason=reason,
     )
     return action
-
-
-def recovery_complete_from_admin(action_id, *, actor, recovered_amount, write_off_remaining=False):
-    return recovery_complete(
-        action_id, recovered_amount=recovered_amount or "0", write_off_remaining=bool(write_off_remaining), actor=actor
-    )

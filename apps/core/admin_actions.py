@@ -7,15 +7,16 @@ from django.template.response import TemplateResponse
 from apps.core.errors import DomainError
 
 
-def reason_action(service, *, description: str, name: str, permission: str = "change"):
-    """An action running `service(obj.pk, actor=user, reason=...)` for every selected row."""
+def reason_action(service, *, description: str, name: str, permission: str = "change", key: str = ""):
+    """An action running `service(<model>_id=obj.pk, actor=user, reason=...)` for every selected
+    row (`key` names the id keyword when it is not `<model>_id`)."""
 
     def action(modeladmin, request, queryset):
         reason = (request.POST.get("reason") or "").strip()
         if request.POST.get("apply") and reason:
             for obj in queryset:
                 try:
-                    service(obj.pk, actor=request.user, reason=reason)
+                    service(**{key or f"{obj._meta.model_name}_id": obj.pk}, actor=request.user, reason=reason)
                 except DomainError as exc:
                     modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
                 else:

@@ -9,7 +9,8 @@ A button names the django-fsm transition its service takes on the object (Busine
 and is shown when `can_proceed(obj.<transition>)` says so (its source states and conditions,
 as the model declares them) and the user has the button's permission. It posts to
 `<object>/transition/<name>/`, which asks for a reason first when the service needs one, calls
-`service(obj.pk, actor=user[, reason=...])` and shows the service's own error message when the
+`service(<model>_id=obj.pk, actor=user[, reason=...])` (services take keyword arguments only;
+`key` names the id keyword when it is not `<model>_id`) and shows the service's own error message when the
 transition is not allowed.
 """
 
@@ -42,6 +43,8 @@ class Button:
     # Only for an action that changes no state of the model (unlocking a login, resetting a
     # second factor on a User, which has no state machine): when it applies, instead of a transition.
     condition: Callable | None = None
+    # The keyword the service takes the object's id under; "" means "<model name>_id".
+    key: str = ""
 
     def __post_init__(self):
         if (self.transition is None) == (self.condition is None):
@@ -123,7 +126,7 @@ class TransitionButtonsMixin:
             value = request.POST.get(keyword)
             kwargs[keyword] = value == "on" if kind == "checkbox" else (value or "").strip()
         try:
-            button.service(obj.pk, **kwargs)
+            button.service(**{button.key or f"{info[1]}_id": obj.pk}, **kwargs)
         except DomainError as exc:
             self.message_user(request, f"{button.label} was not done: {exc.message}", messages.ERROR)
         else:

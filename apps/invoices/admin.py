@@ -56,7 +56,7 @@ class InvoiceAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
     def recheck_gst(self, request, queryset):
         for invoice in queryset:
             try:
-                invoice_recheck(invoice.pk, actor=request.user)
+                invoice_recheck(invoice_id=invoice.pk, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, f"{invoice}: {exc.message}", messages.WARNING)
             else:

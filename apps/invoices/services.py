@@ -61,12 +61,22 @@ def _validated(business: Business, data: dict, today: datetime.date) -> dict:
     }
 
 
-def invoice_add(*, user, data: dict) -> Invoice:
+def invoice_add(
+    *, actor, invoice_number: str, invoice_date, due_date, buyer_gstin: str, buyer_name: str, amount
+) -> Invoice:
     """Record the invoice (UPLOADED), then ask the GST network with no transaction open, then
     apply its answer under a row lock (DESIGN.md: never call an outside party inside one)."""
-    invoice = _invoice_record(user=user, data=data)
+    data = {
+        "invoice_number": invoice_number,
+        "invoice_date": invoice_date,
+        "due_date": due_date,
+        "buyer_gstin": buyer_gstin,
+        "buyer_name": buyer_name,
+        "amount": amount,
+    }
+    invoice = _invoice_record(user=actor, data=data)
     check = _gst_check(invoice)
-    return _gst_check_apply(invoice_id=invoice.pk, check=check, actor=user)
+    return _gst_check_apply(invoice_id=invoice.pk, check=check, actor=actor)
 
 
 @transaction.atomic
@@ -129,7 +139,7 @@ def _gst_check_apply(*, invoice_id, check, actor) -> Invoice:
     return invoice
 
 
-def invoice_recheck(invoice_id, *, actor) -> Invoice:
+def invoice_recheck(*, invoice_id, actor) -> Invoice:
     """Ops retry of the GST check for an invoice the service could not verify at upload."""
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is None:
@@ -140,7 +150,7 @@ def invoice_recheck(invoice_id, *, actor) -> Invoice:
 
 
 @transaction.atomic
-def invoice_risk_approve(invoice_id, *, actor, reason: str) -> Invoice:
+def invoice_risk_approve(*, invoice_id, actor, reason: str) -> Invoice:
     """Ops approve an invoice that risk sent to REVIEW; offers can then be generated for it."""
     reason = (reason or "").strip()
     if not reason:

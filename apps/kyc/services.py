@@ -59,20 +59,41 @@ def _decide(business: Business, results: list[CheckResult]) -> None:
         business.send_to_review(reasons)
 
 
-def business_onboard(*, user, data: dict) -> Business:
+def business_onboard(
+    *,
+    actor,
+    legal_name: str,
+    owner_name: str,
+    gstin: str,
+    pan: str,
+    aadhaar: str,
+    address: str,
+    trade_name: str = "",
+    declared_turnover=None,
+) -> Business:
     """Register the business (PENDING), ask the government services, then record their verdict.
 
     The three checks are made with no transaction open (DESIGN.md: never call an outside party
     inside one): a slow service holds no lock, and the business row they are about is already
     committed. A process that dies between the two steps leaves a PENDING business for ops."""
-    business, aadhaar = _business_register(user=user, data=data)
+    data = {
+        "legal_name": legal_name,
+        "owner_name": owner_name,
+        "gstin": gstin,
+        "pan": pan,
+        "aadhaar": aadhaar,
+        "address": address,
+        "trade_name": trade_name,
+        "declared_turnover": declared_turnover,
+    }
+    business, aadhaar = _business_register(user=actor, data=data)
     provider = get_gov_provider()
     results = [
         provider.verify_gstin(gstin=business.gstin, legal_name=business.legal_name),
         provider.verify_pan(pan=business.pan, name=business.owner_name),
         provider.verify_aadhaar(aadhaar=aadhaar),
     ]
-    return _business_checks_record(business_id=business.pk, results=results, actor=user)
+    return _business_checks_record(business_id=business.pk, results=results, actor=actor)
 
 
 @transaction.atomic
@@ -166,12 +187,12 @@ def _review(business_id, *, actor, reason: str, decision: str) -> Business:
 
 
 @transaction.atomic
-def kyc_approve(business_id, *, actor, reason: str) -> Business:
+def kyc_approve(*, business_id, actor, reason: str) -> Business:
     return _review(business_id, actor=actor, reason=reason, decision="approve")
 
 
 @transaction.atomic
-def kyc_reject(business_id, *, actor, reason: str) -> Business:
+def kyc_reject(*, business_id, actor, reason: str) -> Business:
     return _review(business_id, actor=actor, reason=reason, decision="reject")
 
 
@@ -194,7 +215,7 @@ def collateral_create(*, business: Business, data: dict, actor) -> Collateral:
     return collateral
 
 
-def collateral_pledge(collateral_ids, *, actor, reference: str) -> list[Collateral]:
+def collateral_pledge(*, collateral_ids, actor, reference: str) -> list[Collateral]:
     """Called inside the sanction's transaction: every collateral must still be FREE."""
     collaterals = list(Collateral.objects.select_for_update().filter(pk__in=collateral_ids).order_by("pk"))
     if len(collaterals) != len(set(collateral_ids)):

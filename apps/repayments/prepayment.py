@@ -38,9 +38,9 @@ def _recompute(loan: Loan, future: list[Installment], principal: Decimal) -> Non
 
 
 @transaction.atomic
-def loan_prepay(loan_id, *, user, amount) -> Repayment:
+def loan_prepay(*, loan_id, actor, amount) -> Repayment:
     amount = parse_amount(amount)
-    loan = lock_loan(loan_id, user)
+    loan = lock_loan(loan_id, actor)
     if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
     today = get_business_date()
@@ -50,7 +50,7 @@ def loan_prepay(loan_id, *, user, amount) -> Repayment:
         if not remaining:
             break
         part = min(remaining, installment.owed)
-        last = apply_to_installment(loan, installment, part, today=today, kind=Repayment.Kind.PREPAYMENT, user=user)
+        last = apply_to_installment(loan, installment, part, today=today, kind=Repayment.Kind.PREPAYMENT, actor=actor)
         remaining -= part
     future = [i for i in unpaid if i.due_date > today and i.amount_paid == 0 and i.penalty_due == 0]
     touched_future = [i for i in unpaid if i.due_date > today and i not in future]
@@ -66,7 +66,7 @@ def loan_prepay(loan_id, *, user, amount) -> Repayment:
             amount=remaining,
             principal=remaining,
             business_date=today,
-            actor=user if getattr(user, "is_authenticated", False) else None,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
         lines, _ = repayment_lines(
             loan, penalty=ZERO, interest_accrued=ZERO, interest_unaccrued=ZERO, principal=remaining
@@ -86,9 +86,9 @@ def loan_prepay(loan_id, *, user, amount) -> Repayment:
         loan.outstanding_principal -= remaining
         loan.save(update_fields=["outstanding_principal", "updated_at"])
         _recompute(loan, future, free_principal - remaining)
-        record("loan.prepaid", obj=loan, after={"principal": str(remaining), "emi": str(loan.emi)}, actor=user)
+        record("loan.prepaid", obj=loan, after={"principal": str(remaining), "emi": str(loan.emi)}, actor=actor)
         last = repayment
-    close_if_settled(loan, today=today, actor=user)
+    close_if_settled(loan, today=today, actor=actor)
     return last
 
 
@@ -123,9 +123,9 @@ def foreclosure_quote(loan: Loan, *, today: date | None = None) -> ForeclosureQu
 
 
 @transaction.atomic
-def loan_foreclose(loan_id, *, user, amount) -> Repayment:
+def loan_foreclose(*, loan_id, actor, amount) -> Repayment:
     amount = parse_amount(amount)
-    loan = lock_loan(loan_id, user)
+    loan = lock_loan(loan_id, actor)
     if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
     today = get_business_date()
@@ -146,7 +146,7 @@ def loan_foreclose(loan_id, *, user, amount) -> Repayment:
         interest=quote.interest_to_date,
         principal=quote.principal,
         business_date=today,
-        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
     lines, released = repayment_lines(
         loan,
@@ -181,6 +181,6 @@ def loan_foreclose(loan_id, *, user, amount) -> Repayment:
     loan.outstanding_principal = loan.outstanding_interest = loan.outstanding_penalty = ZERO
     loan.interest_suspense -= released
     loan.save()
-    record("loan.foreclosed", obj=loan, after={"amount": str(amount)}, actor=user)
-    close_if_settled(loan, today=today, actor=user)
+    record("loan.foreclosed", obj=loan, after={"amount": str(amount)}, actor=actor)
+    close_if_settled(loan, today=today, actor=actor)
     return repayment

@@ -46,12 +46,13 @@ def installment_status(installment: Installment, today) -> str:
 
 
 def apply_to_installment(
-    loan: Loan, installment: Installment, amount: Decimal, *, today, kind, user, channel="API", reference=""
+    loan: Loan, installment: Installment, amount: Decimal, *, today, kind, actor, channel="API", reference=""
 ) -> Repayment:
     """Allocate `amount` to one installment and post it. The caller holds the loan and row locks."""
     parts = allocate(amount, _owed(installment), loan.product.allocation_order)
     accrued = parts.interest if installment.interest_accrued else ZERO
-    actor = user if getattr(user, "is_authenticated", False) else None
+    # A system caller (a job, a webhook) has no user: the row records no actor then.
+    actor = actor if getattr(actor, "is_authenticated", False) else None
     repayment = Repayment(
         loan=loan,
         installment=installment,
@@ -136,8 +137,8 @@ def close_if_settled(loan: Loan, *, today, actor) -> bool:
 
 
 @transaction.atomic
-def emi_pay(installment_id, *, user, amount=None, channel="API", reference="") -> Repayment:
-    loan, installment = lock_installment(installment_id, user)
+def emi_pay(*, installment_id, actor, amount=None, channel="API", reference="") -> Repayment:
+    loan, installment = lock_installment(installment_id, actor)
     if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}; it takes no payments.", code="loan_state")
     owed = installment.owed
@@ -148,14 +149,21 @@ def emi_pay(installment_id, *, user, amount=None, channel="API", reference="") -
         raise InvalidInput(f"At most {owed} is owed on this installment.", field="amount")
     today = get_business_date()
     repayment = apply_to_installment(
-        loan, installment, amount, today=today, kind=Repayment.Kind.EMI, user=user, channel=channel, reference=reference
+        loan,
+        installment,
+        amount,
+        today=today,
+        kind=Repayment.Kind.EMI,
+        actor=actor,
+        channel=channel,
+        reference=reference,
     )
-    close_if_settled(loan, today=today, actor=user)
+    close_if_settled(loan, today=today, actor=actor)
     return repayment
 
 
 @transaction.atomic
-def emi_bounce(installment_id, *, code: str, actor) -> Bounce:
+def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
     return_code = NachReturnCode.objects.filter(code=str(code).strip(), is_active=True).first()
     if return_code is None:
         codes = ", ".join(NachReturnCode.objects.filter(is_active=True).values_list("code", flat=True))
@@ -230,14 +238,3 @@ def outstanding_by_ledger(loan: Loan) -> dict:
         "interest": balances.get(chart.INTEREST_RECEIVABLE, ZERO),
         "penalty": balances.get(chart.CHARGES_RECEIVABLE, ZERO),
     }
-
-
-def bounce_next_installment(loan_id, *, actor, reason: str) -> Bounce:
-    """The admin's "record a bounce": the oldest installment not yet paid bounced with `reason`
-    (a NACH return code, optionally followed by a note)."""
-    installment = (
-        Installment.objects.filter(loan_id=loan_id).exclude(status=Installment.Status.PAID).order_by("number").first()
-    )
-    if installment is None:
-        raise Conflict("Every installment of this loan is paid.", code="installment_paid")
-    return emi_bounce(installment.pk, code=reason.split()[0] if reason.split() else "", actor=actor)

@@ -68,10 +68,10 @@ def test_an_officer_cannot_mark_a_device_trusted(client, borrower):
 def test_trusting_needs_a_reason_and_happens_once(admin_user, borrower):
     device = device_for(borrower)
     with pytest.raises(InvalidInput):
-        device_trust(device.pk, actor=admin_user, reason=" ")
-    device_trust(device.pk, actor=admin_user, reason="verified in branch")
+        device_trust(device_id=device.pk, actor=admin_user, reason=" ")
+    device_trust(device_id=device.pk, actor=admin_user, reason="verified in branch")
     with pytest.raises(Conflict):
-        device_trust(device.pk, actor=admin_user, reason="again")
+        device_trust(device_id=device.pk, actor=admin_user, reason="again")
 
 
 @pytest.fixture

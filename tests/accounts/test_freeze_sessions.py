@@ -24,17 +24,17 @@ def test_freezing_ends_an_open_admin_session_for_good(client, admin_user):
     assert client.login(request=HttpRequest(), username=officer.username, password=PASSWORD)
     assert client.get("/admin/").status_code == 200
 
-    user_freeze(officer.pk, actor=admin_user, reason="left the company")
+    user_freeze(user_id=officer.pk, actor=admin_user, reason="left the company")
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
-    user_unfreeze(officer.pk, actor=admin_user)
+    user_unfreeze(user_id=officer.pk, actor=admin_user)
     assert client.get("/admin/").status_code == 302  # unfreezing does not bring the old session back
 
 
 def test_a_frozen_user_cannot_log_into_the_admin(client, admin_user):
     officer = staff()
-    user_freeze(officer.pk, actor=admin_user, reason="fraud check")
+    user_freeze(user_id=officer.pk, actor=admin_user, reason="fraud check")
 
     response = client.post("/admin/login/", {"username": officer.username, "password": PASSWORD, "next": "/admin/"})
     assert response.status_code == 200  # the login form again, with its error
@@ -45,10 +45,10 @@ def test_a_frozen_user_cannot_log_into_the_admin(client, admin_user):
 
 def test_a_frozen_user_gets_no_api_tokens_and_an_unfrozen_one_does(api_client, admin_user):
     officer = staff()
-    user_freeze(officer.pk, actor=admin_user, reason="fraud check")
+    user_freeze(user_id=officer.pk, actor=admin_user, reason="fraud check")
     body = {"username": officer.username, "password": PASSWORD}
     response = api_client.post("/api/v1/auth/token", body, format="json")
     assert response.status_code == 403 and response.json()["code"] == "user_frozen"
 
-    user_unfreeze(officer.pk, actor=admin_user)
+    user_unfreeze(user_id=officer.pk, actor=admin_user)
     assert api_client.post("/api/v1/auth/token", body, format="json").status_code == 200

@@ -107,7 +107,7 @@ def test_a_refresh_token_of_a_frozen_user_is_refused_without_a_reuse_alarm(admin
 
     user = make_user()
     token = tokens_for_user(user)["refresh"]
-    user_freeze(user.pk, actor=admin_user, reason="fraud check")
+    user_freeze(user_id=user.pk, actor=admin_user, reason="fraud check")
     with later():
         assert refresh(token).status_code == 401
     assert not AuditLog.objects.filter(action="auth.refresh_reused").exists()

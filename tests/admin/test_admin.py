@@ -131,8 +131,8 @@ def test_offer_withdraw_button_reopens_the_invoice(officer_web, borrower):
         "due_date": datetime.date.fromisoformat(payload["due_date"]),
         "amount": Decimal(payload["amount"]),
     }
-    invoice = invoice_add(user=borrower, data=data)
-    (offer,) = offers_generate(invoice_id=invoice.pk, user=borrower)
+    invoice = invoice_add(actor=borrower, **data)
+    (offer,) = offers_generate(invoice_id=invoice.pk, actor=borrower)
     officer_web.post(f"/admin/loans/offer/{offer.pk}/transition/withdraw/", {"reason": "buyer disputes the invoice"})
     offer.refresh_from_db()
     invoice.refresh_from_db()

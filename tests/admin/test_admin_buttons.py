@@ -151,7 +151,7 @@ def test_loan_buttons_follow_the_fsm_and_the_permission(client, borrower):
     assert _buttons(client, loan) == {"Record a bounce"}  # the override is ADMIN's
     client.force_login(staff("ADMIN"))
     assert _buttons(client, loan) == {"Record a bounce", "Override to DEFAULTED"}
-    loan_override(loan.pk, status="DEFAULTED", reason="fraud confirmed", actor=None)
+    loan_override(loan_id=loan.pk, status="DEFAULTED", reason="fraud confirmed", actor=None)
     assert _buttons(client, loan) == {"Record a bounce", "Override to ACTIVE", "Override to OVERDUE"}
 
 
@@ -171,5 +171,5 @@ def test_the_risk_approval_button_goes_once_the_invoice_is_approved(officer_web,
         return "Approve for offers" in officer_web.get(f"/admin/invoices/invoice/{invoice.pk}/change/").content.decode()
 
     assert shown()
-    invoice_risk_approve(invoice.pk, actor=make_user("OFFICER"), reason="credit committee")
+    invoice_risk_approve(invoice_id=invoice.pk, actor=make_user("OFFICER"), reason="credit committee")
     assert not shown()

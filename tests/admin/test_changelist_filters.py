@@ -44,7 +44,7 @@ def _project_changelists() -> list[str]:
 @pytest.fixture
 def book(borrower):
     loan = make_loan(borrower)
-    emi_pay(loan.installments.get(number=1).pk, user=borrower)
+    emi_pay(installment_id=loan.installments.get(number=1).pk, actor=borrower)
     JobRun.objects.create(name="offer_expiry", business_date=datetime.date(2027, 1, 15))
     return loan
 

@@ -97,8 +97,8 @@ def bounced_twice(borrower, officer):
 
     loan = make_loan(borrower)
     first = loan.installments.get(number=1)
-    emi_bounce(first.pk, code="04", actor=officer)
-    emi_bounce(first.pk, code="04", actor=officer)
+    emi_bounce(installment_id=first.pk, code="04", actor=officer)
+    emi_bounce(installment_id=first.pk, code="04", actor=officer)
     loan.refresh_from_db()
     assert (loan.status, loan.asset_classification) == (Loan.Status.DEFAULTED, Loan.Classification.STANDARD)
     return loan
@@ -168,7 +168,7 @@ def test_the_admin_button_reports_a_refused_write_off_instead_of_failing(client,
     from apps.loans.services.override import loan_override
 
     action = recovery_initiate(loan_id=bounced_twice.pk, action_type="SETTLEMENT", notes="", actor=officer)
-    loan_override(bounced_twice.pk, status="ACTIVE", reason="bank error", actor=officer)
+    loan_override(loan_id=bounced_twice.pk, status="ACTIVE", reason="bank error", actor=officer)
     officer.groups.add(Group.objects.get(name="OFFICER"))
     client.force_login(officer)
     page = client.post(

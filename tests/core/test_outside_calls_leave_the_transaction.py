@@ -35,15 +35,13 @@ def test_onboarding_calls_the_government_services_outside_any_transaction(monkey
     monkeypatch.setattr("apps.kyc.services.get_gov_provider", lambda: spy)
     pan = make_pan(4242)
     business = business_onboard(
-        user=make_user(),
-        data={
-            "legal_name": "Asha Traders",
-            "owner_name": "Asha Verma",
-            "gstin": make_gstin(pan, "27"),
-            "pan": pan,
-            "aadhaar": make_aadhaar(4242),
-            "address": "12 MG Road, Pune",
-        },
+        actor=make_user(),
+        legal_name="Asha Traders",
+        owner_name="Asha Verma",
+        gstin=make_gstin(pan, "27"),
+        pan=pan,
+        aadhaar=make_aadhaar(4242),
+        address="12 MG Road, Pune",
     )
     assert business.kyc_status == "VERIFIED"
     assert spy.in_transaction == [False, False, False]
@@ -68,7 +66,7 @@ def test_adding_an_invoice_calls_the_gst_network_outside_any_transaction(monkeyp
         due_date=datetime.date.fromisoformat(payload["due_date"]),
         amount=Decimal(payload["amount"]),
     )
-    invoice = invoice_add(user=user, data=payload)
+    invoice = invoice_add(actor=user, **payload)
     assert invoice.status == "VERIFIED"
     assert spy.in_transaction == [False]
 

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_an_officer_approves_a_manual_review_with_a_reason(borrower, officer):
     business = verified_business(borrower, kyc_status=Business.KycStatus.MANUAL_REVIEW)
     with pytest.raises(InvalidInput):
-        kyc_approve(business.pk, actor=officer, reason=" ")
-    kyc_approve(business.pk, actor=officer, reason="PAN name matches the GST certificate")
+        kyc_approve(business_id=business.pk, actor=officer, reason=" ")
+    kyc_approve(business_id=business.pk, actor=officer, reason="PAN name matches the GST certificate")
     business.refresh_from_db()
     assert business.kyc_status == "VERIFIED"
     log = AuditLog.objects.get(action="kyc.approved")
@@ -29,7 +29,7 @@ def test_an_officer_approves_a_manual_review_with_a_reason(borrower, officer):
 def test_illegal_transitions_are_refused(borrower, officer):
     business = verified_business(borrower)
     with pytest.raises(Conflict):
-        kyc_reject(business.pk, actor=officer, reason="too late")
+        kyc_reject(business_id=business.pk, actor=officer, reason="too late")
     with pytest.raises(TransitionNotAllowed):
         business.approve("x")
     with pytest.raises(AttributeError):

@@ -68,7 +68,7 @@ def test_a_pending_payout_waits_for_the_rail(borrower_client, invoice_id, monkey
     assert response.status_code == 201 and response.json()["status"] == "SANCTIONED"
     loan = Loan.objects.get()
     assert not JournalEntry.objects.filter(loan_id=loan.pk).exists()
-    loan = loan_payout_confirm(loan.pk, succeeded=True, utr="UTR-CB-1")
+    loan = loan_payout_confirm(loan_id=loan.pk, succeeded=True, utr="UTR-CB-1")
     assert (loan.status, loan.payout_utr) == (Loan.Status.ACTIVE, "UTR-CB-1")
     assert JournalEntry.objects.filter(loan_id=loan.pk, entry_type="DISBURSEMENT").count() == 1
 
@@ -80,7 +80,7 @@ def test_a_failed_pending_payout_cancels_the_loan_and_frees_invoice_and_collater
     offer = generate(borrower_client, secured_invoice_id)["SECURED"]
     _sanction(borrower_client, offer["id"])
     assert set(Collateral.objects.values_list("lien_status", flat=True)) == {"PLEDGED"}
-    loan = loan_payout_confirm(Loan.objects.get().pk, succeeded=False, reason="beneficiary bank down")
+    loan = loan_payout_confirm(loan_id=Loan.objects.get().pk, succeeded=False, reason="beneficiary bank down")
     assert loan.status == Loan.Status.CANCELLED
     assert not JournalEntry.objects.filter(loan_id=loan.pk).exists()
     assert Invoice.objects.get(pk=secured_invoice_id).status == Invoice.Status.VERIFIED

@@ -143,7 +143,7 @@ def test_the_set_based_path_moves_only_the_rows_of_its_queryset(loan_pairs):
 
 def _offered_invoice(borrower) -> tuple[Invoice, Offer]:
     invoice = verified_invoice(borrower)
-    (offer,) = offers_generate(invoice_id=invoice.pk, user=borrower)
+    (offer,) = offers_generate(invoice_id=invoice.pk, actor=borrower)
     invoice.refresh_from_db()
     return invoice, offer
 
@@ -187,7 +187,7 @@ def test_the_expiry_job_and_an_expiry_in_place_write_the_same_rows(offered):
     (job_invoice, job_offer), (in_place_invoice, in_place_offer) = offered(), offered()
     later = timezone.now() + datetime.timedelta(hours=80)
     with time_machine.travel(later):  # offers_generate expires the stale offer in place, then offers anew
-        offers_generate(invoice_id=in_place_invoice.pk, user=in_place_invoice.business.owner)
+        offers_generate(invoice_id=in_place_invoice.pk, actor=in_place_invoice.business.owner)
     assert offers_expire_due(now=later) == {"offers_expired": 1, "invoices_reopened": 1}
     assert _fields(job_offer) == _fields(in_place_offer)
     # The same rows but for the actor: the job is the system, an expiry in place the borrower.

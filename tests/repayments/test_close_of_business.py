@@ -58,14 +58,14 @@ def test_npa_is_borrower_wide_and_upgraded_only_when_every_arrear_is_paid(borrow
     assert first.asset_classification == second.asset_classification == "NPA"
     assert first.status == second.status == Loan.Status.DEFAULTED
     # Paying the oldest arrear alone leaves others past due: still NPA.
-    emi_pay(first.installments.get(number=1).pk, user=borrower)
+    emi_pay(installment_id=first.installments.get(number=1).pk, actor=borrower)
     day = days_after(first, 1, 92)
     close_day(day)
     first.refresh_from_db()
     assert first.dpd > 0 and first.asset_classification == "NPA"
     for loan in (first, second):
         for installment in loan.installments.filter(due_date__lt=day).exclude(status="PAID"):
-            emi_pay(installment.pk, user=borrower)
+            emi_pay(installment_id=installment.pk, actor=borrower)
     close_day(day)
     for loan in (first, second):
         loan.refresh_from_db()
@@ -88,7 +88,7 @@ def test_interest_of_an_npa_loan_goes_to_suspense_and_back_to_income_when_paid(b
     balances = loan_balances(loan.pk)
     assert balances[chart.INTEREST_SUSPENSE] == -loan.interest_suspense
     assert balances.get(chart.INTEREST_INCOME, Decimal(0)) == Decimal(0)
-    emi_pay(loan.installments.get(number=1).pk, user=borrower)
+    emi_pay(installment_id=loan.installments.get(number=1).pk, actor=borrower)
     loan.refresh_from_db()
     assert loan_balances(loan.pk)[chart.INTEREST_INCOME] == Decimal("-1000.00")  # realised on payment
     assert outstanding_by_ledger(loan)["interest"] == loan.outstanding_interest
@@ -154,14 +154,14 @@ def test_an_npa_with_a_bounce_charge_unpaid_is_not_upgraded_until_it_is_paid(bor
     day = days_after(loan, 1, 91)
     close_day(day)
     future = loan.installments.filter(due_date__gt=day).order_by("number").first()
-    emi_bounce(future.pk, code="04", actor=None)
+    emi_bounce(installment_id=future.pk, code="04", actor=None)
     for installment in loan.installments.filter(due_date__lt=day).order_by("number"):
-        emi_pay(installment.pk, user=borrower)
+        emi_pay(installment_id=installment.pk, actor=borrower)
     close_day(day)
     loan.refresh_from_db()
     assert (loan.dpd, loan.asset_classification, loan.status) == (0, "NPA", Loan.Status.DEFAULTED)
     assert loan.outstanding_penalty > 0
-    emi_pay(future.pk, user=borrower)
+    emi_pay(installment_id=future.pk, actor=borrower)
     close_day(day)
     loan.refresh_from_db()
     assert (loan.outstanding_penalty, loan.asset_classification, loan.status) == (0, "STANDARD", Loan.Status.ACTIVE)
@@ -172,11 +172,11 @@ def test_a_loan_defaulted_by_override_or_a_second_bounce_stays_defaulted_overnig
     from apps.repayments.services import emi_bounce
 
     overridden, bounced = make_loan(borrower), make_loan(make_user())
-    loan_override(overridden.pk, status="DEFAULTED", reason="fraud confirmed by the branch", actor=None)
+    loan_override(loan_id=overridden.pk, status="DEFAULTED", reason="fraud confirmed by the branch", actor=None)
     first = bounced.installments.get(number=1)
-    emi_bounce(first.pk, code="04", actor=None)
-    emi_bounce(first.pk, code="04", actor=None)
-    emi_pay(first.pk, user=bounced.borrower)  # every arrear and charge paid
+    emi_bounce(installment_id=first.pk, code="04", actor=None)
+    emi_bounce(installment_id=first.pk, code="04", actor=None)
+    emi_pay(installment_id=first.pk, actor=bounced.borrower)  # every arrear and charge paid
     close_day(days_after(overridden, 1, -1))
     for loan in (overridden, bounced):
         loan.refresh_from_db()

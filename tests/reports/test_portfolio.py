@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_portfolio_summary_is_computed_from_the_book(admin_client, borrower):
     good = make_loan(borrower)
     bad = make_loan(make_user())
-    emi_pay(good.installments.get(number=1).pk, user=borrower)
+    emi_pay(installment_id=good.installments.get(number=1).pk, actor=borrower)
     close_day(days_after(bad, 1, 91))
     body = admin_client.get("/api/v1/admin/portfolio/summary").json()
     good.refresh_from_db()
@@ -57,18 +57,20 @@ def test_every_loan_reconciles_to_its_ledger_lines_after_a_random_workload(offic
             action = rng.random()
             if action < 0.5:
                 emi_pay(
-                    installment.pk, user=loan.borrower, amount=min(installment.owed, Decimal(rng.randint(1, 20000)))
+                    installment_id=installment.pk,
+                    actor=loan.borrower,
+                    amount=min(installment.owed, Decimal(rng.randint(1, 20000))),
                 )
             elif action < 0.6:
-                emi_bounce(installment.pk, code="04", actor=officer)
+                emi_bounce(installment_id=installment.pk, code="04", actor=officer)
             elif action < 0.72 and loan.status != "DEFAULTED" and loan.outstanding_principal > 1000:
-                loan_prepay(loan.pk, user=loan.borrower, amount=Decimal(rng.randint(100, 1000)))
+                loan_prepay(loan_id=loan.pk, actor=loan.borrower, amount=Decimal(rng.randint(100, 1000)))
             elif action < 0.74 and loan.status != "DEFAULTED":
-                loan_foreclose(loan.pk, user=loan.borrower, amount=foreclosure_quote(loan).total)
+                loan_foreclose(loan_id=loan.pk, actor=loan.borrower, amount=foreclosure_quote(loan).total)
             elif action < 0.8 and recovery_allowed(loan):
                 recovery = recovery_initiate(loan_id=loan.pk, action_type="SETTLEMENT", notes="", actor=officer)
                 recovery_complete(
-                    recovery.pk,
+                    action_id=recovery.pk,
                     recovered_amount=Decimal(rng.randint(1, 5000)),
                     write_off_remaining=rng.random() < 0.5,
                     actor=officer,

@@ -109,7 +109,7 @@ def test_bounces_and_days_past_due_lower_the_score(borrower, borrower_client, of
     loan = make_loan(borrower)
     before = borrower_client.post("/api/v1/businesses/me/credit-score/recalculate").json()
     assert factors(before)["max_dpd"] == (0, 30)  # a loan repaid on time so far
-    emi_bounce(loan.installments.get(number=1).pk, code="04", actor=officer)
+    emi_bounce(installment_id=loan.installments.get(number=1).pk, code="04", actor=officer)
     close_day(days_after(loan, 1, 10))
     after = borrower_client.post("/api/v1/businesses/me/credit-score/recalculate").json()
     assert factors(after)["max_dpd"] == (10, -30)

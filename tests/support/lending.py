@@ -56,7 +56,7 @@ def verified_invoice(borrower, *, amount="100000.00"):
     payload["invoice_date"] = datetime.date.fromisoformat(payload["invoice_date"])
     payload["due_date"] = datetime.date.fromisoformat(payload["due_date"])
     payload["amount"] = Decimal(payload["amount"])
-    return invoice_add(user=borrower, data=payload)
+    return invoice_add(actor=borrower, **payload)
 
 
 def make_loan(borrower=None, *, amount="100000.00", secured=False):
@@ -69,9 +69,9 @@ def make_loan(borrower=None, *, amount="100000.00", secured=False):
     if secured:
         add_collateral(business, value=str(Decimal(amount) * 2))
     invoice = verified_invoice(borrower, amount=amount)
-    offers = {offer.type: offer for offer in offers_generate(invoice_id=invoice.pk, user=borrower)}
+    offers = {offer.type: offer for offer in offers_generate(invoice_id=invoice.pk, actor=borrower)}
     offer = offers["SECURED" if secured else "UNSECURED"]
-    return loan_sanction(offer_id=offer.pk, user=borrower)
+    return loan_sanction(offer_id=offer.pk, actor=borrower)
 
 
 def generate(client, invoice_id) -> dict:

@@ -150,5 +150,5 @@ class FreezeView(APIView):
         data = s.FreezeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         action = user_freeze if self.freeze else user_unfreeze
-        user: User = action(pk, actor=request.user, reason=data.validated_data["reason"])
+        user: User = action(user_id=pk, actor=request.user, reason=data.validated_data["reason"])
         return Response(s.UserSerializer(user).data)

@@ -69,7 +69,7 @@ class RecoveryCompleteView(APIView):
     def post(self, request, pk):
         data = RecoveryCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        action = recovery_complete(pk, actor=request.user, **data.validated_data)
+        action = recovery_complete(action_id=pk, actor=request.user, **data.validated_data)
         return Response(RecoveryActionSerializer(action).data)
 
 

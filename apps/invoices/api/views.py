@@ -21,7 +21,7 @@ class InvoiceAddView(APIView):
     def post(self, request):
         serializer = InvoiceAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        invoice = invoice_add(user=request.user, data=serializer.validated_data)
+        invoice = invoice_add(actor=request.user, **serializer.validated_data)
         return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
 

@@ -37,7 +37,7 @@ class OnboardView(APIView):
     def post(self, request):
         serializer = OnboardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        business = business_onboard(user=request.user, data=serializer.validated_data)
+        business = business_onboard(actor=request.user, **serializer.validated_data)
         return Response(BusinessSerializer(business).data, status=status.HTTP_201_CREATED)
 
 

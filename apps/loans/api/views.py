@@ -33,7 +33,7 @@ class OfferGenerateView(APIView):
     def post(self, request):
         serializer = OfferGenerateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        offers = offers_generate(invoice_id=serializer.validated_data["invoice_id"], user=request.user)
+        offers = offers_generate(invoice_id=serializer.validated_data["invoice_id"], actor=request.user)
         return Response({"offers": OfferSerializer(offers, many=True).data}, status=status.HTTP_201_CREATED)
 
 
@@ -56,7 +56,7 @@ class LoanSanctionView(APIView):
     def post(self, request):
         serializer = SanctionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        loan = loan_sanction(offer_id=serializer.validated_data["offer_id"], user=request.user)
+        loan = loan_sanction(offer_id=serializer.validated_data["offer_id"], actor=request.user)
         return Response(LoanSerializer(loan).data, status=status.HTTP_201_CREATED)
 
 
@@ -96,5 +96,5 @@ class LoanOverrideView(APIView):
     def patch(self, request, pk):
         serializer = OverrideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        loan = loan_override(pk, actor=request.user, **serializer.validated_data)
+        loan = loan_override(loan_id=pk, actor=request.user, **serializer.validated_data)
         return Response(LoanSerializer(loan).data)

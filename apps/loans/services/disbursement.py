@@ -97,7 +97,7 @@ def loan_disburse(*, loan: Loan, utr: str, actor) -> Loan:
 
 
 @transaction.atomic
-def loan_payout_confirm(loan_id, *, succeeded: bool, utr: str = "", reason: str = "", actor=None) -> Loan:
+def loan_payout_confirm(*, loan_id, succeeded: bool, utr: str = "", reason: str = "", actor=None) -> Loan:
     """The rail's callback for a payout that was PENDING at sanction."""
     loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
     if loan is None:

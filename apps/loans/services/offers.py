@@ -41,19 +41,19 @@ def _expire_in_place(invoice: Invoice, offers: list[Offer], *, actor) -> None:
     INVOICE_REOPENED.one(invoice, "offers expired", actor=actor, reason="offers expired")
 
 
-def offers_generate(*, invoice_id, user) -> list[Offer]:
+def offers_generate(*, invoice_id, actor) -> list[Offer]:
     # Decide inside the transaction, raise a risk decline after it commits: the decline is
     # part of the audit trail and must not roll back with the error.
     with transaction.atomic():
-        outcome = _generate(invoice_id=invoice_id, user=user)
+        outcome = _generate(invoice_id=invoice_id, actor=actor)
     if isinstance(outcome, Conflict):
         raise outcome
     return outcome
 
 
-def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
+def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
     # The invoice row lock serialises generate, sanction and expiry for one invoice.
-    invoice = invoices_visible_to(user).select_for_update(of=("self",)).filter(pk=invoice_id).first()
+    invoice = invoices_visible_to(actor).select_for_update(of=("self",)).filter(pk=invoice_id).first()
     if invoice is None:
         raise NotFound("Invoice not found.")
     now = timezone.now()
@@ -62,21 +62,21 @@ def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
         live = [offer for offer in active if offer.valid_until > now]
         if live:
             return live
-        _expire_in_place(invoice, active, actor=user)
+        _expire_in_place(invoice, active, actor=actor)
     if invoice.status != Invoice.Status.VERIFIED:
         raise Conflict(f"The invoice is {invoice.status}; offers need a VERIFIED invoice.", code="invoice_state")
     business = invoice.business
     if business.kyc_status != Business.KycStatus.VERIFIED:
         raise Conflict("KYC is not verified.", code="kyc_required")
 
-    decision = risk_evaluation_run(business=business, amount=invoice.amount, actor=user)
+    decision = risk_evaluation_run(business=business, amount=invoice.amount, actor=actor)
     if decision.outcome == "REJECT":
-        record("offer.declined", obj=invoice, actor=user, reason="; ".join(decision.reasons))
+        record("offer.declined", obj=invoice, actor=actor, reason="; ".join(decision.reasons))
         return Conflict(
             "We cannot make an offer for this invoice.", code="risk_rejected", extra={"reasons": decision.reasons}
         )
     if decision.outcome == "REVIEW" and not invoice.risk_approved_by_id:
-        record("offer.review_required", obj=invoice, actor=user, reason="; ".join(decision.reasons))
+        record("offer.review_required", obj=invoice, actor=actor, reason="; ".join(decision.reasons))
         return Conflict(
             "This invoice needs a review by our credit team before offers can be made.",
             code="risk_review",
@@ -108,11 +108,11 @@ def _generate(*, invoice_id, user) -> list[Offer] | Conflict:
         )
         if term.type == Offer.Type.SECURED:
             offer.collaterals.set(_covering_collaterals(business, term.principal))
-        record("offer.created", obj=offer, after=_offer_snapshot(offer), actor=user)
+        record("offer.created", obj=offer, after=_offer_snapshot(offer), actor=actor)
         offers.append(offer)
     invoice.mark_offered()
     invoice.save()
-    record("invoice.offered", obj=invoice, after={"status": invoice.status}, actor=user)
+    record("invoice.offered", obj=invoice, after={"status": invoice.status}, actor=actor)
     return offers
 
 
@@ -151,7 +151,7 @@ def offers_expire_due(*, now=None) -> dict[str, int]:
 
 
 @transaction.atomic
-def offer_withdraw(offer_id, *, actor, reason: str) -> Offer:
+def offer_withdraw(*, offer_id, actor, reason: str) -> Offer:
     """Ops withdraw a live offer (e.g. the buyer disputes the invoice); the invoice may be
     offered again once none of its offers is live."""
     reason = (reason or "").strip()

@@ -13,7 +13,7 @@ from apps.loans.transitions import loan_status_override
 
 
 @transaction.atomic
-def loan_override(loan_id, *, status: str, reason: str, actor) -> Loan:
+def loan_override(*, loan_id, status: str, reason: str, actor) -> Loan:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("A reason is required for an override.", field="reason")

@@ -25,12 +25,12 @@ class PayoutUnavailable(DomainError):
     code = "payout_failed"
 
 
-def _lock_offer(offer_id, user) -> tuple[Invoice, Offer]:
+def _lock_offer(offer_id, actor) -> tuple[Invoice, Offer]:
     invoice_id = Offer.objects.filter(pk=offer_id).values_list("invoice_id", flat=True).first()
     if invoice_id is None:
         raise NotFound("Offer not found.")
     invoice = Invoice.objects.select_for_update().select_related("business").get(pk=invoice_id)
-    if user.role == Role.BORROWER and invoice.business.owner_id != user.pk:
+    if actor.role == Role.BORROWER and invoice.business.owner_id != actor.pk:
         raise NotFound("Offer not found.")
     offer = Offer.objects.select_for_update().select_related("product").get(pk=offer_id)
     return invoice, offer
@@ -41,8 +41,8 @@ def payout_reference(offer: Offer) -> str:
 
 
 @transaction.atomic
-def loan_sanction(*, offer_id, user) -> Loan:
-    invoice, offer = _lock_offer(offer_id, user)
+def loan_sanction(*, offer_id, actor) -> Loan:
+    invoice, offer = _lock_offer(offer_id, actor)
     if offer.status != Offer.Status.ACTIVE:
         raise Conflict(f"The offer is {offer.status}.", code="offer_state")
     if offer.valid_until <= timezone.now():
@@ -54,12 +54,12 @@ def loan_sanction(*, offer_id, user) -> Loan:
 
     offer.accept()
     offer.save()
-    record("offer.accepted", obj=offer, before={"status": "ACTIVE"}, after={"status": offer.status}, actor=user)
+    record("offer.accepted", obj=offer, before={"status": "ACTIVE"}, after={"status": offer.status}, actor=actor)
     for sibling in invoice.offers.select_for_update().filter(status=Offer.Status.ACTIVE).exclude(pk=offer.pk):
         sibling.withdraw("another offer was accepted")
         sibling.save()
         record(
-            "offer.withdrawn", obj=sibling, before={"status": "ACTIVE"}, after={"status": sibling.status}, actor=user
+            "offer.withdrawn", obj=sibling, before={"status": "ACTIVE"}, after={"status": sibling.status}, actor=actor
         )
 
     loan = Loan.objects.create(
@@ -84,11 +84,11 @@ def loan_sanction(*, offer_id, user) -> Loan:
         collateral_ids = list(offer.collaterals.values_list("id", flat=True))
         if not collateral_ids:
             raise Conflict("The secured offer has no collateral.", code="collateral")
-        collateral_pledge(collateral_ids, actor=user, reference=loan.lien_reference)
+        collateral_pledge(collateral_ids=collateral_ids, actor=actor, reference=loan.lien_reference)
     invoice.mark_financed()
     invoice.save()
-    record("invoice.financed", obj=invoice, before={"status": "OFFERED"}, after={"status": invoice.status}, actor=user)
-    record("loan.sanctioned", obj=loan, after={"status": loan.status, "principal": str(loan.principal)}, actor=user)
+    record("invoice.financed", obj=invoice, before={"status": "OFFERED"}, after={"status": invoice.status}, actor=actor)
+    record("loan.sanctioned", obj=loan, after={"status": loan.status, "principal": str(loan.principal)}, actor=actor)
 
     # The rail is called inside the transaction on purpose: if it refuses, everything above
     # rolls back. It de-duplicates on our reference, which names the offer (accepted at most
@@ -103,7 +103,7 @@ def loan_sanction(*, offer_id, user) -> Loan:
     except PayoutFailed as exc:
         raise PayoutUnavailable(f"The payout could not be made: {exc}") from exc
     if payout.status == PayoutStatus.SUCCEEDED:
-        loan_disburse(loan=loan, utr=payout.utr, actor=user)
+        loan_disburse(loan=loan, utr=payout.utr, actor=actor)
     else:
-        record("loan.payout_pending", obj=loan, after={"reference": payout.reference}, actor=user)
+        record("loan.payout_pending", obj=loan, after={"reference": payout.reference}, actor=actor)
     return loan

@@ -54,7 +54,7 @@ class EmiPayView(APIView):
     def post(self, request, pk):
         data = s.PayInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        repayment = emi_pay(pk, user=request.user, amount=data.validated_data.get("amount"))
+        repayment = emi_pay(installment_id=pk, actor=request.user, amount=data.validated_data.get("amount"))
         return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)
 
 
@@ -68,7 +68,7 @@ class EmiBounceView(APIView):
     def post(self, request, pk):
         data = s.BounceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        bounce = emi_bounce(pk, code=data.validated_data["reason"], actor=request.user)
+        bounce = emi_bounce(installment_id=pk, code=data.validated_data["reason"], actor=request.user)
         loan = bounce.loan
         body = {
             "id": bounce.pk,
@@ -101,7 +101,7 @@ class PrepayView(APIView):
     def post(self, request, pk):
         data = s.AmountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        repayment = loan_prepay(pk, user=request.user, amount=data.validated_data["amount"])
+        repayment = loan_prepay(loan_id=pk, actor=request.user, amount=data.validated_data["amount"])
         return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)
 
 
@@ -125,5 +125,5 @@ class ForecloseView(APIView):
     def post(self, request, pk):
         data = s.AmountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        repayment = loan_foreclose(pk, user=request.user, amount=data.validated_data["amount"])
+        repayment = loan_foreclose(loan_id=pk, actor=request.user, amount=data.validated_data["amount"])
         return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         )
         business = Business.objects.filter(owner=borrower).first()
         if business is None:
-            business = business_onboard(user=borrower, data=DEMO_BUSINESS)
+            business = business_onboard(actor=borrower, **DEMO_BUSINESS)
             collateral_create(
                 business=business,
                 data={"type": "PROPERTY", "description": "Warehouse, Bhiwandi", "value": Decimal("2500000.00")},
@@ -57,19 +57,17 @@ class Command(BaseCommand):
             today = get_business_date()
             for number, amount in (("SF/2026/101", "450000.00"), ("SF/2026/102", "180000.00")):
                 invoice_add(
-                    user=borrower,
-                    data={
-                        "invoice_number": number,
-                        "invoice_date": today - datetime.timedelta(days=10),
-                        "due_date": today + datetime.timedelta(days=80),
-                        "buyer_gstin": "29AAACR5055K1Z3",
-                        "buyer_name": "Reliable Retail Limited",
-                        "amount": Decimal(amount),
-                    },
+                    actor=borrower,
+                    invoice_number=number,
+                    invoice_date=today - datetime.timedelta(days=10),
+                    due_date=today + datetime.timedelta(days=80),
+                    buyer_gstin="29AAACR5055K1Z3",
+                    buyer_name="Reliable Retail Limited",
+                    amount=Decimal(amount),
                 )
         if not Loan.objects.filter(borrower=borrower).exists():
             invoice = business.invoices.filter(status="VERIFIED").order_by("invoice_number").first()
             if invoice is not None:
-                offers = offers_generate(invoice_id=invoice.pk, user=borrower)
-                loan_sanction(offer_id=offers[0].pk, user=borrower)
+                offers = offers_generate(invoice_id=invoice.pk, actor=borrower)
+                loan_sanction(offer_id=offers[0].pk, actor=borrower)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
