@@ -23,9 +23,26 @@ ALTER TABLE repayments_repayment ADD CONSTRAINT repayments_repayment_journal_ent
     FOREIGN KEY (journal_entry_id) REFERENCES ledger_journalentry (id) DEFERRABLE INITIALLY DEFERRED;
 CREATE INDEX repayments_repayment_journal_entry_id_idx ON repayments_repayment (journal_entry_id);
 """
+# Backwards, the AlterField below has already rebuilt the constraint under Django's own name:
+# drop whatever foreign key and index the column has, by what they are rather than by name.
 DROP_REPAYMENT_FOREIGN_KEY = """
-DROP INDEX repayments_repayment_journal_entry_id_idx;
-ALTER TABLE repayments_repayment DROP CONSTRAINT repayments_repayment_journal_entry_id_fk_ledger_journalentry;
+DO $$
+DECLARE
+    item record;
+    col smallint := (SELECT attnum FROM pg_attribute
+                     WHERE attrelid = 'repayments_repayment'::regclass AND attname = 'journal_entry_id');
+BEGIN
+    FOR item IN SELECT conname FROM pg_constraint
+                WHERE conrelid = 'repayments_repayment'::regclass AND contype = 'f' AND conkey = ARRAY[col]
+    LOOP
+        EXECUTE format('ALTER TABLE repayments_repayment DROP CONSTRAINT %I', item.conname);
+    END LOOP;
+    FOR item IN SELECT indexrelid::regclass::text AS name FROM pg_index
+                WHERE indrelid = 'repayments_repayment'::regclass AND indkey::text = col::text AND NOT indisprimary
+    LOOP
+        EXECUTE format('DROP INDEX %s', item.name);
+    END LOOP;
+END $$;
 """
 
 
