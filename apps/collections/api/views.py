@@ -9,7 +9,6 @@ from apps.core.errors import InvalidInput
 from apps.core.idempotency import idempotent
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsOfficerOrAdmin
-from apps.core.schema import IDEMPOTENCY_KEY
 
 
 class RecoveryInitiateSerializer(serializers.Serializer):
@@ -47,9 +46,7 @@ class RecoveryActionSerializer(serializers.ModelSerializer):
 class RecoveryInitiateView(APIView):
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(
-        request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer})
     @idempotent
     def post(self, request):
         data = RecoveryInitiateSerializer(data=request.data)
@@ -61,9 +58,7 @@ class RecoveryInitiateView(APIView):
 class RecoveryCompleteView(APIView):
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(
-        request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer})
     @idempotent
     def post(self, request, pk):
         data = RecoveryCompleteSerializer(data=request.data)
