@@ -27,3 +27,7 @@ urlpatterns = [
     path("files/<str:token>", serve_signed_file, name="signed-file"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ an unmatched URL or an unhandled error answers the one error body, not an HTML page.
+handler404 = "apps.core.errors.not_found"
+handler500 = "apps.core.errors.server_error"

@@ -6,7 +6,8 @@ Services raise these; the DRF exception handler turns them (and DRF's own errors
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django_fsm import TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -102,3 +103,24 @@ def exception_handler(exc, context):
             detail = detail.get("detail", exc.default_detail)
         response.data = _body(detail, code if isinstance(code, str) else exc.default_code)
     return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception):
+    """handler404: a URL that matches no route (e.g. an id that is not a UUID) answers the one error
+    body under /api/, as every view does; elsewhere (the admin) Django's page."""
+    if _is_api(request):
+        return JsonResponse(_body("Not found.", "not_found"), status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: an unhandled exception answers the one error body under /api/."""
+    if _is_api(request):
+        return JsonResponse(
+            _body("A server error occurred.", "server_error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR
+        )
+    return defaults.server_error(request)
