@@ -20,13 +20,19 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
-    {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+        # Printable ASCII; no space at either end (HTTP strips it from a header value).
+        "pattern": "^[!-~](?:[ -~]*[!-~])?$",
+    },
     OpenApiParameter.HEADER,
     required=False,
     description=(
         "Makes a retry safe: the same key and body replay the first response (24 h); the same key with "
         "another body → 422; the same key while the first request still runs → 409. "
-        f"1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters, scoped to the caller."
+        f"1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, scoped to the caller."
     ),
 )
 
