@@ -5,7 +5,8 @@ the server really answers, not only the happy path:
 
 - `AutoSchema` (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS) documents the `Idempotency-Key` header,
   with its limits, on every operation whose handler is wrapped by `@idempotent`: no view can
-  forget it, and none declares it by hand.
+  forget it, and none declares it by hand. A PATCH that validates its whole body
+  (`partial_patch = False` on the view) is documented with its required fields.
 - `postprocess_error_responses` (a drf-spectacular postprocessing hook) adds the one error body
   of apps/core/errors.py as the `Error` component and documents 400, 401, 403, 404, 409, 422 and
   429 (with `Retry-After`) on every operation, unless a view documents that status itself.
@@ -51,6 +52,18 @@ class AutoSchema(BaseAutoSchema):
         if takes_idempotency_key(self.view, self.method):
             parameters = [*parameters, IDEMPOTENCY_KEY]
         return parameters
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # drf-spectacular documents every PATCH body as partial (no field required), as DRF's
+        # UpdateModelMixin validates it. A view whose PATCH validates the whole body says so with
+        # `partial_patch = False`, and its schema then requires what the server requires.
+        if self.method == "PATCH" and getattr(self.view, "partial_patch", True) is False:
+            self.method = "PUT"
+            try:
+                return super()._get_request_for_media_type(serializer, direction)
+            finally:
+                self.method = "PATCH"
+        return super()._get_request_for_media_type(serializer, direction)
 
 
 ERROR_COMPONENT = "Error"

@@ -89,3 +89,13 @@ def test_collateral_valuation_date_is_optional_in_and_always_out(schema):
     assert "valuation_date" not in request["required"]
     assert "readOnly" not in request["properties"]["valuation_date"]
     assert "valuation_date" in response["required"]
+
+
+def test_the_loan_override_body_is_documented_whole_as_the_server_validates_it(schema):
+    operation = schema["paths"]["/api/v1/admin/loans/{id}/override"]["patch"]
+    assert operation["requestBody"]["required"] is True
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/OverrideRequest"}
+    component = schema["components"]["schemas"]["OverrideRequest"]
+    assert sorted(component["required"]) == ["reason", "status"]
+    assert component["properties"]["reason"]["minLength"] == 1

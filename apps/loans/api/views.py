@@ -90,6 +90,7 @@ class LoanContractView(APIView):
 
 class LoanOverrideView(APIView):
     permission_classes = [IsAdmin]
+    partial_patch = False  # the body is validated whole: status and reason are both required
 
     @extend_schema(request=OverrideSerializer, responses={200: LoanSerializer})
     def patch(self, request, pk):
