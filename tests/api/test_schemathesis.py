@@ -20,6 +20,7 @@ coverage phase adds its own deterministic boundary cases). All of it takes about
 minutes on two cores.
 """
 
+import functools
 import io
 import os
 import re
@@ -54,7 +55,8 @@ from apps.kyc.models import Business
 from apps.loans.models import Loan, Offer
 from apps.repayments.services import emi_bounce
 from tests.conftest import _seed_reference_data
-from tests.support.lending import make_loan
+from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
+from tests.support.lending import invoice_payload, make_loan
 
 # The module's server commits its own rows (see `api`); the marker only makes pytest-django set
 # up the test database, and the tests themselves touch it only through HTTP.
@@ -72,6 +74,7 @@ CHECKS = [
 # (SCHEMATHESIS_LOG=path appends "role, operation, status" for every request sent).
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20260101"))
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))
+OTP_TEST_CODE = "424242"  # the sandbox's fixed code, so the happy path can log a borrower in
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 CONFIG = SchemathesisConfig.from_dict(
@@ -183,7 +186,10 @@ def api(django_db_setup, django_db_blocker, tmp_path_factory):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers, OTP_TEST_CODE=OTP_TEST_CODE),
+    ):
         _seed_reference_data()
         KNOWN.update(_world())
         tokens = {
@@ -217,6 +223,120 @@ def _call(case, api, role):
         with open(log, "a") as out:
             out.write(f"{role}\t{case.method.upper()} {case.operation.path}\t{response.status_code}\n")
     case.validate_response(response, checks=CHECKS, headers=api.headers[role], transport_kwargs=sent)
+
+
+def _send(api, who, method, path, *, expect, path_parameters=None, query=None, body=None, headers=None):
+    """One request built by hand, sent and checked by schemathesis like a generated one."""
+    case = schema[path][method].Case(
+        path_parameters=path_parameters or {},
+        query=query,
+        headers=headers,
+        **({} if body is None else {"body": body, "media_type": "application/json"}),
+    )
+    auth = api.headers.get(who, {"Authorization": f"Bearer {who}"})
+    response = case.call_and_validate(base_url=api.url, headers=auth, checks=CHECKS, allow_redirects=False)
+    assert response.status_code == expect, (method, path, response.status_code, response.text)
+    return response.json() if response.content else None
+
+
+def test_the_happy_path_keeps_the_contract(api):
+    """Random inputs seldom pass every business rule (a checksum-valid GSTIN, the foreclosure
+    quote to the paisa), so most success answers are checked here, on requests a client would
+    really send: every 2xx body below is validated against the document like a fuzzed one.
+    It runs first, on its own borrower and rows, so the fuzzing after it finds the data as made."""
+    send = functools.partial(_send, api)
+    phone = "+919800000077"
+    challenge = send("anonymous", "POST", "/api/v1/auth/otp/send", body={"phone": phone}, expect=200)
+    login = send(
+        "anonymous",
+        "POST",
+        "/api/v1/auth/otp/verify",
+        body={"request_id": challenge["request_id"], "phone": phone, "otp": OTP_TEST_CODE},
+        expect=200,
+    )
+    me = login["access"]
+    send(me, "PUT", "/api/v1/users/me/device", body={"fingerprint": "pixel-8-0042", "platform": "android"}, expect=200)
+    pan = make_pan(4242)
+    business = send(
+        me,
+        "POST",
+        "/api/v1/kyc/onboard",
+        body={
+            "legal_name": "Neem Textiles Private Limited",
+            "owner_name": "Neha Rao",
+            "gstin": make_gstin(pan, "29"),
+            "pan": pan,
+            "aadhaar": make_aadhaar(4242),
+            "address": "4 Residency Road, Bengaluru",
+        },
+        expect=201,
+    )
+    assert business["kyc_status"] == "VERIFIED"
+    send(
+        me,
+        "POST",
+        "/api/v1/businesses/{id}/collaterals",
+        path_parameters={"id": business["id"]},
+        body={"type": "FIXED_DEPOSIT", "description": "FD 0042", "value": "150000.00"},
+        expect=201,
+    )
+    invoice = send(me, "POST", "/api/v1/invoices/add", body=invoice_payload(amount="90000.00"), expect=201)
+    offers = send(me, "POST", "/api/v1/offers/generate", body={"invoice_id": invoice["id"]}, expect=201)["offers"]
+    sanction = {"body": {"offer_id": offers[0]["id"]}, "headers": {"Idempotency-Key": "happy-path-0042"}}
+    loan = send(me, "POST", "/api/v1/loans/sanction", **sanction, expect=201)
+    assert send(me, "POST", "/api/v1/loans/sanction", **sanction, expect=201) == loan  # replayed
+    on_loan = {"path_parameters": {"id": loan["id"]}}
+    emis = send(me, "GET", "/api/v1/repayments/loan/{id}/emis", **on_loan, expect=200)
+    send(me, "POST", "/api/v1/repayments/emi/{id}/pay", path_parameters={"id": emis[0]["id"]}, body={}, expect=201)
+    send(
+        "admin",
+        "POST",
+        "/api/v1/repayments/emi/{id}/bounce",
+        path_parameters={"id": emis[1]["id"]},
+        body={"reason": "04"},
+        expect=201,
+    )
+    send(me, "GET", "/api/v1/repayments/loan/{id}/history", **on_loan, expect=200)
+    quote = send(me, "GET", "/api/v1/repayments/loan/{id}/foreclosure-quote", **on_loan, expect=200)
+    send(me, "POST", "/api/v1/repayments/loan/{id}/foreclose", **on_loan, body={"amount": quote["total"]}, expect=201)
+    refreshed = send("anonymous", "POST", "/api/v1/auth/token/refresh", body={"refresh": login["refresh"]}, expect=200)
+    send(me, "POST", "/api/v1/auth/logout", body={"refresh": refreshed["refresh"]}, expect=204)
+
+    # Staff: a login, a new officer frozen and unfrozen, an override, a recovery, the day, a job.
+    credentials = {"username": "admin", "password": "admin-demo-pass"}
+    send("anonymous", "POST", "/api/v1/auth/token", body=credentials, expect=200)
+    officer = send(
+        "admin",
+        "POST",
+        "/api/v1/admin/users",
+        body={"username": "officer-0042", "password": "a-long-officer-password", "role": "OFFICER"},
+        expect=201,
+    )
+    on_officer = {"path_parameters": {"id": officer["id"]}}
+    send("admin", "POST", "/api/v1/admin/users/{id}/freeze", **on_officer, body={"reason": "left"}, expect=200)
+    send("admin", "POST", "/api/v1/admin/users/{id}/unfreeze", **on_officer, body={}, expect=200)
+    stranger_loan = {"path_parameters": {"id": KNOWN["loan"][-1]}}
+    override = {"status": "DEFAULTED", "reason": "fraud confirmed by the bank"}
+    send("admin", "PATCH", "/api/v1/admin/loans/{id}/override", **stranger_loan, body=override, expect=200)
+    recovery = send(
+        "admin",
+        "POST",
+        "/api/v1/recovery/initiate",
+        body={"loan_id": KNOWN["loan"][-1], "action_type": "SETTLEMENT"},
+        expect=201,
+    )
+    send(
+        "admin",
+        "POST",
+        "/api/v1/recovery/{id}/complete",
+        path_parameters={"id": recovery["id"]},
+        body={"recovered_amount": "1000.00", "write_off_remaining": True},
+        expect=200,
+    )
+    day = send("admin", "GET", "/api/v1/admin/business-date", expect=200)
+    send("admin", "PUT", "/api/v1/admin/business-date", body={**day, "reason": "unchanged"}, expect=200)
+    job = {"path_parameters": {"name": "offer_expiry"}, "query": {"sync": True}}
+    send("admin", "POST", "/api/v1/admin/jobs/{name}/run", **job, expect=200)
 
 
 @schema.parametrize()
