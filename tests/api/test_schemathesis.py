@@ -12,7 +12,13 @@ server (pytest-django's LiveServer: the real WSGI stack in a thread, on the Post
 database) that has data to find: the demo borrower's verified business, collateral, invoices,
 offers, a loan and a KYC document, a second loan defaulted by two bounces and under recovery,
 and another borrower's loan (which must stay a 404 for the first). Path parameters and body
-ids are drawn partly from those rows, so that the fuzzing reaches past "404 not found".
+ids are drawn partly from those rows, so that the fuzzing reaches past "404 not found". The
+multipart upload (POST /kyc/documents) is fuzzed like the rest: schemathesis generates its
+form fields and file bytes itself.
+
+Two hand-built parts complete it, checked by the same schemathesis checks: a happy path through
+the API (random inputs seldom satisfy every business rule, so most success bodies are
+validated there) and one 429 provoked on purpose (random inputs seldom trip a rate limit).
 
 The run is bounded and reproducible: a fixed seed, derandomized generation, no example
 database and at most MAX_EXAMPLES generated cases per operation in the fuzzing phase (the
