@@ -30,8 +30,9 @@ import functools
 import io
 import os
 import re
+import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 import requests
@@ -80,6 +81,7 @@ CHECKS = [
 # (SCHEMATHESIS_LOG=path appends "role, operation, status" for every request sent).
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20260101"))
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))
+TOKEN_RENEWAL_SECONDS = 5 * 60
 OTP_TEST_CODE = "424242"  # the sandbox's fixed code, so the happy path can log a borrower in
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -132,9 +134,9 @@ def known_path_rows(ctx, parameters):
 
 @schema.hooks.hook("flatmap_body")
 def known_body_rows(ctx, body):
-    for field, kind in BODY_ROWS.items():
-        if isinstance(body, dict) and field in body:
-            return _sometimes_known(body, field, kind)
+    for name, kind in BODY_ROWS.items():
+        if isinstance(body, dict) and name in body:
+            return _sometimes_known(body, name, kind)
     return st.just(body)
 
 
@@ -178,7 +180,19 @@ def _world() -> dict[str, list[str]]:
 @dataclass
 class Api:
     url: str
-    headers: dict[str, dict[str, str]]
+    users: dict[str, User]
+    _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    def headers(self, role: str) -> dict[str, str]:
+        """The role's Authorization header, with an access token minted again before it expires
+        (they live 15 minutes; a deep local run takes longer)."""
+        if role == "anonymous":
+            return {}
+        token, minted = self._tokens.get(role, ("", 0.0))
+        if time.monotonic() - minted > TOKEN_RENEWAL_SECONDS:
+            token, minted = tokens_for_user(self.users[role])["access"], time.monotonic()
+            self._tokens[role] = (token, minted)
+        return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="module")
@@ -198,16 +212,13 @@ def api(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         _seed_reference_data()
         KNOWN.update(_world())
-        tokens = {
-            role: tokens_for_user(User.objects.get(username=username))["access"]
-            for role, username in (("borrower", DEMO_BORROWER_PHONE), ("admin", "admin"))
+        users = {
+            "borrower": User.objects.get(username=DEMO_BORROWER_PHONE),
+            "admin": User.objects.get(username="admin"),
         }
         server = LiveServer("localhost")
         try:
-            yield Api(
-                url=server.url,
-                headers={"anonymous": {}} | {role: {"Authorization": f"Bearer {t}"} for role, t in tokens.items()},
-            )
+            yield Api(url=server.url, users=users)
         finally:
             server.stop()
             KNOWN.clear()
@@ -222,13 +233,13 @@ ANSWERS: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
 
 def _call(case, api, role):
     # The document download answers 302 to a signed URL, as documented; the file is not the contract.
-    sent = {"base_url": api.url, "headers": api.headers[role], "allow_redirects": False}
+    sent = {"base_url": api.url, "headers": api.headers(role), "allow_redirects": False}
     response = case.call(**sent)
     ANSWERS[role, case.method.upper(), case.operation.path][response.status_code] += 1
     if log := os.environ.get("SCHEMATHESIS_LOG"):
         with open(log, "a") as out:
             out.write(f"{role}\t{case.method.upper()} {case.operation.path}\t{response.status_code}\n")
-    case.validate_response(response, checks=CHECKS, headers=api.headers[role], transport_kwargs=sent)
+    case.validate_response(response, checks=CHECKS, headers=sent["headers"], transport_kwargs=sent)
 
 
 def _send(api, who, method, path, *, expect, path_parameters=None, query=None, body=None, headers=None):
@@ -239,7 +250,7 @@ def _send(api, who, method, path, *, expect, path_parameters=None, query=None, b
         headers=headers,
         **({} if body is None else {"body": body, "media_type": "application/json"}),
     )
-    auth = api.headers.get(who, {"Authorization": f"Bearer {who}"})
+    auth = api.headers(who) if who in ("anonymous", *api.users) else {"Authorization": f"Bearer {who}"}
     response = case.call_and_validate(base_url=api.url, headers=auth, checks=CHECKS, allow_redirects=False)
     assert response.status_code == expect, (method, path, response.status_code, response.text)
     return response.json() if response.content else None
