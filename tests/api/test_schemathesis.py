@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 import schemathesis
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test.utils import override_settings
@@ -210,20 +211,23 @@ def api(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers, OTP_TEST_CODE=OTP_TEST_CODE),
     ):
-        _seed_reference_data()
-        KNOWN.update(_world())
-        users = {
-            "borrower": User.objects.get(username=DEMO_BORROWER_PHONE),
-            "admin": User.objects.get(username="admin"),
-        }
-        server = LiveServer("localhost")
+        server = None
         try:
+            _seed_reference_data()
+            KNOWN.update(_world())
+            users = {
+                "borrower": User.objects.get(username=DEMO_BORROWER_PHONE),
+                "admin": User.objects.get(username="admin"),
+            }
+            server = LiveServer("localhost")
             yield Api(url=server.url, users=users)
         finally:
-            server.stop()
+            if server is not None:
+                server.stop()
             KNOWN.clear()
             # Leave the database as the rest of the suite expects it: no rows but the reference data.
             call_command("flush", interactive=False, verbosity=0)
+            ContentType.objects.clear_cache()  # flush made them anew, with new ids
             _seed_reference_data()
 
 
