@@ -10,7 +10,6 @@ from apps.core.api.fields import MoneyField
 from apps.core.idempotency import idempotent
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsOfficerOrAdmin
-from apps.core.schema import IDEMPOTENCY_KEY
 
 
 class RecoveryInitiateSerializer(serializers.Serializer):
@@ -48,9 +47,7 @@ class RecoveryActionSerializer(serializers.ModelSerializer):
 class RecoveryInitiateView(APIView):
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(
-        request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer})
     @idempotent
     def post(self, request):
         data = RecoveryInitiateSerializer(data=request.data)
@@ -62,9 +59,7 @@ class RecoveryInitiateView(APIView):
 class RecoveryCompleteView(APIView):
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(
-        request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer})
     @idempotent
     def post(self, request, pk):
         data = RecoveryCompleteSerializer(data=request.data)

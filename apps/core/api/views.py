@@ -26,16 +26,21 @@ def _check_broker() -> str:
         return "down"
 
 
+HEALTH = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "degraded", "down"]),
+        "checks": serializers.DictField(child=serializers.ChoiceField(choices=["ok", "down"])),
+        "sandbox": serializers.BooleanField(),
+    },
+)
+
+
 class HealthView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Health",
-            {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())},
-        )
-    )
+    @extend_schema(responses={200: HEALTH, 503: HEALTH})
     def get(self, request):
         checks = {"database": _check_database(), "broker": _check_broker()}
         # The database is what the lender cannot run without; a broker outage degrades jobs only.

@@ -104,4 +104,5 @@ class InstallmentSerializer(serializers.ModelSerializer):
 
 class OverrideSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Loan.Status.choices)
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    # Required, as loan_override requires it (API.md: "reason required"): the schema says so too.
+    reason = serializers.CharField()

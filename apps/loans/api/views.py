@@ -9,7 +9,6 @@ from apps.core.errors import Conflict
 from apps.core.idempotency import idempotent
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin, IsBorrower
-from apps.core.schema import IDEMPOTENCY_KEY
 from apps.invoices.selectors import invoices_visible_to
 from apps.loans.api.serializers import (
     ContractLinkSerializer,
@@ -51,7 +50,7 @@ class InvoiceOffersView(generics.ListAPIView):
 class LoanSanctionView(APIView):
     permission_classes = [IsBorrower]
 
-    @extend_schema(request=SanctionSerializer, responses={201: LoanSerializer}, parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(request=SanctionSerializer, responses={201: LoanSerializer})
     @idempotent
     def post(self, request):
         serializer = SanctionSerializer(data=request.data)
@@ -91,6 +90,7 @@ class LoanContractView(APIView):
 
 class LoanOverrideView(APIView):
     permission_classes = [IsAdmin]
+    partial_patch = False  # the body is validated whole: status and reason are both required
 
     @extend_schema(request=OverrideSerializer, responses={200: LoanSerializer})
     def patch(self, request, pk):

@@ -7,7 +7,6 @@ from rest_framework.views import APIView
 
 from apps.core.idempotency import idempotent
 from apps.core.permissions import IsOfficerOrAdmin
-from apps.core.schema import IDEMPOTENCY_KEY
 from apps.loans.api.serializers import InstallmentSerializer
 from apps.loans.selectors import loans_visible_to
 from apps.repayments.api import serializers as s
@@ -47,9 +46,7 @@ class LoanInstallmentsView(APIView):
 class EmiPayView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        request=s.PayInputSerializer, responses={201: s.RepaymentResultSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=s.PayInputSerializer, responses={201: s.RepaymentResultSerializer})
     @idempotent
     def post(self, request, pk):
         data = s.PayInputSerializer(data=request.data)
@@ -61,9 +58,7 @@ class EmiPayView(APIView):
 class EmiBounceView(APIView):
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(
-        request=s.BounceInputSerializer, responses={201: s.BounceResultSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=s.BounceInputSerializer, responses={201: s.BounceResultSerializer})
     @idempotent
     def post(self, request, pk):
         data = s.BounceInputSerializer(data=request.data)
@@ -94,9 +89,7 @@ class LoanHistoryView(APIView):
 class PrepayView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer})
     @idempotent
     def post(self, request, pk):
         data = s.AmountInputSerializer(data=request.data)
@@ -118,9 +111,7 @@ class ForeclosureQuoteView(APIView):
 class ForecloseView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer})
     @idempotent
     def post(self, request, pk):
         data = s.AmountInputSerializer(data=request.data)
