@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.core.roles import Role
+from tests.support.reference import seed_reference_data
 from tests.support.users import client_for, make_user
 
 
@@ -72,41 +73,17 @@ def _fresh_cache():
     cache.clear()
 
 
-# The data migrations, run again with the live app registry: the data lives once, frozen in
-# the migration that seeded it (each of these is idempotent).
-DATA_MIGRATIONS = [
-    ("apps.ledger.migrations.0002_seed_chart", "seed"),
-    ("apps.repayments.migrations.0002_seed_nach_codes", "seed"),
-    ("apps.core.migrations.0003_beat_schedules", "install"),
-    ("apps.core.migrations.0005_risk_recalculation_not_acks_late", "forward"),
-]
-
-
-def _seed_reference_data():
-    import importlib
-
-    from django.apps import apps
-
-    from apps.accounts.groups import sync_role_groups
-    from tests.support.lending import ensure_products
-
-    for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
-    ensure_products()
-    sync_role_groups()
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """What migrations seed, put back once per session: a reused test database may have been
     flushed by the last transaction=True test of an earlier run. (Extends pytest-django's own
     fixture, so a run of tests that need no database sets none up and seeds nothing.)"""
     with django_db_blocker.unblock():
-        _seed_reference_data()
+        seed_reference_data()
 
 
 @pytest.fixture
 def ledger_chart(transactional_db):
     """transaction=True tests flush the tables, the migration-seeded data with them; pytest-django
     runs them last, so only they need it back."""
-    _seed_reference_data()
+    seed_reference_data()

@@ -152,6 +152,4 @@ def page_not_found(request, exception=None):
 def server_error(request):
     if not _api(request):
         return defaults.server_error(request)
-    return JsonResponse(
-        error_body("Something went wrong on our side; nothing was changed.", "server_error"), status=500
-    )
+    return JsonResponse(error_body("A server error occurred.", "server_error"), status=500)

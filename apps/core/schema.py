@@ -138,6 +138,10 @@ def postprocess_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, (name, _) in ERROR_RESPONSES.items():
                 responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
+            # A view that documents its own 429 (naming its codes) still says when to retry.
+            own_429 = responses.get("429", {})
+            if "$ref" not in own_429:
+                own_429.setdefault("headers", RETRY_AFTER)
             operation["responses"] = dict(sorted(responses.items()))
     return result
 

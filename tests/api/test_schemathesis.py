@@ -58,13 +58,13 @@ from apps.accounts.tokens import tokens_for_user
 from apps.collections.services import recovery_initiate
 from apps.core.jobs import JOBS
 from apps.demo.management.commands.seed_demo import DEMO_BORROWER_PHONE
-from apps.kyc.documents import document_upload
 from apps.kyc.models import Business
+from apps.kyc.services import kyc_document_upload
 from apps.loans.models import Loan, Offer
 from apps.repayments.services import emi_bounce
-from tests.conftest import _seed_reference_data
 from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
 from tests.support.lending import invoice_payload, make_loan
+from tests.support.reference import seed_reference_data
 
 # The module's server commits its own rows (see `api`); the marker only makes pytest-django set
 # up the test database, and the tests themselves touch it only through HTTP.
@@ -148,7 +148,7 @@ def _world() -> dict[str, list[str]]:
     borrower = User.objects.get(username=DEMO_BORROWER_PHONE)
     business = Business.objects.get(owner=borrower)
     loan = Loan.objects.get(borrower=borrower)
-    document = document_upload(
+    document = kyc_document_upload(
         business=business,
         doc_type="PAN_CARD",
         upload=SimpleUploadedFile("pan.pdf", PDF, content_type="application/pdf"),
@@ -156,8 +156,8 @@ def _world() -> dict[str, list[str]]:
     )
     defaulted = make_loan(borrower, amount="60000.00")
     first, second = defaulted.installments.order_by("number")[:2]
-    emi_bounce(first.pk, code="04", actor=admin)
-    emi_bounce(second.pk, code="04", actor=admin)
+    emi_bounce(installment_id=first.pk, code="04", actor=admin)
+    emi_bounce(installment_id=second.pk, code="04", actor=admin)
     recovery = recovery_initiate(loan_id=defaulted.pk, action_type="LEGAL_NOTICE", notes="", actor=admin)
     stranger_loan = make_loan()
     loans = [loan, defaulted, stranger_loan]
@@ -213,7 +213,7 @@ def api(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         server = None
         try:
-            _seed_reference_data()
+            seed_reference_data()
             KNOWN.update(_world())
             users = {
                 "borrower": User.objects.get(username=DEMO_BORROWER_PHONE),
@@ -228,7 +228,7 @@ def api(django_db_setup, django_db_blocker, tmp_path_factory):
             # Leave the database as the rest of the suite expects it: no rows but the reference data.
             call_command("flush", interactive=False, verbosity=0)
             ContentType.objects.clear_cache()  # flush made them anew, with new ids
-            _seed_reference_data()
+            seed_reference_data()
 
 
 # (role, method sent, path) → status codes answered: the last test reads it.
