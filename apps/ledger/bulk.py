@@ -14,8 +14,8 @@ from datetime import date
 from django.db import connection, transaction
 
 from apps.core.errors import Conflict, InvalidInput
+from apps.ledger.entries import Line, content_hash, validated_lines
 from apps.ledger.models import STRIPES
-from apps.ledger.services import Line, _content_hash, _validated
 
 
 @dataclass(frozen=True)
@@ -78,21 +78,21 @@ def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date) -> int
     for spec in specs:
         if not spec.idempotency_key:
             raise InvalidInput("An idempotency key is required.", field="idempotency_key")
-        clean = _validated(spec.lines)
-        content_hash = _content_hash(spec.entry_type, clean, spec.loan_id)
+        clean = validated_lines(spec.lines)
+        fingerprint = content_hash(spec.entry_type, clean, spec.loan_id)
         # A key twice in one batch is one entry, as journal_post would make it: the statement
         # would insert the entry once and join both specs' lines to it.
         if spec.idempotency_key in hashes:
-            if hashes[spec.idempotency_key] != content_hash:
+            if hashes[spec.idempotency_key] != fingerprint:
                 raise Conflict(
                     f"Idempotency key {spec.idempotency_key!r} is used twice for different entries.",
                     code="idempotency_conflict",
                 )
             continue
-        hashes[spec.idempotency_key] = content_hash
+        hashes[spec.idempotency_key] = fingerprint
         columns["keys"].append(spec.idempotency_key)
         columns["types"].append(spec.entry_type)
-        columns["hashes"].append(content_hash)
+        columns["hashes"].append(fingerprint)
         columns["memos"].append(spec.memo[:255])
         columns["loans"].append(spec.loan_id)
         columns["stypes"].append(spec.source_type)

@@ -10,72 +10,18 @@ Both read the primary even when called inside `use_replica()`: a replay or a rev
 a lagging replica would answer with, or mirror, the wrong entry.
 """
 
-import hashlib
-import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import psycopg
 from django.db import connection, transaction
 
 from apps.audit.services import record
 from apps.core.errors import Conflict, InvalidInput
-from apps.core.money import LEDGER_PLACES, ZERO
 from apps.core.replica import use_primary
-from apps.ledger import chart
+from apps.ledger.entries import Line, content_hash, validated_lines
 from apps.ledger.models import JournalEntry
-
-# The chart is fixed by migration, so codes are checked without a query.
-CHART_CODES = frozenset(code for code, _, _ in chart.CHART)
-
-
-@dataclass(frozen=True)
-class Line:
-    account: str
-    debit: Decimal = ZERO
-    credit: Decimal = ZERO
-    loan_id: uuid.UUID | None = None
-    borrower_id: uuid.UUID | None = None
-
-
-def _validated(lines: Sequence[Line]) -> list[Line]:
-    if len(lines) < 2:
-        raise InvalidInput("An entry needs at least two lines.", field="lines")
-    clean = []
-    for index, line in enumerate(lines):
-        if isinstance(line.debit, float) or isinstance(line.credit, float):
-            raise InvalidInput(f"line {index}: amounts must be Decimal, not float.", field="lines")
-        debit, credit = Decimal(line.debit), Decimal(line.credit)
-        if debit.quantize(LEDGER_PLACES) != debit or credit.quantize(LEDGER_PLACES) != credit:
-            raise InvalidInput(f"line {index}: at most four decimal places.", field="lines")
-        if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
-            raise InvalidInput(f"line {index}: exactly one of debit and credit must be positive.", field="lines")
-        if str(line.account) not in CHART_CODES:
-            raise InvalidInput(f"line {index}: unknown account {line.account!r}.", field="lines")
-        clean.append(Line(str(line.account), debit, credit, line.loan_id, line.borrower_id))
-    debits, credits = sum(line.debit for line in clean), sum(line.credit for line in clean)
-    if debits != credits:
-        raise InvalidInput(f"Unbalanced entry: debits {debits} <> credits {credits}.", field="lines")
-    return clean
-
-
-def _content_hash(entry_type: str, lines: list[Line], loan_id) -> str:
-    canonical = sorted(
-        (
-            line.account,
-            str(line.debit.normalize()),
-            str(line.credit.normalize()),
-            str(line.loan_id or ""),
-            str(line.borrower_id or ""),
-        )
-        for line in lines
-    )
-    payload = json.dumps([entry_type, str(loan_id or ""), canonical])
-    return hashlib.sha256(payload.encode()).hexdigest()
-
 
 # The statements live in the `ledger_post` function (apps/ledger/sql/ledger_post_v2.sql, installed
 # by migration 0004): planned once per connection, one round trip per posting.
@@ -107,8 +53,8 @@ def journal_post(
         raise InvalidInput(f"Unknown entry type {entry_type!r}.", field="entry_type")
     if not idempotency_key:
         raise InvalidInput("An idempotency key is required.", field="idempotency_key")
-    clean = _validated(lines)
-    content_hash = _content_hash(entry_type, clean, loan_id)
+    clean = validated_lines(lines)
+    fingerprint = content_hash(entry_type, clean, loan_id)
     entry_id = uuid.uuid4()
     params = [
         entry_id,
@@ -117,7 +63,7 @@ def journal_post(
         memo[:255],
         getattr(actor, "pk", None),
         idempotency_key,
-        content_hash,
+        fingerprint,
         getattr(reverses, "pk", None),
         loan_id,
         source_type,
@@ -139,7 +85,7 @@ def journal_post(
             posted_at = cursor.fetchone()[0]
     if posted_at is None:
         existing = JournalEntry.objects.get(idempotency_key=idempotency_key)
-        if existing.content_hash != content_hash:
+        if existing.content_hash != fingerprint:
             raise Conflict(
                 f"Idempotency key {idempotency_key!r} was used for a different entry.", code="idempotency_conflict"
             )
@@ -152,7 +98,7 @@ def journal_post(
         memo=memo[:255],
         actor_id=getattr(actor, "pk", None),
         idempotency_key=idempotency_key,
-        content_hash=content_hash,
+        content_hash=fingerprint,
         reverses_id=getattr(reverses, "pk", None),
         loan_id=loan_id,
         source_type=source_type,

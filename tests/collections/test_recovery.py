@@ -5,7 +5,7 @@ import pytest
 from apps.ledger import chart
 from apps.ledger.selectors import ledger_summary, loan_balances
 from apps.loans.models import Loan
-from apps.repayments.services import outstanding_by_ledger
+from apps.repayments.selectors import outstanding_by_ledger
 from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 

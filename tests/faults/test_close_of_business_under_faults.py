@@ -27,7 +27,7 @@ from apps.ledger.selectors import ledger_summary
 from apps.loans.models import Installment, Loan
 from apps.repayments.delinquency import classify
 from apps.repayments.models import LoanClassificationHistory
-from apps.repayments.services import outstanding_by_ledger
+from apps.repayments.selectors import outstanding_by_ledger
 from tests.support.lending import make_loan
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]

@@ -21,7 +21,7 @@ from apps.ledger.balances import find_drift
 from apps.ledger.selectors import ledger_summary
 from apps.loans.models import Loan
 from apps.repayments.models import Repayment
-from apps.repayments.services import outstanding_by_ledger
+from apps.repayments.selectors import outstanding_by_ledger
 from tests.support.gunicorn_server import GunicornServer, terminate_backends
 from tests.support.lending import make_loan
 

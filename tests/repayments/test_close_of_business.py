@@ -9,7 +9,8 @@ from apps.ledger.models import JournalEntry
 from apps.ledger.selectors import ledger_summary, loan_balances
 from apps.loans.models import Loan
 from apps.repayments.models import LoanClassificationHistory
-from apps.repayments.services import emi_pay, outstanding_by_ledger
+from apps.repayments.selectors import outstanding_by_ledger
+from apps.repayments.services import emi_pay
 from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 from tests.support.users import make_user

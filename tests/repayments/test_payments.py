@@ -7,7 +7,7 @@ from django.db import connection
 from apps.ledger.selectors import ledger_summary
 from apps.loans.models import Installment, Loan
 from apps.repayments.models import Repayment
-from apps.repayments.services import outstanding_by_ledger
+from apps.repayments.selectors import outstanding_by_ledger
 from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 from tests.support.users import client_for, make_user

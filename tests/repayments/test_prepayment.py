@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from apps.loans.models import Loan
-from apps.repayments.services import outstanding_by_ledger
+from apps.repayments.selectors import outstanding_by_ledger
 from tests.support.days import close_day, days_after, set_day
 
 pytestmark = pytest.mark.django_db

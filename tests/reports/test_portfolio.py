@@ -8,8 +8,8 @@ from apps.collections.services import recovery_allowed, recovery_complete, recov
 from apps.ledger.balances import find_drift
 from apps.ledger.selectors import ledger_summary
 from apps.loans.models import Loan
-from apps.repayments.prepayment import foreclosure_quote, loan_foreclose, loan_prepay
-from apps.repayments.services import emi_bounce, emi_pay, outstanding_by_ledger
+from apps.repayments.selectors import foreclosure_quote, outstanding_by_ledger
+from apps.repayments.services import emi_bounce, emi_pay, loan_foreclose, loan_prepay
 from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 from tests.support.users import make_user

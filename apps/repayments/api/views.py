@@ -11,9 +11,8 @@ from apps.loans.api.serializers import InstallmentSerializer
 from apps.loans.selectors import loans_visible_to
 from apps.repayments.api import serializers as s
 from apps.repayments.models import Repayment
-from apps.repayments.prepayment import foreclosure_quote, loan_foreclose, loan_prepay
-from apps.repayments.selectors import loan_history
-from apps.repayments.services import emi_bounce, emi_pay
+from apps.repayments.selectors import foreclosure_quote, loan_history
+from apps.repayments.services import emi_bounce, emi_pay, loan_foreclose, loan_prepay
 
 
 def repayment_result(repayment: Repayment) -> dict:

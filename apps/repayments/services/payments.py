@@ -227,14 +227,3 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
         actor=actor,
     )
     return bounce
-
-
-def outstanding_by_ledger(loan: Loan) -> dict:
-    from apps.ledger.selectors import loan_balances
-
-    balances = loan_balances(loan.pk)
-    return {
-        "principal": balances.get(chart.LOAN_PRINCIPAL, ZERO),
-        "interest": balances.get(chart.INTEREST_RECEIVABLE, ZERO),
-        "penalty": balances.get(chart.CHARGES_RECEIVABLE, ZERO),
-    }

@@ -1,8 +1,6 @@
 """Part-prepayment (arrears first, then principal, EMI recomputed over the same tenure) and
 foreclosure (principal + interest to date + charges, then CLOSED)."""
 
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -10,14 +8,15 @@ from django.db import transaction
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput
-from apps.core.money import ZERO, round_money
+from apps.core.money import ZERO
 from apps.ledger.services import journal_post
 from apps.loans.models import Installment, Loan
 from apps.loans.schedule import reducing_balance_schedule
 from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
 from apps.repayments.posting import repayment_lines
-from apps.repayments.services import apply_to_installment, close_if_settled, parse_amount
+from apps.repayments.selectors import foreclosure_quote
+from apps.repayments.services.payments import apply_to_installment, close_if_settled, parse_amount
 
 
 def _unpaid(loan: Loan):
@@ -90,36 +89,6 @@ def loan_prepay(*, loan_id, actor, amount) -> Repayment:
         last = repayment
     close_if_settled(loan, today=today, actor=actor)
     return last
-
-
-@dataclass(frozen=True)
-class ForeclosureQuote:
-    principal: Decimal
-    interest_to_date: Decimal
-    charges: Decimal
-    valid_on: date
-
-    @property
-    def total(self) -> Decimal:
-        return self.principal + self.interest_to_date + self.charges
-
-
-def _broken_period_interest(loan: Loan, unpaid: list[Installment], today: date) -> tuple[Decimal, Decimal]:
-    """(interest already due and unpaid, interest accrued since the last due date up to today)."""
-    due_unpaid = sum((i.interest_due - i.interest_paid for i in unpaid if i.due_date <= today), ZERO)
-    last_due = max([i.due_date for i in loan.installments.all() if i.due_date <= today] or [loan.disbursed_on])
-    days = (today - last_due).days
-    principal = loan.outstanding_principal
-    accrued = round_money(principal * loan.annual_rate / Decimal(100) * days / Decimal(365))
-    return due_unpaid, accrued
-
-
-def foreclosure_quote(loan: Loan, *, today: date | None = None) -> ForeclosureQuote:
-    today = today or get_business_date()
-    unpaid = list(loan.installments.exclude(status=Installment.Status.PAID).order_by("number"))
-    due_interest, accrued = _broken_period_interest(loan, unpaid, today)
-    charges = sum((i.penalty_due - i.penalty_paid for i in unpaid), ZERO)
-    return ForeclosureQuote(loan.outstanding_principal, due_interest + accrued, charges, today)
 
 
 @transaction.atomic
