@@ -197,15 +197,18 @@ def kyc_reject(*, business_id, actor, reason: str) -> Business:
 
 
 @transaction.atomic
-def collateral_create(*, business: Business, data: dict, actor) -> Collateral:
-    kind = data.get("type")
+def collateral_create(
+    *, business: Business, type: str, description: str, value, actor, valuation_date=None
+) -> Collateral:
+    """`type`, as the API and the model name it. The rules beyond the fields' shapes live here."""
+    kind = type
     if kind not in Collateral.Type.values:
         raise InvalidInput(f"One of {', '.join(Collateral.Type.values)}.", field="type")
-    value = to_decimal(data.get("value"))
+    value = to_decimal(value)
     if value <= 0 or round_money(value) != value:
         raise InvalidInput("A positive amount with at most two decimals.", field="value")
-    description = _required(data, "description", 255)
-    valuation_date = data.get("valuation_date") or get_business_date()
+    description = _required({"description": description}, "description", 255)
+    valuation_date = valuation_date or get_business_date()
     if valuation_date > get_business_date():
         raise InvalidInput("The valuation date is in the future.", field="valuation_date")
     collateral = Collateral.objects.create(

@@ -98,5 +98,5 @@ class CollateralsView(generics.ListCreateAPIView):
     def post(self, request, pk):
         serializer = CollateralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        collateral = collateral_create(business=self.business(), data=serializer.validated_data, actor=request.user)
+        collateral = collateral_create(business=self.business(), actor=request.user, **serializer.validated_data)
         return Response(CollateralSerializer(collateral).data, status=status.HTTP_201_CREATED)

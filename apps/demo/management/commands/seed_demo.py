@@ -50,7 +50,9 @@ class Command(BaseCommand):
             business = business_onboard(actor=borrower, **DEMO_BUSINESS)
             collateral_create(
                 business=business,
-                data={"type": "PROPERTY", "description": "Warehouse, Bhiwandi", "value": Decimal("2500000.00")},
+                type="PROPERTY",
+                description="Warehouse, Bhiwandi",
+                value=Decimal("2500000.00"),
                 actor=borrower,
             )
         if not business.invoices.exists() and business.kyc_status == Business.KycStatus.VERIFIED:
