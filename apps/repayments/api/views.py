@@ -85,16 +85,23 @@ class LoanHistoryView(APIView):
         return Response(s.HistoryItemSerializer(loan_history(loan_id=loan.pk), many=True).data)
 
 
-class PrepayView(APIView):
+class LoanAmountView(APIView):
+    """A payment of an amount on the whole loan: `service` is loan_prepay or loan_foreclose."""
+
     permission_classes = [IsAuthenticated]
+    service = None
 
     @extend_schema(request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer})
     @idempotent
     def post(self, request, pk):
         data = s.AmountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        repayment = loan_prepay(loan_id=pk, actor=request.user, amount=data.validated_data["amount"])
+        repayment = type(self).service(loan_id=pk, actor=request.user, amount=data.validated_data["amount"])
         return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)
+
+
+class PrepayView(LoanAmountView):
+    service = staticmethod(loan_prepay)
 
 
 class ForeclosureQuoteView(APIView):
@@ -107,13 +114,5 @@ class ForeclosureQuoteView(APIView):
         return Response(s.ForeclosureQuoteSerializer({**quote.__dict__, "total": quote.total}).data)
 
 
-class ForecloseView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=s.AmountInputSerializer, responses={201: s.RepaymentResultSerializer})
-    @idempotent
-    def post(self, request, pk):
-        data = s.AmountInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        repayment = loan_foreclose(loan_id=pk, actor=request.user, amount=data.validated_data["amount"])
-        return Response(s.RepaymentResultSerializer(repayment_result(repayment)).data, status=status.HTTP_201_CREATED)
+class ForecloseView(LoanAmountView):
+    service = staticmethod(loan_foreclose)

@@ -45,6 +45,27 @@ def installment_status(installment: Installment, today) -> str:
     return Installment.Status.PARTIALLY_PAID if installment.amount_paid else Installment.Status.PENDING
 
 
+def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
+    """Post the repayment's entry, then write the row once, pointing at it.
+
+    Posted first, under the repayment's own id (set on construction) as the idempotency key:
+    every kind of repayment (EMI, prepayment, foreclosure, recovery) is booked this one way.
+    """
+    repayment.journal_entry = journal_post(
+        entry_type="REPAYMENT",
+        lines=lines,
+        idempotency_key=f"repayment:{repayment.pk}",
+        business_date=repayment.business_date,
+        memo=memo,
+        loan_id=repayment.loan_id,
+        source_type="repayments.repayment",
+        source_id=str(repayment.pk),
+        actor=repayment.actor,
+    )
+    repayment.save(force_insert=True)
+    return repayment
+
+
 def apply_to_installment(
     loan: Loan, installment: Installment, amount: Decimal, *, today, kind, actor, channel="API", reference=""
 ) -> Repayment:
@@ -73,20 +94,7 @@ def apply_to_installment(
         interest_unaccrued=parts.interest - accrued,
         principal=parts.principal,
     )
-    # Posted first, under the repayment's id (set on construction), so the row is written once
-    # with its entry.
-    repayment.journal_entry = journal_post(
-        entry_type="REPAYMENT",
-        lines=lines,
-        idempotency_key=f"repayment:{repayment.pk}",
-        business_date=today,
-        memo=f"{kind} on installment {installment.number}",
-        loan_id=loan.pk,
-        source_type="repayments.repayment",
-        source_id=str(repayment.pk),
-        actor=actor,
-    )
-    repayment.save(force_insert=True)
+    repayment_book(repayment, lines=lines, memo=f"{kind} on installment {installment.number}")
     installment.penalty_paid += parts.penalty
     installment.interest_paid += parts.interest
     installment.principal_paid += parts.principal

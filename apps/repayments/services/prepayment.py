@@ -9,14 +9,13 @@ from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.money import ZERO
-from apps.ledger.services import journal_post
 from apps.loans.models import Installment, Loan
 from apps.loans.schedule import reducing_balance_schedule
 from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
 from apps.repayments.posting import repayment_lines
 from apps.repayments.selectors import foreclosure_quote
-from apps.repayments.services.payments import apply_to_installment, close_if_settled, parse_amount
+from apps.repayments.services.payments import apply_to_installment, close_if_settled, parse_amount, repayment_book
 
 
 def _unpaid(loan: Loan):
@@ -70,18 +69,7 @@ def loan_prepay(*, loan_id, actor, amount) -> Repayment:
         lines, _ = repayment_lines(
             loan, penalty=ZERO, interest_accrued=ZERO, interest_unaccrued=ZERO, principal=remaining
         )
-        repayment.journal_entry = journal_post(
-            entry_type="REPAYMENT",
-            lines=lines,
-            idempotency_key=f"repayment:{repayment.pk}",
-            business_date=today,
-            memo="Part-prepayment of principal",
-            loan_id=loan.pk,
-            source_type="repayments.repayment",
-            source_id=str(repayment.pk),
-            actor=repayment.actor,
-        )
-        repayment.save(force_insert=True)
+        repayment_book(repayment, lines=lines, memo="Part-prepayment of principal")
         loan.outstanding_principal -= remaining
         loan.save(update_fields=["outstanding_principal", "updated_at"])
         _recompute(loan, future, free_principal - remaining)
@@ -125,18 +113,7 @@ def loan_foreclose(*, loan_id, actor, amount) -> Repayment:
         principal=quote.principal,
         extra_income=broken,
     )
-    repayment.journal_entry = journal_post(
-        entry_type="REPAYMENT",
-        lines=lines,
-        idempotency_key=f"repayment:{repayment.pk}",
-        business_date=today,
-        memo="Foreclosure",
-        loan_id=loan.pk,
-        source_type="repayments.repayment",
-        source_id=str(repayment.pk),
-        actor=repayment.actor,
-    )
-    repayment.save(force_insert=True)
+    repayment_book(repayment, lines=lines, memo="Foreclosure")
     # Future interest is not owed after a foreclosure: the schedule ends today.
     for installment in unpaid:
         if installment.due_date > today:
