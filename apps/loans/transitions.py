@@ -18,6 +18,9 @@ LOAN_DEFAULTED = AuditedTransition(Loan.mark_defaulted, "loan.defaulted")
 LOAN_UPGRADED = AuditedTransition(Loan.upgrade, "loan.upgraded")
 
 OFFER_EXPIRED = AuditedTransition(Offer.expire, "offer.expired", sets={"status_reason": "validity ended"})
+OFFER_ACCEPTED = AuditedTransition(Offer.accept, "offer.accepted")
+OFFER_WITHDRAWN = AuditedTransition(Offer.withdraw, "offer.withdrawn")
+LOAN_CANCELLED = AuditedTransition(Loan.cancel, "loan.cancelled")
 
 # The ADMIN override, by the state it sets.
 OVERRIDES: dict[str, AuditedTransition] = {

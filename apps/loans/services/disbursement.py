@@ -10,6 +10,7 @@ from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.invoices.models import Invoice
+from apps.invoices.transitions import INVOICE_UNFINANCED
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
@@ -17,6 +18,7 @@ from apps.loans.contract import build_contract_pdf
 from apps.loans.models import Installment, Loan
 from apps.loans.schedule import build_schedule
 from apps.loans.selectors import contract_terms
+from apps.loans.transitions import LOAN_CANCELLED
 
 
 def _create_schedule(loan: Loan) -> list[Installment]:
@@ -110,20 +112,9 @@ def loan_payout_confirm(*, loan_id, succeeded: bool, utr: str = "", reason: str 
             raise InvalidInput("The bank's UTR of the payout is required.", field="utr")
         return loan_disburse(loan=loan, utr=utr[:64], actor=actor)
     reason = reason or "payout failed"
-    loan.cancel()
-    loan.save()
-    record("loan.cancelled", obj=loan, after={"status": loan.status}, actor=actor, reason=reason)
+    LOAN_CANCELLED.one(loan, actor=actor, reason=reason)
     # No money left the bank: the invoice may be financed again and the collateral is free.
     invoice = Invoice.objects.select_for_update().get(pk=loan.invoice_id)
-    invoice.unfinance(reason)
-    invoice.save()
-    record(
-        "invoice.unfinanced",
-        obj=invoice,
-        before={"status": "FINANCED"},
-        after={"status": invoice.status},
-        actor=actor,
-        reason=reason,
-    )
+    INVOICE_UNFINANCED.one(invoice, reason, actor=actor, reason=reason)
     collateral_release(reference=loan.lien_reference, actor=actor)
     return loan

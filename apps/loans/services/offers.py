@@ -13,7 +13,7 @@ from apps.kyc.models import Business, Collateral
 from apps.loans.models import Offer
 from apps.loans.pricing import price_offers
 from apps.loans.selectors import loan_product_for_offers
-from apps.loans.transitions import OFFER_EXPIRED
+from apps.loans.transitions import OFFER_EXPIRED, OFFER_WITHDRAWN
 from apps.risk.services import risk_evaluation_run
 
 
@@ -164,16 +164,7 @@ def offer_withdraw(*, offer_id, actor, reason: str) -> Offer:
     offer = Offer.objects.select_for_update().get(pk=offer_id)
     if offer.status != Offer.Status.ACTIVE:
         raise Conflict(f"The offer is {offer.status}; only an ACTIVE offer is withdrawn.")
-    offer.withdraw(reason)
-    offer.save()
-    record(
-        "offer.withdrawn",
-        obj=offer,
-        before={"status": "ACTIVE"},
-        after={"status": offer.status},
-        actor=actor,
-        reason=reason,
-    )
+    OFFER_WITHDRAWN.one(offer, reason, actor=actor, reason=reason)
     if invoice.status == Invoice.Status.OFFERED and not invoice.offers.filter(status=Offer.Status.ACTIVE).exists():
         invoice.reopen("offers withdrawn")
         invoice.save()

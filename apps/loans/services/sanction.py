@@ -12,10 +12,12 @@ from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.core.roles import Role
 from apps.invoices.models import Invoice
+from apps.invoices.transitions import INVOICE_FINANCED
 from apps.kyc.services import collateral_pledge
 from apps.loans.models import Loan, Offer
 from apps.loans.providers import PayoutFailed, PayoutStatus, get_payout_provider
 from apps.loans.services.disbursement import loan_disburse
+from apps.loans.transitions import OFFER_ACCEPTED, OFFER_WITHDRAWN
 
 
 class PayoutUnavailable(DomainError):
@@ -52,15 +54,9 @@ def loan_sanction(*, offer_id, actor) -> Loan:
     business = invoice.business
     today = get_business_date()
 
-    offer.accept()
-    offer.save()
-    record("offer.accepted", obj=offer, before={"status": "ACTIVE"}, after={"status": offer.status}, actor=actor)
+    OFFER_ACCEPTED.one(offer, actor=actor)
     for sibling in invoice.offers.select_for_update().filter(status=Offer.Status.ACTIVE).exclude(pk=offer.pk):
-        sibling.withdraw("another offer was accepted")
-        sibling.save()
-        record(
-            "offer.withdrawn", obj=sibling, before={"status": "ACTIVE"}, after={"status": sibling.status}, actor=actor
-        )
+        OFFER_WITHDRAWN.one(sibling, "another offer was accepted", actor=actor)
 
     loan = Loan.objects.create(
         borrower_id=business.owner_id,
@@ -85,9 +81,7 @@ def loan_sanction(*, offer_id, actor) -> Loan:
         if not collateral_ids:
             raise Conflict("The secured offer has no collateral.", code="collateral")
         collateral_pledge(collateral_ids=collateral_ids, actor=actor, reference=loan.lien_reference)
-    invoice.mark_financed()
-    invoice.save()
-    record("invoice.financed", obj=invoice, before={"status": "OFFERED"}, after={"status": invoice.status}, actor=actor)
+    INVOICE_FINANCED.one(invoice, actor=actor)
     record("loan.sanctioned", obj=loan, after={"status": loan.status, "principal": str(loan.principal)}, actor=actor)
 
     # The rail is called inside the transaction on purpose: if it refuses, everything above
