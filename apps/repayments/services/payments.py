@@ -45,6 +45,11 @@ def installment_status(installment: Installment, today) -> str:
     return Installment.Status.PARTIALLY_PAID if installment.amount_paid else Installment.Status.PENDING
 
 
+def recorded_actor(actor):
+    """Who a money row names: the user, or nobody for a system caller (a job, a webhook)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
     """Post the repayment's entry, then write the row once, pointing at it.
 
@@ -72,8 +77,7 @@ def apply_to_installment(
     """Allocate `amount` to one installment and post it. The caller holds the loan and row locks."""
     parts = allocate(amount, _owed(installment), loan.product.allocation_order)
     accrued = parts.interest if installment.interest_accrued else ZERO
-    # A system caller (a job, a webhook) has no user: the row records no actor then.
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    actor = recorded_actor(actor)
     repayment = Repayment(
         loan=loan,
         installment=installment,

@@ -15,7 +15,13 @@ from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
 from apps.repayments.posting import repayment_lines
 from apps.repayments.selectors import foreclosure_quote
-from apps.repayments.services.payments import apply_to_installment, close_if_settled, parse_amount, repayment_book
+from apps.repayments.services.payments import (
+    apply_to_installment,
+    close_if_settled,
+    parse_amount,
+    recorded_actor,
+    repayment_book,
+)
 
 
 def _unpaid(loan: Loan):
@@ -35,12 +41,17 @@ def _recompute(loan: Loan, future: list[Installment], principal: Decimal) -> Non
     loan.save(update_fields=["emi", "updated_at"])
 
 
-@transaction.atomic
-def loan_prepay(*, loan_id, actor, amount) -> Repayment:
-    amount = parse_amount(amount)
+def _lock_live_loan(loan_id, actor) -> Loan:
     loan = lock_loan(loan_id, actor)
     if not loan.is_live:
         raise Conflict(f"The loan is {loan.status}.", code="loan_state")
+    return loan
+
+
+@transaction.atomic
+def loan_prepay(*, loan_id, actor, amount) -> Repayment:
+    amount = parse_amount(amount)
+    loan = _lock_live_loan(loan_id, actor)
     today = get_business_date()
     unpaid = _unpaid(loan)
     remaining, last = amount, None
@@ -64,7 +75,7 @@ def loan_prepay(*, loan_id, actor, amount) -> Repayment:
             amount=remaining,
             principal=remaining,
             business_date=today,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=recorded_actor(actor),
         )
         lines, _ = repayment_lines(
             loan, penalty=ZERO, interest_accrued=ZERO, interest_unaccrued=ZERO, principal=remaining
@@ -82,9 +93,7 @@ def loan_prepay(*, loan_id, actor, amount) -> Repayment:
 @transaction.atomic
 def loan_foreclose(*, loan_id, actor, amount) -> Repayment:
     amount = parse_amount(amount)
-    loan = lock_loan(loan_id, actor)
-    if not loan.is_live:
-        raise Conflict(f"The loan is {loan.status}.", code="loan_state")
+    loan = _lock_live_loan(loan_id, actor)
     today = get_business_date()
     quote = foreclosure_quote(loan, today=today)
     if amount != quote.total:
@@ -103,7 +112,7 @@ def loan_foreclose(*, loan_id, actor, amount) -> Repayment:
         interest=quote.interest_to_date,
         principal=quote.principal,
         business_date=today,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=recorded_actor(actor),
     )
     lines, released = repayment_lines(
         loan,
