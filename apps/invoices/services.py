@@ -28,27 +28,29 @@ def _snapshot(invoice: Invoice) -> dict:
     return {"status": invoice.status, "amount": str(invoice.amount), "invoice_number": invoice.invoice_number}
 
 
-def _validated(business: Business, data: dict, today: datetime.date) -> dict:
-    number = str(data.get("invoice_number", "")).strip().upper()  # GST numbers are case-insensitive
+def _validated(
+    business: Business, today: datetime.date, *, invoice_number, invoice_date, due_date, buyer_gstin, buyer_name, amount
+) -> dict:
+    """The invoice's fields normalised (number upper-cased, GSTIN checked) or a 400 naming one."""
+    number = str(invoice_number or "").strip().upper()  # GST numbers are case-insensitive
     if not INVOICE_NUMBER.match(number):
         raise InvalidInput("1 to 16 letters, digits, '-' or '/'.", field="invoice_number")
     try:
-        buyer_gstin = gstin_number.validate(str(data.get("buyer_gstin", "")))
+        buyer_gstin = gstin_number.validate(str(buyer_gstin or ""))
     except StdnumError as exc:
         raise InvalidInput(f"Not a valid GSTIN: {exc}", field="buyer_gstin") from None
     if buyer_gstin == business.gstin:
         raise InvalidInput("The buyer cannot be the seller.", field="buyer_gstin")
-    invoice_date, due_date = data["invoice_date"], data["due_date"]
     if invoice_date > today:
         raise InvalidInput("The invoice date is in the future.", field="invoice_date")
     if due_date <= invoice_date:
         raise InvalidInput("The due date must be after the invoice date.", field="due_date")
     if due_date < today:
         raise InvalidInput("The due date is in the past.", field="due_date")
-    amount = to_decimal(data["amount"])
+    amount = to_decimal(amount)
     if amount <= 0 or round_money(amount) != amount:
         raise InvalidInput("A positive amount in rupees with at most two decimals.", field="amount")
-    buyer_name = str(data.get("buyer_name", "")).strip()
+    buyer_name = str(buyer_name or "").strip()
     if not buyer_name:
         raise InvalidInput("This field is required.", field="buyer_name")
     return {
@@ -66,27 +68,27 @@ def invoice_add(
 ) -> Invoice:
     """Record the invoice (UPLOADED), then ask the GST network with no transaction open, then
     apply its answer under a row lock (DESIGN.md: never call an outside party inside one)."""
-    data = {
-        "invoice_number": invoice_number,
-        "invoice_date": invoice_date,
-        "due_date": due_date,
-        "buyer_gstin": buyer_gstin,
-        "buyer_name": buyer_name,
-        "amount": amount,
-    }
-    invoice = _invoice_record(user=actor, data=data)
+    invoice = _invoice_record(
+        actor=actor,
+        invoice_number=invoice_number,
+        invoice_date=invoice_date,
+        due_date=due_date,
+        buyer_gstin=buyer_gstin,
+        buyer_name=buyer_name,
+        amount=amount,
+    )
     check = _gst_check(invoice)
     return _gst_check_apply(invoice_id=invoice.pk, check=check, actor=actor)
 
 
 @transaction.atomic
-def _invoice_record(*, user, data: dict) -> Invoice:
-    business = get_business_for_user(user)
+def _invoice_record(*, actor, **fields) -> Invoice:
+    business = get_business_for_user(actor)
     if business is None:
         raise Conflict("Onboard your business before adding invoices.", code="kyc_required")
     if business.kyc_status != Business.KycStatus.VERIFIED:
         raise Conflict(f"KYC is {business.kyc_status}; only a verified business may add invoices.", code="kyc_required")
-    fields = _validated(business, data, get_business_date())
+    fields = _validated(business, get_business_date(), **fields)
     fy = financial_year(fields["invoice_date"])
     duplicate = Invoice.objects.filter(
         seller_gstin=business.gstin, invoice_number=fields["invoice_number"], financial_year=fy
@@ -100,7 +102,7 @@ def _invoice_record(*, user, data: dict) -> Invoice:
             invoice.save()
     except IntegrityError:
         raise Conflict("This invoice was already added for this financial year.", code="duplicate_invoice") from None
-    record("invoice.uploaded", obj=invoice, after=_snapshot(invoice), actor=user)
+    record("invoice.uploaded", obj=invoice, after=_snapshot(invoice), actor=actor)
     return invoice
 
 

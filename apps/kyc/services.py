@@ -27,8 +27,8 @@ def _kyc_snapshot(business: Business) -> dict:
     return {"kyc_status": business.kyc_status, "kyc_reason": business.kyc_reason}
 
 
-def _required(data: dict, name: str, max_length: int) -> str:
-    value = str(data.get(name) or "").strip()
+def _required(value, name: str, max_length: int) -> str:
+    value = str(value or "").strip()
     if not value:
         raise InvalidInput("This field is required.", field=name)
     if len(value) > max_length:
@@ -76,17 +76,17 @@ def business_onboard(
     The three checks are made with no transaction open (DESIGN.md: never call an outside party
     inside one): a slow service holds no lock, and the business row they are about is already
     committed. A process that dies between the two steps leaves a PENDING business for ops."""
-    data = {
-        "legal_name": legal_name,
-        "owner_name": owner_name,
-        "gstin": gstin,
-        "pan": pan,
-        "aadhaar": aadhaar,
-        "address": address,
-        "trade_name": trade_name,
-        "declared_turnover": declared_turnover,
-    }
-    business, aadhaar = _business_register(user=actor, data=data)
+    business, aadhaar = _business_register(
+        owner=actor,
+        legal_name=legal_name,
+        owner_name=owner_name,
+        gstin=gstin,
+        pan=pan,
+        aadhaar=aadhaar,
+        address=address,
+        trade_name=trade_name,
+        declared_turnover=declared_turnover,
+    )
     provider = get_gov_provider()
     results = [
         provider.verify_gstin(gstin=business.gstin, legal_name=business.legal_name),
@@ -97,28 +97,30 @@ def business_onboard(
 
 
 @transaction.atomic
-def _business_register(*, user, data: dict) -> tuple[Business, str]:
-    gstin = validation.clean_gstin(data.get("gstin"))
-    pan = validation.clean_pan(data.get("pan"))
+def _business_register(
+    *, owner, legal_name, owner_name, gstin, pan, aadhaar, address, trade_name, declared_turnover
+) -> tuple[Business, str]:
+    gstin = validation.clean_gstin(gstin)
+    pan = validation.clean_pan(pan)
     validation.check_pan_in_gstin(gstin, pan)
-    aadhaar = validation.clean_aadhaar(data.get("aadhaar"))
-    legal_name = _required(data, "legal_name", 200)
-    owner_name = _required(data, "owner_name", 200)
-    address = _required(data, "address", 1000)
-    turnover = data.get("declared_turnover")
+    aadhaar = validation.clean_aadhaar(aadhaar)
+    legal_name = _required(legal_name, "legal_name", 200)
+    owner_name = _required(owner_name, "owner_name", 200)
+    address = _required(address, "address", 1000)
+    turnover = declared_turnover
     if turnover not in (None, ""):
         turnover = to_decimal(turnover)
         if turnover < 0 or round_money(turnover) != turnover:
             raise InvalidInput("A non-negative amount with at most two decimals.", field="declared_turnover")
     else:
         turnover = None
-    if Business.objects.filter(owner=user).exists():
+    if Business.objects.filter(owner=owner).exists():
         raise Conflict("You have already onboarded a business.", code="already_onboarded")
 
     business = Business(
-        owner=user,
+        owner=owner,
         legal_name=legal_name,
-        trade_name=str(data.get("trade_name") or "")[:200],
+        trade_name=str(trade_name or "")[:200],
         owner_name=owner_name,
         address=address,
         state_code=gstin[:2],
@@ -207,7 +209,7 @@ def collateral_create(
     value = to_decimal(value)
     if value <= 0 or round_money(value) != value:
         raise InvalidInput("A positive amount with at most two decimals.", field="value")
-    description = _required({"description": description}, "description", 255)
+    description = _required(description, "description", 255)
     valuation_date = valuation_date or get_business_date()
     if valuation_date > get_business_date():
         raise InvalidInput("The valuation date is in the future.", field="valuation_date")
