@@ -22,18 +22,17 @@ def replica_reads() -> bool:
 
 
 @contextmanager
+def _reads(*, replica: bool):
+    token = _replica_reads.set(replica)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
 def use_replica():
-    token = _replica_reads.set(True)
-    try:
-        yield
-    finally:
-        _replica_reads.reset(token)
+    return _reads(replica=True)
 
 
-@contextmanager
 def use_primary():
-    token = _replica_reads.set(False)
-    try:
-        yield
-    finally:
-        _replica_reads.reset(token)
+    return _reads(replica=False)

@@ -18,14 +18,12 @@ from rest_framework import serializers
 
 from apps.core.idempotency import HEADER, MAX_KEY_LENGTH, idempotent
 
-IDEMPOTENCY_KEY_MAX_LENGTH = MAX_KEY_LENGTH
-
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
     {
         "type": "string",
         "minLength": 1,
-        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+        "maxLength": MAX_KEY_LENGTH,
         # Printable ASCII; no space at either end (HTTP strips it from a header value).
         "pattern": "^[!-~](?:[ -~]*[!-~])?$",
     },
@@ -34,7 +32,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=(
         "Makes a retry safe: the same key and body replay the first response (24 h); the same key with "
         "another body → 422; the same key while the first request still runs → 409. "
-        f"1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, scoped to the caller."
+        f"1 to {MAX_KEY_LENGTH} printable ASCII characters, scoped to the caller."
     ),
 )
 
