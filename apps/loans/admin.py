@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
 from apps.audit.models import AuditLog
 from apps.core.admin_base import FastListMixin, ReadOnlyAdmin, ReadOnlyInline
@@ -194,7 +195,8 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.Mod
     def audit_trail(self, loan):
         logs = AuditLog.objects.filter(object_type="loans.loan", object_id=str(loan.pk)).select_related("actor")
         rows = [
-            (log.at.strftime("%Y-%m-%d %H:%M"), log.action, log.actor or "system", log.reason) for log in logs[:200]
+            (localtime(log.at).strftime("%Y-%m-%d %H:%M"), log.action, log.actor or "system", log.reason)
+            for log in logs[:200]
         ]
         return _table(["at", "action", "actor", "reason"], rows)
 
