@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from unfold.contrib.constance.settings import UNFOLD_CONSTANCE_ADDITIONAL_FIELDS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -90,6 +91,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 INSTALLED_APPS = [
+    # The admin's theme (django-unfold): its templates must win over django.contrib.admin's.
+    "unfold.apps.BasicAppConfig",  # Basic: admin.site stays our StaffAdminSite, not unfold's own
+    "unfold.contrib.filters",
+    "unfold.contrib.constance",
     # django.contrib.admin, with our site as admin.site: second factor, enrolment (apps/accounts/admin_site.py).
     "apps.accounts.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
@@ -195,6 +200,9 @@ LANGUAGE_CODE = "en-in"
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True
 USE_TZ = True
+# One date format for every page a person reads ("05 Dec 2026", "05 Dec 2026, 14:05") and Indian
+# digit grouping for counts; money has its own formatter (apps/core/inr.py). The API keeps ISO 8601.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -304,7 +312,42 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The ops console (django-unfold): our name, and a sidebar organised by the work rather than by
+# Django app (config/admin_nav.py). The pages behind each entry decide who may open them.
+UNFOLD = {
+    "SITE_TITLE": "GST Credit",
+    "SITE_HEADER": "GST Credit",
+    "SITE_SUBHEADER": "Ops console",
+    "SITE_SYMBOL": "account_balance",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "ENVIRONMENT": "config.admin_nav.environment_badge",
+    "STYLES": ["config.admin_nav.stylesheet"],
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.0% .014 254.604)",
+            "100": "oklch(93.2% .032 255.585)",
+            "200": "oklch(88.2% .059 254.128)",
+            "300": "oklch(80.9% .105 251.813)",
+            "400": "oklch(70.7% .165 254.624)",
+            "500": "oklch(62.3% .214 259.815)",
+            "600": "oklch(54.6% .245 262.881)",
+            "700": "oklch(48.8% .243 264.376)",
+            "800": "oklch(42.4% .199 265.638)",
+            "900": "oklch(37.9% .146 265.522)",
+            "950": "oklch(28.2% .091 267.935)",
+        },
+    },
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "config.admin_nav.sidebar",
+    },
+}
+
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
+# The live-settings form drawn with the theme's widgets.
+CONSTANCE_ADDITIONAL_FIELDS = {**UNFOLD_CONSTANCE_ADDITIONAL_FIELDS}
 # Who may change live settings follows the role groups (ADMIN), not Django's superuser flag.
 CONSTANCE_SUPERUSER_ONLY = False
 # Live settings, editable by ADMIN in the admin. Each app adds its own block.

@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.core.roles import Role
+from tests.support.factories import AdminFactory, OfficerFactory
 from tests.support.reference import seed_reference_data
 from tests.support.users import client_for, make_user
 
@@ -87,3 +88,17 @@ def ledger_chart(transactional_db):
     """transaction=True tests flush the tables, the migration-seeded data with them; pytest-django
     runs them last, so only they need it back."""
     seed_reference_data()
+
+
+@pytest.fixture
+def officer_web(client):
+    """The test client logged in to the admin as an OFFICER (in the OFFICER group)."""
+    client.force_login(OfficerFactory())
+    return client
+
+
+@pytest.fixture
+def admin_web(client):
+    """The test client logged in to the admin as an ADMIN (in the ADMIN group)."""
+    client.force_login(AdminFactory())
+    return client

@@ -7,3 +7,9 @@ class StaffAdminConfig(AdminConfig):
     picks an app's AppConfig from apps.py only when that module holds exactly one."""
 
     default_site = "apps.accounts.admin_site.StaffAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscovers every app's admin module
+        from django.contrib import admin
+
+        admin.site.finish_registry()

@@ -11,14 +11,16 @@ from functools import update_wrapper
 
 import segno
 from django import forms
-from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from unfold.admin import ModelAdmin as UnfoldModelAdmin
+from unfold.forms import AuthenticationForm as UnfoldAuthenticationForm
+from unfold.sites import UnfoldAdminSite
+from unfold.widgets import BASE_INPUT_CLASSES
 
 from apps.accounts import otp as second_factor
 from apps.accounts.services import (
@@ -28,9 +30,10 @@ from apps.accounts.services import (
     second_factor_verify,
 )
 from apps.core.errors import DomainError
+from apps.core.roles import Role
 
 
-class StaffAuthenticationForm(AdminAuthenticationForm):
+class StaffAuthenticationForm(UnfoldAuthenticationForm):
     otp = forms.CharField(
         label="Authentication code",
         required=False,
@@ -41,8 +44,7 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
-                # login.css sizes only #id_username and #id_password.
-                "style": "padding: 8px; width: 100%; box-sizing: border-box;",
+                "class": " ".join(BASE_INPUT_CLASSES),
             }
         ),
     )
@@ -71,9 +73,67 @@ class EnrolmentForm(forms.Form):
     code = forms.CharField(label="Code from the app", max_length=16, strip=True)
 
 
-class StaffAdminSite(admin.AdminSite):
+# The framework's own tables: how tokens, OTPs, retries, lockouts, balance stripes and beat
+# schedules are kept. An ADMIN may need to look; nobody else has a reason to, and none may change
+# them from here but through the services that own them.
+ADMIN_ONLY_MODELS = {
+    "token_blacklist.outstandingtoken",
+    "token_blacklist.blacklistedtoken",
+    "accounts.otpchallenge",
+    "accounts.tokenfamily",
+    "core.idempotencyrecord",
+    "ledger.accountbalancestripe",
+    "django_celery_beat.crontabschedule",
+    "django_celery_beat.intervalschedule",
+    "django_celery_beat.solarschedule",
+    "django_celery_beat.clockedschedule",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "auth.group",
+}
+
+
+class AdminRoleOnly:
+    """Mixed into the ModelAdmin of an ADMIN_ONLY_MODELS table: the role, on top of the permission."""
+
+    def _admin_role(self, request) -> bool:
+        return getattr(request.user, "role", None) == Role.ADMIN
+
+    def has_module_permission(self, request):
+        return self._admin_role(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._admin_role(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._admin_role(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._admin_role(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._admin_role(request) and super().has_delete_permission(request, obj)
+
+
+class StaffAdminSite(UnfoldAdminSite):
     login_form = StaffAuthenticationForm
     login_template = "admin/staff_login.html"
+    site_header = site_title = "GST Credit"
+    index_title = "Today"
+
+    def finish_registry(self) -> None:
+        """Once every app has registered its admins (StaffAdminConfig.ready): a third-party admin
+        (beat schedules, groups, tokens, live settings) is drawn with the theme like ours, and
+        every ADMIN_ONLY_MODELS table, whichever app registered it, is refused to other roles."""
+        for model, model_admin in list(self._registry.items()):
+            bases = [type(model_admin)]
+            if not isinstance(model_admin, UnfoldModelAdmin):
+                bases.append(UnfoldModelAdmin)
+            if model._meta.label_lower in ADMIN_ONLY_MODELS and not isinstance(model_admin, AdminRoleOnly):
+                bases.insert(0, AdminRoleOnly)
+            if len(bases) > 1:
+                self._registry[model] = type(type(model_admin).__name__, tuple(bases), {})(model, self)
 
     def has_permission(self, request):
         user = request.user

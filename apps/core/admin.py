@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 
-from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.admin_base import ModelAdmin, ReadOnlyAdmin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.business_date import business_date_check, business_date_set
 from apps.core.errors import InvalidInput
@@ -28,7 +28,7 @@ class BusinessDateForm(forms.ModelForm):
 
 
 @admin.register(BusinessDate)
-class BusinessDateAdmin(admin.ModelAdmin):
+class BusinessDateAdmin(ModelAdmin):
     list_display = ["date", "updated_at"]
     form = BusinessDateForm
 

@@ -1,10 +1,17 @@
-"""Bases for the admin: read-only for financial and audit data, fast on big tables, lists read
-from the replica."""
+"""Bases for the admin: the console's look (django-unfold), read-only for financial and audit
+data, fast on big tables, lists read from the replica. Every ModelAdmin in apps/ derives from
+ModelAdmin or ReadOnlyAdmin here, every inline from TabularInline or ReadOnlyInline."""
+
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import admin
+from django.utils.html import format_html
+from unfold import admin as unfold
 
 from apps.core.admin_paginator import EstimatingPaginator
 from apps.core.admin_search import IndexedSearchMixin
+from apps.core.inr import inr
+from apps.core.money import LedgerAmountField, MoneyField
 from apps.core.replica import use_replica
 
 
@@ -32,7 +39,90 @@ class FastListMixin(ReplicaListMixin, IndexedSearchMixin):
     list_per_page = 50
 
 
-class ReadOnlyAdmin(FastListMixin, admin.ModelAdmin):
+def is_money(field) -> bool:
+    return isinstance(field, (MoneyField, LedgerAmountField))
+
+
+def money_text(value) -> str:
+    """A rendered amount ("405000.00") as ops read it (₹4,05,000.00); anything else unchanged."""
+    try:
+        return inr(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return value
+
+
+def money_column(name: str, label: str):
+    """A list column showing the money field `name` in Indian format, right-aligned, sortable."""
+
+    @admin.display(description=label, ordering=name)
+    def column(obj):
+        return format_html('<span class="money">{}</span>', inr(getattr(obj, name)))
+
+    column.__name__ = name
+    return column
+
+
+class ModelAdmin(unfold.ModelAdmin):
+    """The console's ModelAdmin.
+
+    - Lists at full width with the filters in a side sheet, so a dozen columns fit the screen.
+    - Money reads as ₹3,39,578.81 in lists and on pages, and is never a form field: amounts
+      change only through services (and the ledger).
+    - A page with nothing to edit has no Save buttons.
+    """
+
+    list_fullwidth = True
+    list_filter_sheet = True
+    list_filter_submit = True
+    compressed_fields = True
+    warn_unsaved_form = True
+    # Amounts that are terms set by ADMIN (a product's limits and charges), not money owed or
+    # moved: the only money an admin form may edit.
+    editable_terms: tuple[str, ...] = ()
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self._money = {f.name: f for f in model._meta.concrete_fields if is_money(f)}
+        self.readonly_preprocess_fields = {
+            **{name: money_text for name in self._money},
+            **self.readonly_preprocess_fields,
+        }
+
+    def get_list_display(self, request):
+        return [
+            money_column(name, self._money[name].verbose_name)
+            if isinstance(name, str) and name in self._money
+            else name
+            for name in super().get_list_display(request)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        locked = [name for name in self._money if name not in readonly and name not in self.editable_terms]
+        return readonly + locked
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and not add and not self._has_editable_fields(context):
+            context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @staticmethod
+    def _has_editable_fields(context) -> bool:
+        form = context.get("adminform")
+        if form is None:
+            return True
+        return bool(form.form.fields) or any(
+            inline.formset.forms or getattr(inline.formset, "can_add", False)
+            for inline in context.get("inline_admin_formsets", [])
+            if inline.has_add_permission or inline.has_change_permission
+        )
+
+
+class TabularInline(unfold.TabularInline):
+    pass
+
+
+class ReadOnlyAdmin(FastListMixin, ModelAdmin):
     """Visible, never editable here: changes go through services (or not at all)."""
 
     def has_add_permission(self, request, obj=None):
@@ -45,7 +135,7 @@ class ReadOnlyAdmin(FastListMixin, admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True

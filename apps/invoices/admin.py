@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib import admin, messages
 
-from apps.core.admin_base import FastListMixin
+from apps.core.admin_base import FastListMixin, ModelAdmin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.business_date import get_business_date
@@ -21,7 +21,7 @@ def _recent_financial_years() -> list[str]:
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
+class InvoiceAdmin(TransitionButtonsMixin, FastListMixin, ModelAdmin):
     transition_buttons = [
         Button(
             "risk_approve",

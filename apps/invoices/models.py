@@ -8,6 +8,7 @@ from django_fsm import FSMField, transition
 from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
 from apps.core.money import MoneyField
+from apps.core.references import reference_field
 
 
 def financial_year(day: datetime.date) -> str:
@@ -36,6 +37,9 @@ class Invoice(FSMModelMixin, BaseModel):
         SETTLED = "SETTLED"
         REJECTED = "REJECTED"
 
+    # The borrower's application for finance against this invoice, as ops refer to it.
+    REFERENCE_PREFIX, REFERENCE_SEQUENCE = "AP", "invoices_invoice_reference_seq"
+    reference = reference_field(REFERENCE_PREFIX, REFERENCE_SEQUENCE)
     business = models.ForeignKey("kyc.Business", on_delete=models.PROTECT, related_name="invoices")
     seller_gstin = models.CharField(max_length=15)
     invoice_number = models.CharField(max_length=16)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.core.admin_actions import reason_action
-from apps.core.admin_base import FastListMixin, ReadOnlyInline
+from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyInline
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
@@ -30,7 +30,7 @@ class CollateralInline(ReadOnlyInline):
 
 
 @admin.register(Business)
-class BusinessAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
+class BusinessAdmin(TransitionButtonsMixin, FastListMixin, ModelAdmin):
     list_display = ["legal_name", "gstin", "kyc_status", "gst_status", "created_at"]
     # Fixed lists, not a DISTINCT over every business: onboarding stores the GST network's
     # ACTIVE, or CANCELLED (else blank), and a GSTIN's state code is one of the valid ones.
@@ -62,7 +62,7 @@ class BusinessAdmin(TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
 
 
 @admin.register(Collateral)
-class CollateralAdmin(FastListMixin, admin.ModelAdmin):
+class CollateralAdmin(FastListMixin, ModelAdmin):
     list_display = ["business", "type", "value", "valuation_date", "lien_status"]
     list_filter = ["type", "lien_status"]
     search_fields = ["=business__gstin", "=lien_reference"]

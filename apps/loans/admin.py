@@ -1,25 +1,32 @@
 from django.contrib import admin
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from apps.audit.models import AuditLog
-from apps.core.admin_base import FastListMixin, ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
+from apps.core.inr import inr
 from apps.ledger.models import JournalLine
 from apps.loans.models import Installment, Loan, LoanProduct, Offer
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
+from apps.loans.services.contracts import contract_link
 from apps.loans.transitions import OVERRIDES
 from apps.risk.rules import GRADES
 
 
 @admin.register(LoanProduct)
-class LoanProductAdmin(admin.ModelAdmin):
+class LoanProductAdmin(ModelAdmin):
     list_display = ["code", "name", "interest_method", "tenure_months", "processing_fee_pct", "is_active"]
     list_filter = ["is_active", "interest_method"]
     search_fields = ["code", "name"]
+    editable_terms = ("bounce_charge", "min_principal", "max_principal")
 
     def has_delete_permission(self, request, obj=None):
         return False  # offers and loans point at products; retire one with is_active instead
@@ -111,17 +118,21 @@ class LoanPage:
 LOAN_PAGE = LoanPage()
 
 
-def _table(headers, rows) -> str:
+def _table(headers, rows, *, numeric=()) -> str:
     """Every cell escaped, the markup around them safe: one format_html over safe parts (adding
-    a plain str to a SafeString gave a plain str, and the page showed the tags as text)."""
+    a plain str to a SafeString gave a plain str, and the page showed the tags as text).
+    Columns whose index is in `numeric` are right-aligned."""
+    cell = ['<td class="num">{}</td>' if i in numeric else "<td>{}</td>" for i in range(len(headers))]
     head = format_html_join("", "<th>{}</th>", ((header,) for header in headers))
-    body = format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows)
-    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+    body = format_html_join("", "<tr>" + "".join(cell) + "</tr>", rows)
+    if not rows:
+        return mark_safe('<span class="muted">none</span>')
+    return format_html('<table class="console-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
 
 
-class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.ModelAdmin):
+class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, ModelAdmin):
     list_display = [
-        "id",
+        "reference",
         "business",
         "principal",
         "outstanding_principal",
@@ -130,8 +141,58 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.Mod
         "dpd",
         "disbursed_on",
     ]
+    list_display_links = ["reference"]
     list_filter = ["status", "asset_classification", "offer_type", "product"]
-    search_fields = ["=id", "=business__gstin", "=invoice__invoice_number"]
+    search_fields = ["=reference", "=id", "=business__gstin", "=invoice__invoice_number"]
+    fieldsets = [
+        (None, {"fields": ["reference", "business", "borrower", "invoice", "status", "asset_classification", "dpd"]}),
+        (
+            "Terms",
+            {
+                "fields": [
+                    "product",
+                    "offer",
+                    "offer_type",
+                    "principal",
+                    "annual_rate",
+                    "tenure_months",
+                    "interest_method",
+                    "emi",
+                    "processing_fee",
+                    "fee_gst",
+                    "disbursed_amount",
+                ]
+            },
+        ),
+        (
+            "Outstanding",
+            {
+                "fields": [
+                    "outstanding_principal",
+                    "outstanding_interest",
+                    "outstanding_penalty",
+                    "interest_suspense",
+                    "bounce_count",
+                ]
+            },
+        ),
+        (
+            "Payout and documents",
+            {
+                "fields": [
+                    "sanctioned_on",
+                    "disbursed_on",
+                    "closed_on",
+                    "payout_status",
+                    "payout_utr",
+                    "contract",
+                    "documents",
+                ]
+            },
+        ),
+        ("Ledger lines", {"fields": ["ledger_lines"], "classes": ["wide"]}),
+        ("Audit trail", {"fields": ["audit_trail"]}),
+    ]
     list_select_related = ["business"]
     raw_id_fields = ["borrower", "business", "invoice", "offer", "product"]
     inlines = [InstallmentInline]
@@ -164,7 +225,7 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.Mod
         ),
         *OVERRIDE_BUTTONS,
     ]
-    extra_readonly = ("documents", "ledger_lines", "audit_trail")
+    extra_readonly = ("contract", "documents", "ledger_lines", "audit_trail")
 
     @property
     def transition_buttons(self) -> list[Button]:
@@ -176,6 +237,30 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.Mod
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Loan._meta.fields] + list(self.extra_readonly)
 
+    def get_urls(self):
+        contract = path(
+            "<uuid:loan_id>/contract/",
+            self.admin_site.admin_view(self.contract_view),
+            name="loans_loan_contract",
+        )
+        return [contract, *super().get_urls()]
+
+    def contract_view(self, request, loan_id):
+        """The agreement with its KFS: to a short-lived signed link, like the borrower's."""
+        loan = self.get_object(request, str(loan_id))
+        if loan is None or not self.has_view_permission(request, loan):
+            raise PermissionDenied
+        if not loan.contract_key:
+            raise Http404("The agreement is issued at disbursement.")
+        return HttpResponseRedirect(contract_link(loan)["url"])
+
+    @admin.display(description="contract and KFS")
+    def contract(self, loan):
+        if not loan.contract_key:
+            return "issued at disbursement"
+        url = reverse("admin:loans_loan_contract", args=[loan.pk])
+        return format_html('<a href="{}" target="_blank">Loan agreement with KFS (PDF)</a>', url)
+
     @admin.display(description="KYC documents")
     def documents(self, loan):
         url = reverse("admin:kyc_business_change", args=[loan.business_id])
@@ -186,19 +271,25 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, admin.Mod
     def ledger_lines(self, loan):
         lines = JournalLine.objects.filter(loan_id=loan.pk).select_related("entry").order_by("entry__posted_at", "id")
         rows = [
-            (line.entry.business_date, line.entry.entry_type, line.account_id, line.debit, line.credit)
-            for line in lines[:500]
+            (
+                date_format(line.entry.business_date),
+                line.entry.entry_type.replace("_", " ").capitalize(),
+                f"{line.account.code} {line.account.name}",
+                inr(line.debit) if line.debit else "",
+                inr(line.credit) if line.credit else "",
+            )
+            for line in lines.select_related("account")[:500]
         ]
-        return _table(["date", "entry", "account", "debit", "credit"], rows)
+        return _table(["Date", "Entry", "Account", "Debit", "Credit"], rows, numeric=(3, 4))
 
     @admin.display(description="audit trail")
     def audit_trail(self, loan):
         logs = AuditLog.objects.filter(object_type="loans.loan", object_id=str(loan.pk)).select_related("actor")
         rows = [
-            (localtime(log.at).strftime("%Y-%m-%d %H:%M"), log.action, log.actor or "system", log.reason)
+            (date_format(localtime(log.at), "DATETIME_FORMAT"), log.action, log.actor or "system", log.reason)
             for log in logs[:200]
         ]
-        return _table(["at", "action", "actor", "reason"], rows)
+        return _table(["At", "Action", "By", "Reason"], rows)
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ from decimal import Decimal, localcontext
 
 from fpdf import FPDF
 
+from apps.core.inr import inr
 from apps.core.money import ZERO
 from apps.loans.schedule import ScheduleLine
 
@@ -67,7 +68,8 @@ def annual_percentage_rate(net_disbursed: Decimal, installments: list[Decimal]) 
 
 
 def _money(value: Decimal) -> str:
-    return f"Rs. {value:,.2f}"
+    # The PDF's core font has no rupee sign: "Rs. 3,39,578.81", grouped the Indian way.
+    return inr(value).replace("₹", "Rs. ")
 
 
 def build_contract_pdf(terms: ContractTerms) -> bytes:

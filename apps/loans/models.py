@@ -9,6 +9,7 @@ from django_fsm import FSMField, transition
 from apps.core.fsm import FSMModelMixin
 from apps.core.models import BaseModel
 from apps.core.money import ZERO, MoneyField
+from apps.core.references import reference_field
 from apps.loans.schedule import InterestMethod
 from apps.risk.rules import GRADE_LETTERS
 
@@ -167,6 +168,8 @@ class Loan(FSMModelMixin, BaseModel):
         WRITTEN_OFF = "WRITTEN_OFF"
         CANCELLED = "CANCELLED"
 
+    REFERENCE_PREFIX, REFERENCE_SEQUENCE = "LN", "loans_loan_reference_seq"
+
     class Classification(models.TextChoices):
         STANDARD = "STANDARD"
         SMA_0 = "SMA_0"
@@ -179,6 +182,7 @@ class Loan(FSMModelMixin, BaseModel):
         SUCCEEDED = "SUCCEEDED"
         FAILED = "FAILED"
 
+    reference = reference_field(REFERENCE_PREFIX, REFERENCE_SEQUENCE)
     borrower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="loans")
     business = models.ForeignKey("kyc.Business", on_delete=models.PROTECT, related_name="loans")
     invoice = models.OneToOneField("invoices.Invoice", on_delete=models.PROTECT, related_name="loan")
@@ -241,7 +245,7 @@ class Loan(FSMModelMixin, BaseModel):
         permissions = [("override_loan", "Can override a loan's status (ADMIN)")]
 
     def __str__(self):
-        return f"Loan {str(self.pk)[:8]} {self.principal} {self.status}"
+        return self.reference if isinstance(self.reference, str) else f"Loan {str(self.pk)[:8]}"
 
     @property
     def lien_reference(self) -> str:

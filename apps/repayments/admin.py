@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_base import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_transitions import Button
 from apps.core.errors import Conflict
@@ -79,7 +79,7 @@ class BounceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NachReturnCode)
-class NachReturnCodeAdmin(admin.ModelAdmin):
+class NachReturnCodeAdmin(ModelAdmin):
     list_display = ["code", "description", "is_active"]
 
     def has_delete_permission(self, request, obj=None):

@@ -1,16 +1,20 @@
 """Portfolio figures computed in the database: one conditional aggregate and one grouped count,
 whatever the size of the book. Read from the replica when there is one (apps.core.replica)."""
 
+import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.core.business_date import get_business_date
-from apps.core.money import ZERO
+from apps.core.money import ZERO, round_money
 from apps.core.replica import use_replica
-from apps.loans.models import Loan
+from apps.ledger import chart
+from apps.ledger.models import JournalLine
+from apps.loans.models import Installment, Loan
 from apps.repayments.delinquency import DPD_BUCKETS
+from apps.reports.models import DailyMetrics
 
 LIVE = Q(status__in=Loan.LIVE_STATUSES)
 
@@ -52,3 +56,49 @@ def portfolio_summary() -> dict:
         },
         "risk_distribution": {g["offer__credit_grade"]: {"count": g["count"], "amount": g["amount"]} for g in grades},
     }
+
+
+def _ledger_sum(day, *, entry_types, account_code, side: str) -> Decimal:
+    """One day's movement on one account, by entry type: ix_entry_date_type finds the day's
+    entries, ix_line_account_entry their lines on the account."""
+    total = JournalLine.objects.filter(
+        entry__business_date=day, entry__entry_type__in=entry_types, account__code=account_code
+    ).aggregate(s=Sum(side))["s"]
+    return round_money(total or ZERO)
+
+
+def day_flows(day) -> dict:
+    """Disbursed (principal paid out) and collected (money into the collection account) on `day`."""
+    return {
+        "disbursed": _ledger_sum(day, entry_types=["DISBURSEMENT"], account_code=chart.LOAN_PRINCIPAL, side="debit"),
+        "collected": _ledger_sum(
+            day, entry_types=["REPAYMENT", "RECOVERY"], account_code=chart.BANK_COLLECTIONS, side="debit"
+        ),
+    }
+
+
+def due_and_paid_between(first, last) -> dict:
+    """What fell due on installments due from `first` through `last`, and how much of it is paid."""
+    row = Installment.objects.filter(due_date__gte=first, due_date__lte=last).aggregate(
+        due=Sum(F("principal_due") + F("interest_due") + F("penalty_due")),
+        paid=Sum(F("principal_paid") + F("interest_paid") + F("penalty_paid")),
+    )
+    return {"due": round_money(row["due"] or ZERO), "paid": round_money(row["paid"] or ZERO)}
+
+
+def collection_efficiency(metrics) -> Decimal | None:
+    """Month to date: paid against what fell due, as a fraction (None when nothing fell due)."""
+    if not metrics.due_mtd:
+        return None
+    return (metrics.paid_against_due_mtd / metrics.due_mtd).quantize(Decimal("0.0001"))
+
+
+def metrics_latest(day):
+    """The newest daily figures on or before `day` (None before the first run)."""
+    return DailyMetrics.objects.filter(business_date__lte=day).first()
+
+
+def metrics_window(day, *, days: int = 30) -> list:
+    """The daily figures of the `days` days through `day`, oldest first."""
+    start = day - datetime.timedelta(days=days - 1)
+    return list(DailyMetrics.objects.filter(business_date__gte=start, business_date__lte=day).order_by("business_date"))

@@ -38,6 +38,7 @@ pytestmark = pytest.mark.django_db
 # Fields that tell two equivalent rows apart whatever happens to them.
 IDENTITY = {
     "id",
+    "reference",
     "created_at",
     "updated_at",
     "borrower",

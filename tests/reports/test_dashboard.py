@@ -59,5 +59,5 @@ def test_the_admin_index_shows_the_latest_status(admin_user, client):
     _run("offer_expiry", JobRun.Status.SUCCEEDED, minutes_ago=30)
     page = client.get("/admin/").content.decode()
     table = page[page.index('id="job-runs"') :]
-    row = table[table.index("<td>offer_expiry</td>") :].split("</tr>")[0]
-    assert "SUCCEEDED" in row and "SKIPPED" not in row
+    row = table[table.index("<b>offer_expiry</b>") :].split("</tr>")[0]
+    assert "pill-succeeded" in row and "pill-skipped" not in row

@@ -19,6 +19,7 @@ from apps.kyc.models import Business
 from apps.kyc.services import business_onboard, collateral_create
 from apps.loans.models import Loan
 from apps.loans.services import loan_sanction, offers_generate
+from apps.reports.services import daily_metrics_compute
 
 DEMO_BORROWER_PHONE = "+919812345678"
 STAFF = [("admin", "admin-demo-pass", Role.ADMIN), ("officer", "officer-demo-pass", Role.OFFICER)]
@@ -72,4 +73,6 @@ class Command(BaseCommand):
             if invoice is not None:
                 offers = offers_generate(invoice_id=invoice.pk, actor=borrower)
                 loan_sanction(offer_id=offers[0].pk, actor=borrower)
+        # The dashboard reads the day's figures, which the nightly job would otherwise write.
+        daily_metrics_compute(business_date=get_business_date())
         self.stdout.write(self.style.SUCCESS("demo data ready"))

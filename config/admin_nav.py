@@ -1,0 +1,135 @@
+"""The ops console's sidebar (django-unfold's SIDEBAR["navigation"], settings.UNFOLD): organised
+by the work an operations team does, not by Django app. An entry shows only to whoever may open
+the page behind it; the framework's own tables (tokens, OTP challenges, idempotency records,
+balance stripes, beat schedules, login attempts) show only to ADMIN, and the site refuses them
+to anyone else whatever the link (apps/accounts/admin_site.py, ADMIN_ONLY_MODELS)."""
+
+from django.templatetags.static import static
+from django.urls import reverse_lazy
+
+from apps.core.roles import Role
+
+
+def _is_admin(request) -> bool:
+    return getattr(request.user, "role", None) == Role.ADMIN
+
+
+def _can_view(perm: str):
+    return lambda request: request.user.has_perm(perm)
+
+
+def _admin_only(perm: str):
+    return lambda request: _is_admin(request) and request.user.has_perm(perm)
+
+
+def _model(title: str, icon: str, model: str, *, admin_only: bool = False, url: str = "changelist") -> dict:
+    """An entry for a model's list; `model` is "app_label.modelname"."""
+    app_label, name = model.split(".")
+    perm = f"{app_label}.view_{name}"
+    return {
+        "title": title,
+        "icon": icon,
+        "link": reverse_lazy(f"admin:{app_label}_{name}_{url}"),
+        "permission": _admin_only(perm) if admin_only else _can_view(perm),
+    }
+
+
+def _page(title: str, icon: str, url_name: str, perm: str) -> dict:
+    return {"title": title, "icon": icon, "link": reverse_lazy(url_name), "permission": _can_view(perm)}
+
+
+def sidebar(request) -> list[dict]:
+    return [
+        {
+            "title": "Today",
+            "items": [
+                {"title": "Dashboard", "icon": "dashboard", "link": reverse_lazy("admin:index")},
+            ],
+        },
+        {
+            "title": "Borrowers",
+            "items": [
+                _model("Businesses", "storefront", "kyc.business"),
+                _model("Collaterals", "home_work", "kyc.collateral"),
+                _model("Credit scores", "speed", "risk.creditscore"),
+            ],
+        },
+        {
+            "title": "Lending",
+            "items": [
+                _model("Invoices", "receipt_long", "invoices.invoice"),
+                _model("Offers", "local_offer", "loans.offer"),
+                _model("Loans", "account_balance_wallet", "loans.loan"),
+            ],
+        },
+        {
+            "title": "Collections",
+            "items": [
+                _model("Bounces", "report", "repayments.bounce"),
+                _model("Reminders sent", "notifications", "collections.notification"),
+                _model("Recovery", "gavel", "collections.recoveryaction"),
+            ],
+        },
+        {
+            "title": "Money",
+            "items": [
+                _model("Repayments", "payments", "repayments.repayment"),
+            ],
+        },
+        {
+            "title": "Books",
+            "items": [
+                _model("Chart of accounts", "account_tree", "ledger.account"),
+                _model("Journal entries", "menu_book", "ledger.journalentry"),
+                _model("Journal lines", "list_alt", "ledger.journalline"),
+                _model("Audit trail", "history", "audit.auditlog"),
+                _model("Balance stripes", "stacks", "ledger.accountbalancestripe", admin_only=True),
+            ],
+        },
+        {
+            "title": "Jobs",
+            "items": [
+                _model("Job runs", "schedule", "core.jobrun"),
+                _model("Schedules", "event_repeat", "django_celery_beat.periodictask"),
+                _model("Crontabs", "timer", "django_celery_beat.crontabschedule", admin_only=True),
+                _model("Intervals", "timer", "django_celery_beat.intervalschedule", admin_only=True),
+                _model("Solar events", "wb_sunny", "django_celery_beat.solarschedule", admin_only=True),
+                _model("Clocked", "alarm", "django_celery_beat.clockedschedule", admin_only=True),
+            ],
+        },
+        {
+            "title": "Settings",
+            "items": [
+                _model("Business date", "calendar_today", "core.businessdate"),
+                _model("Loan products", "inventory_2", "loans.loanproduct"),
+                _model("NACH return codes", "rule", "repayments.nachreturncode"),
+                _model("Live settings", "tune", "constance.config"),
+            ],
+        },
+        {
+            "title": "Staff",
+            "items": [
+                _model("Users", "badge", "accounts.user"),
+                _model("Devices", "devices", "accounts.device"),
+                _model("Role groups", "groups", "auth.group", admin_only=True),
+                _model("Login attempts", "lock_clock", "axes.accessattempt", admin_only=True),
+                _model("OTP challenges", "password", "accounts.otpchallenge", admin_only=True),
+                _model("Issued tokens", "key", "token_blacklist.outstandingtoken", admin_only=True),
+                _model("Revoked tokens", "key_off", "token_blacklist.blacklistedtoken", admin_only=True),
+                _model("Idempotency records", "fingerprint", "core.idempotencyrecord", admin_only=True),
+            ],
+        },
+    ]
+
+
+def environment_badge(request):
+    """The environment in the header, so nobody mistakes the sandbox for production."""
+    from django.conf import settings
+
+    if settings.SANDBOX:
+        return ["Sandbox rails", "warning"]
+    return None
+
+
+def stylesheet(request) -> str:
+    return static("admin/console.css")
