@@ -94,7 +94,7 @@ class OtpChallenge(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     locked = models.BooleanField(default=False)
     consumed_at = models.DateTimeField(null=True, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["phone", "-created_at"], name="ix_otp_phone_latest")]

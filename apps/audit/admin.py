@@ -2,7 +2,7 @@ from django.apps import apps
 from django.contrib import admin
 
 from apps.audit.models import AuditLog
-from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.admin_base import ReadOnlyAdmin, short_id
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.roles import Role
 
@@ -19,7 +19,7 @@ def _object_types() -> list[str]:
 
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "object_type", "object_id", "actor", "actor_role", "ip", "request_id"]
+    list_display = ["at", "action", "object_type", "object", "actor", "actor_role", "ip", "request_ref"]
     # No filter on action: its values are open-ended, so Django would list them with a DISTINCT
     # over the whole log on every page; the prefix search below finds them instead. "at" is a
     # date filter rather than date_hierarchy, whose links come from another DISTINCT scan.
@@ -32,3 +32,11 @@ class AuditLogAdmin(ReadOnlyAdmin):
     # db_index=True; "^action" (istartswith) would compare UPPER(action) and scan the table.
     search_fields = ["=object_id", "=request_id", "action__startswith"]
     list_select_related = ["actor"]
+
+    @admin.display(description="object", ordering="object_id")
+    def object(self, log):
+        return short_id(log.object_id)
+
+    @admin.display(description="request", ordering="request_id")
+    def request_ref(self, log):
+        return short_id(log.request_id)

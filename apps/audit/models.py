@@ -22,7 +22,7 @@ class AuditLog(models.Model):
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:

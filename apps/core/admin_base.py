@@ -5,6 +5,7 @@ ModelAdmin or ReadOnlyAdmin here, every inline from TabularInline or ReadOnlyInl
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from unfold import admin as unfold
 
@@ -62,6 +63,33 @@ def money_column(name: str, label: str):
     return column
 
 
+def uuid_column(name: str, label: str):
+    """A list column for a UUID: its first eight characters on one line, the whole on hover (a
+    full UUID wrapped over four lines and pushed the list off the screen)."""
+
+    @admin.display(description=label, ordering=name)
+    def column(obj):
+        return short_id(getattr(obj, name))
+
+    column.__name__ = name
+    return column
+
+
+@admin.display(description="reference", ordering="reference")
+def reference_column(obj):
+    return format_html('<span class="ref">{}</span>', obj.reference)
+
+
+def short_id(value) -> str:
+    """An identifier on one line: up to twelve characters shown, the whole on hover."""
+    if value in (None, ""):
+        return "—"
+    text = str(value)
+    if len(text) <= 12:
+        return format_html('<span class="ref">{}</span>', text)
+    return format_html('<span class="ref" title="{}">{}…</span>', text, text[:8])
+
+
 class ModelAdmin(unfold.ModelAdmin):
     """The console's ModelAdmin.
 
@@ -83,18 +111,26 @@ class ModelAdmin(unfold.ModelAdmin):
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
         self._money = {f.name: f for f in model._meta.concrete_fields if is_money(f)}
+        self._uuids = {f.attname: f for f in model._meta.concrete_fields if isinstance(f, models.UUIDField)}
         self.readonly_preprocess_fields = {
             **{name: money_text for name in self._money},
             **self.readonly_preprocess_fields,
         }
 
     def get_list_display(self, request):
-        return [
-            money_column(name, self._money[name].verbose_name)
-            if isinstance(name, str) and name in self._money
-            else name
-            for name in super().get_list_display(request)
-        ]
+        return [self._column(column) for column in super().get_list_display(request)]
+
+    def _column(self, column):
+        """Money in Indian form, UUIDs short, references on one line; other columns as given."""
+        if not isinstance(column, str):
+            return column
+        if column in self._money:
+            return money_column(column, self._money[column].verbose_name)
+        if column in self._uuids:
+            return uuid_column(column, self._uuids[column].verbose_name)
+        if column == "reference":
+            return reference_column
+        return column
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -7,7 +7,7 @@ from django.apps import AppConfig, apps
 class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
-    verbose_name = "Core"
+    verbose_name = "System"
 
     def ready(self):
         importlib.import_module("apps.core.idempotency")  # registers idempotency_purge

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class InvoicesConfig(AppConfig):
     name = "apps.invoices"
+    verbose_name = "Applications"
     label = "invoices"
 
     def ready(self):

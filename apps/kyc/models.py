@@ -27,14 +27,16 @@ class Business(FSMModelMixin, BaseModel):
     owner_name = models.CharField(max_length=200)
     address = models.TextField()
     state_code = models.CharField(max_length=2)
-    gstin = models.CharField(max_length=15, unique=True)
-    pan = models.CharField(max_length=10, db_index=True)
+    gstin = models.CharField("GSTIN", max_length=15, unique=True)
+    pan = models.CharField("PAN", max_length=10, db_index=True)
     aadhaar_hash = models.CharField(max_length=64, unique=True)
-    aadhaar_last4 = models.CharField(max_length=4)
+    aadhaar_last4 = models.CharField("Aadhaar (last 4)", max_length=4)
     gst_registration_date = models.DateField(null=True, blank=True)
-    gst_status = models.CharField(max_length=16, blank=True)
+    gst_status = models.CharField("GST status", max_length=16, blank=True)
     declared_turnover = MoneyField(null=True, blank=True)
-    kyc_status = FSMField(default=KycStatus.PENDING, choices=KycStatus.choices, protected=True, db_index=True)
+    kyc_status = FSMField(
+        "KYC status", default=KycStatus.PENDING, choices=KycStatus.choices, protected=True, db_index=True
+    )
     kyc_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:

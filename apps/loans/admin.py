@@ -133,7 +133,7 @@ def _table(headers, rows, *, numeric=()) -> str:
 class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, ModelAdmin):
     list_display = [
         "reference",
-        "business",
+        "borrower_name",
         "principal",
         "outstanding_principal",
         "status",
@@ -141,7 +141,11 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, ModelAdmi
         "dpd",
         "disbursed_on",
     ]
-    list_display_links = ["reference"]
+
+    @admin.display(description="borrower", ordering="business__legal_name")
+    def borrower_name(self, loan):
+        return loan.business.legal_name
+
     list_filter = ["status", "asset_classification", "offer_type", "product"]
     search_fields = ["=reference", "=id", "=business__gstin", "=invoice__invoice_number"]
     fieldsets = [

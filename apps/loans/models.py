@@ -110,9 +110,9 @@ class Offer(FSMModelMixin, BaseModel):
     principal = MoneyField()
     annual_rate = models.DecimalField(max_digits=5, decimal_places=2)
     tenure_months = models.PositiveSmallIntegerField()
-    emi = MoneyField()
+    emi = MoneyField("EMI")
     processing_fee = MoneyField()
-    fee_gst = MoneyField()
+    fee_gst = MoneyField("GST on fee")
     credit_grade = models.CharField(max_length=1)
     credit_score = models.PositiveSmallIntegerField()
     valid_until = models.DateTimeField(db_index=True)
@@ -171,11 +171,11 @@ class Loan(FSMModelMixin, BaseModel):
     REFERENCE_PREFIX, REFERENCE_SEQUENCE = "LN", "loans_loan_reference_seq"
 
     class Classification(models.TextChoices):
-        STANDARD = "STANDARD"
-        SMA_0 = "SMA_0"
-        SMA_1 = "SMA_1"
-        SMA_2 = "SMA_2"
-        NPA = "NPA"
+        STANDARD = "STANDARD", "Standard"
+        SMA_0 = "SMA_0", "SMA-0"
+        SMA_1 = "SMA_1", "SMA-1"
+        SMA_2 = "SMA_2", "SMA-2"
+        NPA = "NPA", "NPA"
 
     class PayoutStatus(models.TextChoices):
         PENDING = "PENDING"
@@ -193,18 +193,18 @@ class Loan(FSMModelMixin, BaseModel):
     annual_rate = models.DecimalField(max_digits=5, decimal_places=2)
     tenure_months = models.PositiveSmallIntegerField()
     interest_method = models.CharField(max_length=24, choices=LoanProduct.Method.choices)
-    emi = MoneyField()
+    emi = MoneyField("EMI")
     processing_fee = MoneyField()
-    fee_gst = MoneyField()
+    fee_gst = MoneyField("GST on fee")
     disbursed_amount = MoneyField()
     sanctioned_on = models.DateField()
     disbursed_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     status = FSMField(default=Status.SANCTIONED, choices=Status.choices, protected=True, db_index=True)
     asset_classification = models.CharField(
-        max_length=8, choices=Classification.choices, default=Classification.STANDARD, db_index=True
+        "classification", max_length=8, choices=Classification.choices, default=Classification.STANDARD, db_index=True
     )
-    dpd = models.PositiveIntegerField(default=0)
+    dpd = models.PositiveIntegerField("DPD", default=0)
     bounce_count = models.PositiveIntegerField(default=0)
     outstanding_principal = MoneyField()
     outstanding_interest = MoneyField(default=ZERO)
@@ -213,7 +213,7 @@ class Loan(FSMModelMixin, BaseModel):
     # income is recognised only when it is paid (RBI income recognition).
     interest_suspense = MoneyField(default=ZERO)
     payout_status = models.CharField(max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
-    payout_utr = models.CharField(max_length=64, blank=True)
+    payout_utr = models.CharField("payout UTR", max_length=64, blank=True)
     contract_key = models.CharField(max_length=255, blank=True, help_text="Storage object key, never a URL")
     contract_sha256 = models.CharField(max_length=64, blank=True)
 

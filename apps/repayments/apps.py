@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class RepaymentsConfig(AppConfig):
     name = "apps.repayments"
+    verbose_name = "Repayments"
     label = "repayments"
 
     def ready(self):

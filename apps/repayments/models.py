@@ -68,7 +68,7 @@ class Bounce(BaseModel):
     installment = models.ForeignKey("loans.Installment", on_delete=models.PROTECT, related_name="bounces")
     return_code = models.ForeignKey(NachReturnCode, on_delete=models.PROTECT, related_name="+")
     charge = MoneyField()
-    gst = MoneyField()
+    gst = MoneyField("GST")
     business_date = models.DateField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
@@ -88,7 +88,7 @@ class LoanClassificationHistory(models.Model):
     business_date = models.DateField()
     from_classification = models.CharField(max_length=8)
     to_classification = models.CharField(max_length=8)
-    dpd = models.PositiveIntegerField()
+    dpd = models.PositiveIntegerField("DPD")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
