@@ -44,6 +44,7 @@ def sidebar(request) -> list[dict]:
             "title": "Today",
             "items": [
                 {"title": "Dashboard", "icon": "dashboard", "link": reverse_lazy("admin:index")},
+                _page("Find a borrower", "person_search", "admin:borrower_search", "kyc.view_business"),
             ],
         },
         {

@@ -122,6 +122,19 @@ class StaffAdminSite(UnfoldAdminSite):
     site_header = site_title = "GST Credit"
     index_title = "Today"
 
+    def __init__(self, name="admin"):
+        super().__init__(name)
+        self._pages = []
+
+    def register_page(self, route: str, view, name: str) -> None:
+        """A page of the console that belongs to no one model (search, the borrower 360): the
+        app that owns it registers it from its admin module, as ModelAdmins are registered, so
+        this site never imports apps above it."""
+        self._pages.append((route, view, name))
+
+    def extra_urls(self):  # called by UnfoldAdminSite.get_urls
+        return [path(route, self.admin_view(view), name=name) for route, view, name in self._pages]
+
     def finish_registry(self) -> None:
         """Once every app has registered its admins (StaffAdminConfig.ready): a third-party admin
         (beat schedules, groups, tokens, live settings) is drawn with the theme like ours, and

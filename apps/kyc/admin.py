@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from apps.core.admin_actions import reason_action
 from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyInline
@@ -31,7 +33,7 @@ class CollateralInline(ReadOnlyInline):
 
 @admin.register(Business)
 class BusinessAdmin(TransitionButtonsMixin, FastListMixin, ModelAdmin):
-    list_display = ["legal_name", "gstin", "kyc_status", "gst_status", "created_at"]
+    list_display = ["legal_name", "gstin", "pan", "kyc_status", "gst_status", "created_at", "view_360"]
     # Fixed lists, not a DISTINCT over every business: onboarding stores the GST network's
     # ACTIVE, or CANCELLED (else blank), and a GSTIN's state code is one of the valid ones.
     list_filter = [
@@ -39,7 +41,7 @@ class BusinessAdmin(TransitionButtonsMixin, FastListMixin, ModelAdmin):
         fixed_choices_filter("gst_status", ["ACTIVE", "CANCELLED"], title="GST status"),
         fixed_choices_filter("state_code", sorted(VALID_STATE_CODES), title="state code"),
     ]
-    search_fields = ["=gstin", "=pan", "legal_name__istartswith", "=id"]
+    search_fields = ["=gstin", "=pan", "legal_name__istartswith", "=owner__phone", "=id"]
     exclude = ["aadhaar_hash"]
     inlines = [KycCheckInline, KycDocumentInline, CollateralInline]
     transition_buttons = [
@@ -51,8 +53,13 @@ class BusinessAdmin(TransitionButtonsMixin, FastListMixin, ModelAdmin):
         reason_action(kyc_reject, description="Reject KYC (manual review)", name="reject_kyc"),
     ]
 
+    @admin.display(description="360")
+    def view_360(self, business):
+        # The borrower 360 is registered by apps.reports (it reads loans and repayments).
+        return format_html('<a href="{}">Open 360</a>', reverse("admin:borrower_360", args=[business.pk]))
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Business._meta.fields if field.name != "aadhaar_hash"]
+        return [field.name for field in Business._meta.fields if field.name != "aadhaar_hash"] + ["view_360"]
 
     def has_add_permission(self, request):
         return False

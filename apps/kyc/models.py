@@ -5,8 +5,10 @@ Documents are stored by object key; the database never holds a URL.
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
@@ -46,6 +48,10 @@ class Business(FSMModelMixin, BaseModel):
             models.CheckConstraint(condition=Q(gstin__regex=r"^[0-9]{2}[A-Z0-9]{13}$"), name="ck_business_gstin_shape"),
             models.CheckConstraint(condition=Q(aadhaar_last4__regex=r"^[0-9]{4}$"), name="ck_business_aadhaar_last4"),
         ]
+        indexes = [
+            # Finding a borrower by the start of their name: UPPER(legal_name) LIKE 'SHAKTI%'.
+            models.Index(OpClass(Upper("legal_name"), name="varchar_pattern_ops"), name="ix_business_name_upper"),
+        ]
 
     def __str__(self):
         return f"{self.legal_name} ({self.gstin})"
@@ -77,9 +83,9 @@ class Business(FSMModelMixin, BaseModel):
 
 class KycCheck(BaseModel):
     class Type(models.TextChoices):
-        GSTIN = "GSTIN"
-        PAN = "PAN"
-        AADHAAR = "AADHAAR"
+        GSTIN = "GSTIN", "GSTIN"
+        PAN = "PAN", "PAN"
+        AADHAAR = "AADHAAR", "Aadhaar"
 
     class Outcome(models.TextChoices):
         VERIFIED = "VERIFIED"

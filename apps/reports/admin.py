@@ -1,0 +1,44 @@
+"""Console pages that belong to no one model: finding a borrower and the borrower 360. They live
+here, above every app they read, and are registered on the site like ModelAdmins are."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from apps.core.storage_urls import signed_url
+from apps.kyc.models import Business
+from apps.reports.borrowers import borrower_360, borrower_search
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def borrower_search_view(request):
+    """The header's search box lands here. One borrower found by an exact key (phone, GSTIN,
+    a reference) opens their 360 directly; a name lists whoever it starts."""
+    _require(request, "kyc.view_business")
+    term = request.GET.get("q", "").strip()[:100]
+    result = borrower_search(term)
+    if result["kind"] not in (None, "name") and len(result["businesses"]) == 1 and not result["loan"]:
+        return HttpResponseRedirect(reverse("admin:borrower_360", args=[result["businesses"][0].pk]))
+    context = {**admin.site.each_context(request), "title": "Find a borrower", "borrower_query": term, "result": result}
+    return TemplateResponse(request, "admin/reports/borrower_search.html", context)
+
+
+def borrower_360_view(request, business_id):
+    _require(request, "kyc.view_business")
+    business = get_object_or_404(Business.objects.select_related("owner"), pk=business_id)
+    page = borrower_360(business)
+    for document in page["documents"]:
+        document.download_url = signed_url(document.object_key)[0]
+    context = {**admin.site.each_context(request), "title": business.legal_name, **page}
+    return TemplateResponse(request, "admin/reports/borrower_360.html", context)
+
+
+admin.site.register_page("find/", borrower_search_view, "borrower_search")
+admin.site.register_page("borrowers/<uuid:business_id>/", borrower_360_view, "borrower_360")
