@@ -59,7 +59,10 @@ def job_rows() -> list[dict]:
                 "name": item["name"],
                 "description": JOBS[item["name"]].description,
                 "run": run,
-                "counts": [(key.replace("_", " "), value) for key, value in counts],
+                # What the run did: the counts that are not zero (a close of business reports
+                # fourteen, most of them zero on most nights).
+                "counts": [(key.replace("_", " "), value) for key, value in counts if value],
+                "idle": bool(counts) and not any(value for _, value in counts),
                 "next_run": upcoming.get(item["name"]),
             }
         )

@@ -57,12 +57,12 @@ from apps.accounts.models import User
 from apps.accounts.tokens import tokens_for_user
 from apps.collections.services import recovery_initiate
 from apps.core.jobs import JOBS
+from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
 from apps.demo.management.commands.seed_demo import DEMO_BORROWER_PHONE
 from apps.kyc.models import Business
 from apps.kyc.services import kyc_document_upload
 from apps.loans.models import Loan, Offer
 from apps.repayments.services import emi_bounce
-from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
 from tests.support.lending import invoice_payload, make_loan
 from tests.support.reference import seed_reference_data
 

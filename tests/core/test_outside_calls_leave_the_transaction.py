@@ -5,9 +5,9 @@ transaction must not leave a call behind that nothing records."""
 import pytest
 from django.db import connection
 
+from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
 from apps.kyc.providers import SandboxGovProvider
 from apps.kyc.services import business_onboard
-from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
 from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,8 +3,8 @@ import logging
 import pytest
 from django.db import connection
 
+from apps.demo.identifiers import make_aadhaar
 from apps.kyc.models import Business, KycCheck
-from tests.support.identifiers import make_aadhaar
 from tests.support.kyc import AADHAAR, onboarding_payload
 from tests.support.users import client_for, make_user
 

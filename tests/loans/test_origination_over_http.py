@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
+from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
 from tests.support.lending import ensure_products, invoice_payload
 
 pytestmark = pytest.mark.django_db

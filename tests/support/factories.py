@@ -16,8 +16,8 @@ from factory.django import DjangoModelFactory, Password
 from apps.accounts.models import User
 from apps.core.business_date import get_business_date
 from apps.core.roles import Role
+from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
 from apps.kyc.models import Business, Collateral
-from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
 
 PASSWORD = "a-long-test-password"
 

@@ -1,6 +1,6 @@
 """The onboarding form a borrower sends, with checksum-valid numbers."""
 
-from tests.support.identifiers import make_aadhaar, make_gstin, make_pan
+from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
 
 AADHAAR = make_aadhaar(777)
 

@@ -6,10 +6,10 @@ import itertools
 from decimal import Decimal
 
 from apps.core.business_date import get_business_date
+from apps.demo.identifiers import make_gstin, make_pan
 from apps.kyc.models import Business, Collateral
 from apps.loans.models import LoanProduct
 from tests.support.factories import BorrowerFactory, BusinessFactory, CollateralFactory
-from tests.support.identifiers import make_gstin, make_pan
 
 _numbers = itertools.count(1000)
 _seed_products = importlib.import_module("apps.loans.migrations.0002_seed_products")

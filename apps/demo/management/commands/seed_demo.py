@@ -1,4 +1,5 @@
-"""Idempotent demo data: staff logins, a borrower with a verified business, invoices and a loan.
+"""Idempotent demo data: staff logins, a book with three months of history (apps/demo/book.py),
+and a borrower with a verified business, invoices and a loan taken today.
 
 Everything is made through the same services as the API, so the demo books balance and the
 audit trail shows how the data came to be. Running it twice changes nothing.
@@ -12,8 +13,9 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.accounts.services import user_create_staff
-from apps.core.business_date import get_business_date
+from apps.core.business_date import calendar_today, get_business_date, last_closed_day
 from apps.core.roles import Role
+from apps.demo.book import HISTORY_DAYS, demo_book_build
 from apps.invoices.services import invoice_add
 from apps.kyc.models import Business
 from apps.kyc.services import business_onboard, collateral_create
@@ -38,8 +40,16 @@ DEMO_BUSINESS = {
 class Command(BaseCommand):
     help = "Load idempotent demo data (staff logins, a borrower with invoices and a loan)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The book with a history first, on a fresh database only: it walks the business date
+        # forward from the past, which is refused once any day has been closed.
+        if last_closed_day() is None and not Loan.objects.exists():
+            made = demo_book_build(end=calendar_today(), stdout=self.stdout)
+            self.stdout.write(f"demo book: {made} loans over {HISTORY_DAYS} days")
+        self._today()
+
+    @transaction.atomic
+    def _today(self):
         for username, password, role in STAFF:
             if not User.objects.filter(username=username).exists():
                 user_create_staff(username=username, password=password, role=role)

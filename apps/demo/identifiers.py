@@ -1,4 +1,4 @@
-"""Valid Indian identifiers for tests, built with python-stdnum's own check-digit algorithms."""
+"""Valid Indian identifiers for the demo book and the tests, built with python-stdnum's own check-digit algorithms."""
 
 import string
 
