@@ -25,12 +25,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(PY) scripts/run.py
 
-## make test: ruff, import-linter contracts, the whole pytest suite on PostgreSQL.
+## make test: ruff, import-linter contracts, the whole pytest suite on PostgreSQL (schemathesis
+## against a live server among it), then every bench at smoke size.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(PY) scripts/with_db.py $(BIN)/pytest $(PYTEST_ARGS)
+	$(PY) scripts/with_db.py $(PY) bench/run_all.py --smoke
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

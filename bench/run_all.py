@@ -1,13 +1,23 @@
-"""Runs every bench in this folder, one after the other (`make bench`)."""
+"""Runs every bench in this folder, one after the other.
+
+python bench/run_all.py           # full size (`make bench`): figures for docs/benchmarks.md
+python bench/run_all.py --smoke   # small sizes (`make test`): every bench still runs end to end,
+                                  # prints its ratio, and fails loudly if it breaks
+"""
 
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["ledger_posting.py", "repayments_api.py", "close_of_business.py"]
+BENCHES = {
+    "ledger_posting.py": ["--entries", "200", "--procs", "2", "--seconds", "2"],
+    "repayments_api.py": ["--payments", "100", "--procs", "2", "--seconds", "2"],
+    "close_of_business.py": ["--loans", "2000"],
+}
 
 if __name__ == "__main__":
-    for name in BENCHES:
-        print(f"== {name}", flush=True)
-        subprocess.run([sys.executable, str(HERE / name)], check=True)
+    smoke = "--smoke" in sys.argv[1:]
+    for name, smoke_args in BENCHES.items():
+        print(f"== {name}{' (smoke)' if smoke else ''}", flush=True)
+        subprocess.run([sys.executable, str(HERE / name), *(smoke_args if smoke else [])], check=True)
