@@ -35,6 +35,7 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("loans", "change_loan"),
     ("repayments", "add_bounce"),
     ("repayments", "add_repayment"),
+    ("repayments", "add_chargewaiver"),
     ("collections", "add_recoveryaction"),
     ("collections", "change_recoveryaction"),
     ("collections", "view_notification"),

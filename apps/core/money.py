@@ -6,6 +6,7 @@ The serializer fields for money live in `apps.core.api.fields`: this module is i
 models.py and by the pure calculators, and stays free of the API layer (DRF).
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
@@ -19,6 +20,9 @@ HUNDRED = Decimal(100)
 MONEY_DIGITS, MONEY_DECIMALS = 18, 2
 # The journal keeps four decimals; every lending flow posts amounts already rounded to paise.
 LEDGER_DIGITS, LEDGER_DECIMALS = 18, 4
+# An amount as typed: ASCII digits, then at most two decimals after a point with digits on both
+# sides (no sign, exponent, separators, NaN or Infinity). The API's and the admin's money inputs.
+RUPEES_TEXT = re.compile(r"[0-9]{1,16}(\.[0-9]{1,2})?")
 # A sum over the whole book (an account's running totals, portfolio figures) gets more room.
 TOTAL_DIGITS = 22
 

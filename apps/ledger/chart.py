@@ -21,6 +21,7 @@ INTEREST_INCOME = "4010"
 PENAL_INCOME = "4020"
 RECOVERY_INCOME = "4030"
 WRITE_OFF_EXPENSE = "5000"
+CHARGES_WAIVED = "5010"
 
 CHART = [
     (BANK_DISBURSEMENT, "Bank: disbursement account", ASSET),
@@ -37,6 +38,7 @@ CHART = [
     (PENAL_INCOME, "Penal and bounce charge income", INCOME),
     (RECOVERY_INCOME, "Recovery income (written-off loans)", INCOME),
     (WRITE_OFF_EXPENSE, "Loan write-off expense", EXPENSE),
+    (CHARGES_WAIVED, "Penal and bounce charges waived", EXPENSE),
 ]
 
 # Assets and expenses grow with debits; the rest with credits.

@@ -50,6 +50,7 @@ class JournalEntry(models.Model):
         SUSPENSE = "SUSPENSE"
         RECOVERY = "RECOVERY"
         WRITE_OFF = "WRITE_OFF"
+        WAIVER = "WAIVER"
         REVERSAL = "REVERSAL"
         ADJUSTMENT = "ADJUSTMENT"
 

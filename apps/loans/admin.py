@@ -11,6 +11,7 @@ from apps.audit.models import AuditLog
 from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_filters import fixed_choices_filter
+from apps.core.admin_pages import FormAction, FormActionsMixin
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.inr import inr
 from apps.ledger.models import JournalLine
@@ -100,12 +101,13 @@ OVERRIDE_BUTTONS = [
 
 class LoanPage:
     """What apps above `loans` add to the loan's admin page: their inlines (repayments, bounces,
-    recovery) and buttons (record a bounce). They register here from their own admin.py; loans
-    never imports them (the layer order)."""
+    recovery), buttons and form actions (record a payment, a bounce, waive a charge). They
+    register here from their own admin.py; loans never imports them (the layer order)."""
 
     def __init__(self):
         self.inlines: list = []
         self.buttons: list[Button] = []
+        self.actions: list[FormAction] = []
 
     def add_inline(self, inline):
         self.inlines.append(inline)
@@ -113,6 +115,9 @@ class LoanPage:
 
     def add_button(self, button: Button) -> None:
         self.buttons.append(button)
+
+    def add_action(self, action: FormAction) -> None:
+        self.actions.append(action)
 
 
 LOAN_PAGE = LoanPage()
@@ -130,7 +135,7 @@ def _table(headers, rows, *, numeric=()) -> str:
     return format_html('<table class="console-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
 
 
-class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, ModelAdmin):
+class LoanAdmin(CsvExportMixin, FormActionsMixin, TransitionButtonsMixin, FastListMixin, ModelAdmin):
     list_display = [
         "reference",
         "borrower_name",
@@ -234,6 +239,13 @@ class LoanAdmin(CsvExportMixin, TransitionButtonsMixin, FastListMixin, ModelAdmi
     @property
     def transition_buttons(self) -> list[Button]:
         return [*self.own_buttons, *LOAN_PAGE.buttons]
+
+    @property
+    def form_actions(self) -> list[FormAction]:
+        return LOAN_PAGE.actions
+
+    def buttons_for(self, request, obj) -> list[dict]:
+        return [*self.form_action_links(request, obj), *super().buttons_for(request, obj)]
 
     def get_inlines(self, request, obj):
         return [*self.inlines, *LOAN_PAGE.inlines]

@@ -4,12 +4,24 @@ from django.contrib import admin
 
 from apps.core.admin_base import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
-from apps.core.admin_transitions import Button
-from apps.core.errors import Conflict
+from apps.core.admin_pages import FormAction
 from apps.loans.admin import LOAN_PAGE
-from apps.loans.models import Installment
-from apps.repayments.models import Bounce, LoanClassificationHistory, NachReturnCode, Repayment
-from apps.repayments.services import emi_bounce
+from apps.repayments.admin_forms import (
+    BounceForm,
+    OfflinePaymentForm,
+    WaiverForm,
+    owes_charges,
+    takes_bounce,
+    takes_payments,
+)
+from apps.repayments.models import (
+    Bounce,
+    ChargeWaiver,
+    LoanClassificationHistory,
+    NachReturnCode,
+    OfflinePayment,
+    Repayment,
+)
 
 
 @LOAN_PAGE.add_inline
@@ -17,7 +29,16 @@ class RepaymentInline(ReadOnlyInline):
     model = Repayment
     fk_name = "loan"
     show_change_link = False
-    fields = readonly_fields = ["business_date", "kind", "amount", "penalty", "interest", "principal", "channel"]
+    fields = readonly_fields = [
+        "business_date",
+        "kind",
+        "amount",
+        "penalty",
+        "interest",
+        "principal",
+        "channel",
+        "external_reference",
+    ]
 
 
 @LOAN_PAGE.add_inline
@@ -34,27 +55,21 @@ class ClassificationInline(ReadOnlyInline):
     fields = readonly_fields = ["business_date", "from_classification", "to_classification", "dpd"]
 
 
-def _bounce_next_installment(*, loan_id, actor, reason: str) -> Bounce:
-    """The loan page's "record a bounce": the oldest unpaid installment bounced with the NACH
-    return code ops type first in the reason (a note may follow it)."""
-    installment = (
-        Installment.objects.filter(loan_id=loan_id).exclude(status=Installment.Status.PAID).order_by("number").first()
-    )
-    if installment is None:
-        raise Conflict("Every installment of this loan is paid.", code="installment_paid")
-    words = reason.split()
-    return emi_bounce(installment_id=installment.pk, code=words[0] if words else "", actor=actor)
+@LOAN_PAGE.add_inline
+class ChargeWaiverInline(ReadOnlyInline):
+    model = ChargeWaiver
+    show_change_link = False
+    fields = readonly_fields = ["business_date", "installment", "amount", "reason", "actor"]
 
 
-LOAN_PAGE.add_button(
-    Button(
-        "record_bounce",
-        "Record a bounce",
-        _bounce_next_installment,
-        transition="record_bounce",
-        needs_reason=True,
-        permission="repayments.add_bounce",
+LOAN_PAGE.add_action(
+    FormAction(
+        "record_payment", "Record an offline payment", OfflinePaymentForm, "repayments.add_repayment", takes_payments
     )
+)
+LOAN_PAGE.add_action(FormAction("record_bounce", "Record a bounce", BounceForm, "repayments.add_bounce", takes_bounce))
+LOAN_PAGE.add_action(
+    FormAction("waive_charge", "Waive a charge", WaiverForm, "repayments.add_chargewaiver", owes_charges)
 )
 
 
@@ -84,3 +99,23 @@ class NachReturnCodeAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OfflinePayment)
+class OfflinePaymentAdmin(ReadOnlyAdmin):
+    """Money recorded from the loan page: found by its UTR or reference."""
+
+    list_display = ["received_on", "loan", "method", "reference", "amount", "business_date", "actor"]
+    list_filter = ["method", "received_on"]
+    search_fields = ["=reference", "=loan__id"]
+    raw_id_fields = ["loan"]
+    list_select_related = ["loan", "actor"]
+
+
+@admin.register(ChargeWaiver)
+class ChargeWaiverAdmin(ReadOnlyAdmin):
+    list_display = ["business_date", "loan", "amount", "actor"]
+    list_filter = ["business_date"]
+    search_fields = ["=loan__id"]
+    raw_id_fields = ["loan", "installment"]
+    list_select_related = ["loan", "actor"]

@@ -20,6 +20,40 @@ class NachReturnCode(models.Model):
         return f"{self.code} {self.description}"
 
 
+class OfflinePayment(BaseModel):
+    """Money that reached the lender's bank outside the API (NEFT, RTGS, UPI, a cheque, cash),
+    recorded by ops from the loan page. Applied like any payment: its repayment rows (one per
+    installment it paid) point here. Its id is the form's token, so a form posted twice books
+    once; a bank reference is recorded once per method, whichever loan it was typed on."""
+
+    class Method(models.TextChoices):
+        NEFT = "NEFT"
+        RTGS = "RTGS"
+        UPI = "UPI"
+        CHEQUE = "CHEQUE", "Cheque"
+        CASH = "CASH", "Cash"
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="offline_payments")
+    method = models.CharField(max_length=8, choices=Method.choices)
+    reference = models.CharField(max_length=64, blank=True, help_text="UTR, UPI RRN, cheque or receipt number")
+    amount = MoneyField()
+    received_on = models.DateField()
+    business_date = models.DateField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ck_offline_payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["method", "reference"], condition=~Q(reference=""), name="uq_offline_payment_method_reference"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.reference or '(no reference)'} {self.amount}"
+
+
 class Repayment(BaseModel):
     class Kind(models.TextChoices):
         EMI = "EMI"
@@ -39,6 +73,10 @@ class Repayment(BaseModel):
     channel = models.CharField(max_length=16, default="API")
     external_reference = models.CharField(max_length=64, blank=True)
     business_date = models.DateField()
+    # Set for money recorded by ops (its method is the channel, its reference external_reference).
+    offline_payment = models.ForeignKey(
+        OfflinePayment, null=True, blank=True, on_delete=models.PROTECT, related_name="repayments"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     # The entry that booked this money; posted first, under the repayment's own id.
     journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
@@ -78,6 +116,26 @@ class Bounce(BaseModel):
 
     def __str__(self):
         return f"bounce {self.return_code_id} {self.charge}"
+
+
+class ChargeWaiver(BaseModel):
+    """Bounce or penal charges owed on an installment, waived by ops with a reason: the
+    receivable is reversed to the waiver account and the installment owes that much less."""
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="charge_waivers")
+    installment = models.ForeignKey("loans.Installment", on_delete=models.PROTECT, related_name="charge_waivers")
+    amount = MoneyField()
+    reason = models.TextField()
+    business_date = models.DateField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="ck_charge_waiver_amount_positive")]
+
+    def __str__(self):
+        return f"waiver {self.amount}"
 
 
 class LoanClassificationHistory(models.Model):

@@ -10,14 +10,10 @@ amount paid the whole installment) and Python's Decimal reads full-width digits,
 """
 
 import datetime
-import re
 
 from rest_framework import serializers
 
-from apps.core.money import MONEY_DECIMALS, MONEY_DIGITS
-
-# ASCII digits, then at most two decimals after a point that has digits on both sides.
-_RUPEES = re.compile(r"[0-9]{1,16}(\.[0-9]{1,2})?")
+from apps.core.money import MONEY_DECIMALS, MONEY_DIGITS, RUPEES_TEXT
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 LATEST_DATE = datetime.date(2099, 12, 31)
@@ -50,7 +46,7 @@ class MoneyField(MoneyOutputField):
         if isinstance(data, bool) or not isinstance(data, str | int | float):
             self.fail("rupees")
         text = data if isinstance(data, str) else str(data)
-        if not _RUPEES.fullmatch(text):
+        if not RUPEES_TEXT.fullmatch(text):
             self.fail("rupees")
         return super().to_internal_value(text)
 

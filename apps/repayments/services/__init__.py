@@ -1,14 +1,29 @@
 """Repayment use cases. Each module holds one family; import from here."""
 
-from apps.repayments.services.payments import apply_to_installment, close_if_settled, emi_bounce, emi_pay, parse_amount
+from apps.repayments.services.offline import offline_payment_record
+from apps.repayments.services.payments import (
+    apply_to_installment,
+    bounce_charge,
+    bounce_would_default,
+    close_if_settled,
+    emi_bounce,
+    emi_pay,
+    parse_amount,
+)
 from apps.repayments.services.prepayment import loan_foreclose, loan_prepay
+from apps.repayments.services.waivers import charge_waive, charges_owed
 
 __all__ = [
     "apply_to_installment",
+    "bounce_charge",
+    "bounce_would_default",
+    "charge_waive",
+    "charges_owed",
     "close_if_settled",
     "emi_bounce",
     "emi_pay",
     "loan_foreclose",
     "loan_prepay",
+    "offline_payment_record",
     "parse_amount",
 ]

@@ -72,7 +72,16 @@ def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
 
 
 def apply_to_installment(
-    loan: Loan, installment: Installment, amount: Decimal, *, today, kind, actor, channel="API", reference=""
+    loan: Loan,
+    installment: Installment,
+    amount: Decimal,
+    *,
+    today,
+    kind,
+    actor,
+    channel="API",
+    reference="",
+    offline_payment=None,
 ) -> Repayment:
     """Allocate `amount` to one installment and post it. The caller holds the loan and row locks."""
     parts = allocate(amount, _owed(installment), loan.product.allocation_order)
@@ -89,6 +98,7 @@ def apply_to_installment(
         channel=channel,
         external_reference=reference[:64],
         business_date=today,
+        offline_payment=offline_payment,
         actor=actor,
     )
     lines, released = repayment_lines(
@@ -174,6 +184,20 @@ def emi_pay(*, installment_id, actor, amount=None, channel="API", reference="") 
     return repayment
 
 
+# A second bounce defaults a performing loan (DESIGN.md: ACTIVE/OVERDUE -> DEFAULTED).
+DEFAULTING_BOUNCE_COUNT = 2
+
+
+def bounce_charge(product) -> tuple[Decimal, Decimal]:
+    """The charge of one bounce and the GST on it, as the loan's product prices them."""
+    return product.bounce_charge, gst_on(product.bounce_charge, product.gst_rate_pct)
+
+
+def bounce_would_default(loan: Loan) -> bool:
+    """Whether one more bounce defaults the loan (the rule emi_bounce applies after counting it)."""
+    return loan.bounce_count + 1 >= DEFAULTING_BOUNCE_COUNT and can_proceed(loan.mark_defaulted)
+
+
 @transaction.atomic
 def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
     return_code = NachReturnCode.objects.filter(code=str(code).strip(), is_active=True).first()
@@ -186,9 +210,8 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
     if installment.status == Installment.Status.PAID:
         raise Conflict("This installment is paid; there is nothing to bounce.", code="installment_paid")
     today = get_business_date()
-    product = loan.product
-    charge = product.bounce_charge
-    gst = gst_on(charge, product.gst_rate_pct)
+    charge, gst = bounce_charge(loan.product)
+    defaults = bounce_would_default(loan)
     bounce = Bounce(
         loan=loan,
         installment=installment,
@@ -223,7 +246,7 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
     installment.save()
     before = {"status": loan.status, "bounce_count": loan.bounce_count}
     loan.record_bounce(charge=charge + gst)
-    if loan.bounce_count >= 2 and can_proceed(loan.mark_defaulted):  # a second bounce defaults a performing loan
+    if defaults:
         loan.mark_defaulted()
     loan.save()
     record(

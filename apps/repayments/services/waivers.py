@@ -1,0 +1,101 @@
+"""Waiving bounce and penal charges an installment still owes.
+
+The charge was booked as a receivable (Dr charges receivable / Cr penal income, GST payable);
+the waiver reverses the receivable to the waiver account (Dr charges waived / Cr charges
+receivable) and the installment and loan owe that much less. Under the loan and installment
+locks, so two waivers at once can never together waive more than was owed.
+"""
+
+import uuid
+
+from django.db import transaction
+
+from apps.audit.services import record
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, Forbidden, InvalidInput
+from apps.core.roles import STAFF_ROLES
+from apps.ledger import chart
+from apps.ledger.services import Line, journal_post
+from apps.loans.models import Installment
+from apps.repayments.locks import lock_installment
+from apps.repayments.models import ChargeWaiver
+from apps.repayments.services.payments import close_if_settled, installment_status, parse_amount
+
+MIN_REASON_LENGTH = 10
+
+
+def charges_owed(installment: Installment):
+    return installment.penalty_due - installment.penalty_paid
+
+
+@transaction.atomic
+def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) -> ChargeWaiver:
+    """Waive `amount` of the charges owed on the installment. `waiver_id` (the form's token)
+    makes it idempotent: the same id again returns the first waiver."""
+    if getattr(actor, "role", None) not in STAFF_ROLES:
+        raise Forbidden("Only an OFFICER or ADMIN waives a charge.")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise InvalidInput(f"Say why, in at least {MIN_REASON_LENGTH} characters.", field="reason")
+    amount = parse_amount(amount)
+    waiver_id = waiver_id or uuid.uuid4()
+    loan, installment = lock_installment(installment_id, None)
+    done = ChargeWaiver.objects.filter(pk=waiver_id).first()
+    if done is not None:
+        return done
+    if not loan.is_live:
+        raise Conflict(f"The loan is {loan.status}.", code="loan_state")
+    owed = charges_owed(installment)
+    if owed <= 0:
+        raise Conflict("No charge is owed on this installment.", code="nothing_owed")
+    if amount > owed:
+        raise InvalidInput(f"At most {owed} of charges is owed on this installment.", field="amount")
+    today = get_business_date()
+    waiver = ChargeWaiver(
+        id=waiver_id,
+        loan=loan,
+        installment=installment,
+        amount=amount,
+        reason=reason,
+        business_date=today,
+        actor=actor,
+    )
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    waiver.journal_entry = journal_post(
+        entry_type="WAIVER",
+        lines=[
+            Line(chart.CHARGES_WAIVED, debit=amount, **common),
+            Line(chart.CHARGES_RECEIVABLE, credit=amount, **common),
+        ],
+        idempotency_key=f"waiver:{waiver.pk}",
+        business_date=today,
+        memo=f"Charges waived on installment {installment.number}",
+        loan_id=loan.pk,
+        source_type="repayments.chargewaiver",
+        source_id=str(waiver.pk),
+        actor=actor,
+    )
+    waiver.save(force_insert=True)
+    before = {"penalty_due": str(installment.penalty_due), "outstanding_penalty": str(loan.outstanding_penalty)}
+    installment.penalty_due -= amount
+    installment.status = installment_status(installment, today)
+    installment.paid_on = today if installment.status == Installment.Status.PAID else None
+    installment.save(update_fields=["penalty_due", "status", "paid_on", "updated_at"])
+    loan.outstanding_penalty -= amount
+    loan.save(update_fields=["outstanding_penalty", "updated_at"])
+    record(
+        "loan.charge_waived",
+        obj=loan,
+        before=before,
+        after={
+            "waiver": str(waiver.pk),
+            "installment": installment.number,
+            "amount": str(amount),
+            "penalty_due": str(installment.penalty_due),
+            "outstanding_penalty": str(loan.outstanding_penalty),
+        },
+        actor=actor,
+        reason=reason,
+    )
+    close_if_settled(loan, today=today, actor=actor)  # the waived charge may have been all it owed
+    return waiver
