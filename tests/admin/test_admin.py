@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from apps.accounts.models import User
@@ -73,7 +75,11 @@ def test_loan_page_shows_schedule_ledger_and_audit_and_records_a_bounce(officer_
     assert "<th>Action</th>" in page and "<td>loan.sanctioned</td>" in page
     # Money as ops read it, and no Save button on a page with nothing to edit.
     assert inr(loan.principal) in page and 'name="_save"' not in page
-    officer_web.post(f"/admin/loans/loan/{loan.pk}/transition/record_bounce/", {"reason": "04"})
+    installment = loan.installments.get(number=1)
+    officer_web.post(
+        f"/admin/loans/loan/{loan.pk}/do/record_bounce/",
+        {"token": str(uuid.uuid4()), "return_code": "04", "installment": installment.pk},
+    )
     loan.refresh_from_db()
     assert loan.bounce_count == 1
 

@@ -4,11 +4,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from apps.ledger.selectors import ledger_summary
 from apps.loans.models import Installment, Loan
 from apps.repayments.models import Repayment
-from apps.repayments.selectors import outstanding_by_ledger
 from tests.support.days import close_day, days_after
+from tests.support.ledger import assert_books_match
 from tests.support.lending import make_loan
 from tests.support.users import client_for, make_user
 
@@ -23,17 +22,6 @@ def pay(client, installment, amount=None, key=None):
 
 def first(loan) -> Installment:
     return loan.installments.get(number=1)
-
-
-def assert_books_match(loan):
-    loan.refresh_from_db()
-    by_ledger = outstanding_by_ledger(loan)
-    assert by_ledger == {
-        "principal": loan.outstanding_principal,
-        "interest": loan.outstanding_interest,
-        "penalty": loan.outstanding_penalty,
-    }
-    assert ledger_summary()["balanced"]
 
 
 def test_paying_the_first_emi_in_full_before_it_falls_due(borrower_client, loan):

@@ -60,7 +60,7 @@ def _check_received_on(loan: Loan, received_on: datetime.date, today: datetime.d
 def _duplicate(method: str, reference: str) -> Conflict:
     earlier = OfflinePayment.objects.filter(method=method, reference=reference).first()
     where = f" on loan {earlier.loan_id} on {earlier.received_on:%d %b %Y}" if earlier else ""
-    return Conflict(f"{method} {reference} is already recorded{where}.", code="duplicate_reference")
+    return Conflict(f"{method} {reference} is already recorded{where}.", field="reference", code="duplicate_reference")
 
 
 @transaction.atomic
