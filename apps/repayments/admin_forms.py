@@ -111,7 +111,9 @@ class OfflinePaymentForm(ActionForm):
 
 class BounceForm(ActionForm):
     return_code = forms.ModelChoiceField(
-        queryset=NachReturnCode.objects.filter(is_active=True), label="NACH return code", empty_label=None
+        queryset=NachReturnCode.objects.filter(is_active=True),
+        label="NACH return code",
+        empty_label="— the code on the return file —",  # chosen, never defaulted
     )
     installment = InstallmentChoiceField(queryset=Installment.objects.none(), empty_label=None)
 

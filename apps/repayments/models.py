@@ -27,9 +27,9 @@ class OfflinePayment(BaseModel):
     once; a bank reference is recorded once per method, whichever loan it was typed on."""
 
     class Method(models.TextChoices):
-        NEFT = "NEFT"
-        RTGS = "RTGS"
-        UPI = "UPI"
+        NEFT = "NEFT", "NEFT"
+        RTGS = "RTGS", "RTGS"
+        UPI = "UPI", "UPI"
         CHEQUE = "CHEQUE", "Cheque"
         CASH = "CASH", "Cash"
 

@@ -59,7 +59,7 @@ def login(page, live_server, username):
     page.wait_for_selector("#book-dashboard")
 
 
-def test_officer_reviews_kyc_records_a_bounce_and_admin_runs_a_job(book, page, live_server, monkeypatch):
+def test_officer_reviews_kyc_records_a_payment_and_a_bounce_and_admin_runs_a_job(book, page, live_server, monkeypatch):
     from apps.core import tasks
 
     review, loan = book
@@ -78,9 +78,19 @@ def test_officer_reviews_kyc_records_a_bounce_and_admin_runs_a_job(book, page, l
 
     page.goto(f"{live_server.url}/admin/loans/loan/{loan.pk}/change/")
     assert page.locator("text=Ledger lines").count() >= 1
+    page.click("text=Record an offline payment")
+    page.select_option("#id_method", "NEFT")
+    page.fill("#id_reference", "HDFCN52026112912345")
+    page.fill("#id_amount", "15000.00")
+    page.click("#submit-record_payment")
+    page.wait_for_selector(".messagelist")
+    assert "Recorded NEFT HDFCN52026112912345 of ₹15,000.00" in page.inner_text(".messagelist")
+    assert page.locator("td.field-external_reference", has_text="HDFCN52026112912345").count() == 2
+    assert page.locator("td.field-status", has_text="Partially Paid").count() == 1  # the schedule
     page.click("text=Record a bounce")
-    page.fill("#id_reason", "04")
-    page.click("#confirm-transition")
+    assert "₹696.20" in page.inner_text("#form-action")  # the charge with its GST, before it is recorded
+    page.select_option("#id_return_code", "04")
+    page.click("#submit-record_bounce")
     page.wait_for_selector(".messagelist")
     loan.refresh_from_db()
     assert loan.bounce_count == 1
