@@ -2,44 +2,21 @@
 waived at most once and never beyond what is owed, even when the requests race (real threads,
 each with its own PostgreSQL connection)."""
 
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from apps.core.errors import Conflict, Forbidden, InvalidInput
 from apps.repayments.models import ChargeWaiver, OfflinePayment, Repayment
 from apps.repayments.services import charge_waive, emi_bounce, offline_payment_record
+from tests.support.concurrency import race
 from tests.support.ledger import assert_books_match
 from tests.support.lending import make_loan
 from tests.support.users import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def race(count, attempt):
-    """Run `attempt(i)` in `count` threads released together; their results or errors."""
-    barrier = threading.Barrier(count)
-    results = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results.append(attempt(i))
-        except DomainError as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def bounced_loan():
