@@ -92,6 +92,11 @@ def test_staff_without_the_permission_cannot_open_or_post_an_action(client, loan
     assert counts() == before
 
 
+def test_an_unknown_action_is_a_404(officer_web, loan):
+    assert officer_web.get(action(loan, "forgive_everything")).status_code == 404
+    assert officer_web.get(f"/admin/loans/loan/{uuid.uuid4()}/do/record_payment/").status_code == 404
+
+
 # Record an offline payment
 
 
