@@ -75,6 +75,8 @@ def sidebar(request) -> list[dict]:
             "title": "Money",
             "items": [
                 _model("Repayments", "payments", "repayments.repayment"),
+                _model("Offline payments", "account_balance", "repayments.offlinepayment"),
+                _model("Charge waivers", "money_off", "repayments.chargewaiver"),
             ],
         },
         {

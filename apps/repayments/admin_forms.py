@@ -4,11 +4,13 @@ service decides, writes the ledger entry and the audit trail (apps/core/admin_pa
 
 from django import forms
 from django.db.models import F
+from django.utils.formats import date_format
 from django_fsm import can_proceed
 
 from apps.core.admin_pages import ActionForm
 from apps.core.business_date import get_business_date
 from apps.core.errors import InvalidInput
+from apps.core.inr import inr
 from apps.core.money import RUPEES_TEXT, ZERO, to_decimal
 from apps.loans.models import Installment
 from apps.repayments.models import NachReturnCode, OfflinePayment
@@ -22,10 +24,6 @@ from apps.repayments.services import (
 )
 from apps.repayments.services.offline import REFERENCE_FORMATS, parse_reference
 from apps.repayments.services.waivers import MIN_REASON_LENGTH
-
-
-def rupees(amount) -> str:
-    return f"₹{amount:,.2f}"
 
 
 class AmountField(forms.CharField):
@@ -46,7 +44,7 @@ def _unpaid(loan):
 
 
 def describe(installment) -> str:
-    return f"No. {installment.number}, due {installment.due_date:%d %b %Y}: owes {rupees(installment.owed)}"
+    return f"No. {installment.number}, due {date_format(installment.due_date)}: owes {inr(installment.owed)}"
 
 
 class InstallmentChoiceField(forms.ModelChoiceField):
@@ -83,10 +81,10 @@ class OfflinePaymentForm(ActionForm):
         unpaid = list(_unpaid(loan))
         return {
             "summary": [
-                ("Owed on the installments", rupees(sum((i.owed for i in unpaid), ZERO))),
+                ("Owed on the installments", inr(sum((i.owed for i in unpaid), ZERO))),
                 ("Next installment", describe(unpaid[0]) if unpaid else "none"),
-                ("Disbursed on", f"{loan.disbursed_on:%d %b %Y}" if loan.disbursed_on else "not disbursed"),
-                ("Business date", f"{get_business_date():%d %b %Y}"),
+                ("Disbursed on", f"{date_format(loan.disbursed_on)}" if loan.disbursed_on else "not disbursed"),
+                ("Business date", f"{date_format(get_business_date())}"),
             ]
         }
 
@@ -106,7 +104,7 @@ class OfflinePaymentForm(ActionForm):
             for n in receipt.repayments.order_by("installment__number").values_list("installment__number", flat=True)
         )
         reference = f" {receipt.reference}" if receipt.reference else ""
-        return f"Recorded {receipt.method}{reference} of {rupees(receipt.amount)}: applied to installment {numbers}."
+        return f"Recorded {receipt.method}{reference} of {inr(receipt.amount)}: applied to installment {numbers}."
 
 
 class BounceForm(ActionForm):
@@ -128,9 +126,9 @@ class BounceForm(ActionForm):
         charge, gst = bounce_charge(loan.product)
         context = {
             "summary": [
-                ("Bounce charge", rupees(charge)),
-                (f"GST at {loan.product.gst_rate_pct}%", rupees(gst)),
-                ("Added to the installment's charges", rupees(charge + gst)),
+                ("Bounce charge", inr(charge)),
+                (f"GST at {loan.product.gst_rate_pct}%", inr(gst)),
+                ("Added to the installment's charges", inr(charge + gst)),
                 ("Bounces so far", loan.bounce_count),
             ]
         }
@@ -147,14 +145,14 @@ class BounceForm(ActionForm):
         loan = bounce.loan
         return (
             f"Bounce {bounce.return_code_id} recorded on installment {bounce.installment.number}: "
-            f"{rupees(bounce.charge + bounce.gst)} charged; the loan is {loan.status}."
+            f"{inr(bounce.charge + bounce.gst)} charged; the loan is {loan.status}."
         )
 
 
 class ChargeInstallmentField(forms.ModelChoiceField):
     def label_from_instance(self, installment):
-        owed = rupees(charges_owed(installment))
-        return f"No. {installment.number}, due {installment.due_date:%d %b %Y}: {owed} of charges owed"
+        owed = inr(charges_owed(installment))
+        return f"No. {installment.number}, due {date_format(installment.due_date)}: {owed} of charges owed"
 
 
 class WaiverForm(ActionForm):
@@ -177,7 +175,7 @@ class WaiverForm(ActionForm):
             self.fields["amount"].initial = charges_owed(first)
 
     def context(self):
-        return {"summary": [("Charges owed on the loan", rupees(self.obj.outstanding_penalty))]}
+        return {"summary": [("Charges owed on the loan", inr(self.obj.outstanding_penalty))]}
 
     def save(self, *, actor):
         data = self.cleaned_data
@@ -188,7 +186,7 @@ class WaiverForm(ActionForm):
             actor=actor,
             waiver_id=data["token"],
         )
-        return f"Waived {rupees(waiver.amount)} of charges on installment {waiver.installment.number}."
+        return f"Waived {inr(waiver.amount)} of charges on installment {waiver.installment.number}."
 
 
 def takes_payments(loan) -> bool:

@@ -60,9 +60,9 @@ def counts():
 
 def test_the_loan_page_links_the_agreement_and_kfs_and_the_link_downloads_the_pdf(officer_web, loan):
     html = officer_web.get(page(loan)).content.decode()
-    assert "Loan agreement and Key Fact Statement (PDF)" in html
-    assert f"/admin/loans/loan/{loan.pk}/agreement/" in html
-    response = officer_web.get(f"/admin/loans/loan/{loan.pk}/agreement/")
+    assert "Loan agreement with KFS (PDF)" in html
+    assert f"/admin/loans/loan/{loan.pk}/contract/" in html
+    response = officer_web.get(f"/admin/loans/loan/{loan.pk}/contract/")
     assert response.status_code == 302 and response.url.startswith("/files/")
     pdf = officer_web.get(response.url)
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
@@ -131,8 +131,8 @@ def test_an_offline_neft_payment_is_applied_oldest_first_and_booked_and_audited(
     html = officer_web.get(page(loan)).content.decode()
     assert UTR in html  # the repayment lines
     assert "loan.offline_payment_recorded" in html  # the audit trail
-    assert html.count("<td>REPAYMENT</td>") == 6  # the ledger lines: bank, interest, principal twice
-    assert "<p>Paid</p>" in html and "<p>Partially Paid</p>" in html  # the schedule
+    assert html.count("<td>Repayment</td>") == 6  # the ledger lines: bank, interest, principal twice
+    assert ">Paid</div>" in html and ">Partially Paid</div>" in html  # the schedule
 
 
 def test_the_success_message_names_what_was_booked(officer_web, loan):
@@ -312,7 +312,7 @@ def test_a_waiver_reverses_the_receivable_to_the_waiver_account_and_is_audited(o
     audit = AuditLog.objects.get(action="loan.charge_waived")
     assert audit.reason.startswith("Mandate bounced") and audit.after["amount"] == "500.00"
     html = officer_web.get(page(bounced)).content.decode()
-    assert "<td>WAIVER</td>" in html and "loan.charge_waived" in html
+    assert "<td>Waiver</td>" in html and "loan.charge_waived" in html
 
 
 @pytest.mark.parametrize(
