@@ -44,6 +44,10 @@ class Business(FSMModelMixin, BaseModel):
     class Meta:
         verbose_name_plural = "businesses"
         ordering = ["-created_at"]
+        indexes = [
+            # The KYC review worklist, oldest first.
+            models.Index(fields=["created_at"], condition=Q(kyc_status="MANUAL_REVIEW"), name="ix_business_kyc_review"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(gstin__regex=r"^[0-9]{2}[A-Z0-9]{13}$"), name="ck_business_gstin_shape"),
             models.CheckConstraint(condition=Q(aadhaar_last4__regex=r"^[0-9]{4}$"), name="ck_business_aadhaar_last4"),
@@ -165,3 +169,12 @@ class Collateral(FSMModelMixin, BaseModel):
     @transition(field=lien_status, source=Lien.PLEDGED, target=Lien.RELEASED)
     def release(self):
         pass
+
+
+class KycReviewItem(Business):
+    """The KYC review worklist: businesses in MANUAL_REVIEW (apps/kyc/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "KYC to review"
+        verbose_name_plural = "Worklist: KYC to review"
