@@ -243,3 +243,10 @@ def test_overdue_worklist_queries_do_not_grow_with_rows(officer_web):
 
     overdue(loans[:1])
     _same_queries_for_more_rows(officer_web, OVERDUE, lambda: overdue(loans), at_most=12)
+
+
+def test_the_sidebar_has_a_worklists_group_linking_each(officer_web):
+    page = officer_web.get("/admin/").content.decode()
+    assert "Worklists" in page
+    for url in (KYC, RISK, PAYOUTS, DUE, OVERDUE):
+        assert f'href="{url}"' in page, url
