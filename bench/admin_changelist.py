@@ -165,6 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="bench_admin")
     parser.add_argument("--loans", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=10, help="length of the pgbench baseline")
     args = parser.parse_args()
     url = _database_ready(args.db)
     setup_django(url)
@@ -221,7 +222,7 @@ def main() -> None:
         return _median_ms(fetch)
 
     results = [(name, url, page_ms(url)) for name, url in PAGES]
-    tps = pgbench_tps(clients=1, seconds=10)
+    tps = pgbench_tps(clients=1, seconds=args.seconds)
     baseline_ms = 1000 / tps
     print(f"book: {loan_rows:,} loans, ~{installment_rows:,} installments, business date {DAY}")
     print(f"baseline: one pgbench tpcb-like transaction, 1 client: {baseline_ms:.2f} ms ({tps:,.0f} tps)")

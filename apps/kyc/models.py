@@ -44,10 +44,6 @@ class Business(FSMModelMixin, BaseModel):
     class Meta:
         verbose_name_plural = "businesses"
         ordering = ["-created_at"]
-        indexes = [
-            # The KYC review worklist, oldest first.
-            models.Index(fields=["created_at"], condition=Q(kyc_status="MANUAL_REVIEW"), name="ix_business_kyc_review"),
-        ]
         constraints = [
             models.CheckConstraint(condition=Q(gstin__regex=r"^[0-9]{2}[A-Z0-9]{13}$"), name="ck_business_gstin_shape"),
             models.CheckConstraint(condition=Q(aadhaar_last4__regex=r"^[0-9]{4}$"), name="ck_business_aadhaar_last4"),
@@ -55,6 +51,8 @@ class Business(FSMModelMixin, BaseModel):
         indexes = [
             # Finding a borrower by the start of their name: UPPER(legal_name) LIKE 'SHAKTI%'.
             models.Index(OpClass(Upper("legal_name"), name="varchar_pattern_ops"), name="ix_business_name_upper"),
+            # The KYC review worklist, oldest first.
+            models.Index(fields=["created_at"], condition=Q(kyc_status="MANUAL_REVIEW"), name="ix_business_kyc_review"),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('invoices', '0005_domain_labels'),
-        ('kyc', '0003_worklist_kyc_review'),
+        ('kyc', '0005_worklist_kyc_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('invoices', '0006_worklist_risk_review'),
-        ('kyc', '0003_worklist_kyc_review'),
+        ('kyc', '0005_worklist_kyc_review'),
         ('loans', '0009_domain_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

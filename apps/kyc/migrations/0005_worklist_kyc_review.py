@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
 
     dependencies = [
-        ('kyc', '0002_domain_labels'),
+        ('kyc', '0004_check_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
