@@ -59,3 +59,177 @@ def measure() -> list[tuple[str, float, float]]:
 
         results.append((name, _median_ms(page), _median_ms(sql)))
     return results
+
+
+# ---- The ops console on a kept bench book: the dashboard and every worklist ---------------
+#
+#     python bench/admin_changelist.py --db bench_admin --loans 1000000
+#
+# Seeds the database `--db` once (seed_book, then one close of business so the book has
+# overdue, SMA and NPA loans) and keeps it: later runs only migrate it and measure. Each page's
+# median is printed next to the median latency of one pgbench tpcb-like transaction (one
+# client) on the same server in the same run, as a ratio.
+
+DAY = None  # set in main(): the bench book's business date
+
+PAGES = [
+    ("dashboard", "/admin/"),
+    ("worklist: KYC to review", "/admin/kyc/kycreviewitem/"),
+    ("worklist: invoices held for risk review", "/admin/invoices/riskreviewinvoice/"),
+    ("worklist: payouts pending or failed", "/admin/loans/payoutworkitem/"),
+    ("worklist: payouts, FAILED only", "/admin/loans/payoutworkitem/?payout_status=FAILED"),
+    ("worklist: installments due this week", "/admin/loans/dueinstallment/"),
+    ("worklist: installments due today", "/admin/loans/dueinstallment/?due=today"),
+    ("worklist: overdue loans", "/admin/loans/overdueloan/"),
+    ("worklist: overdue loans, NPA", "/admin/loans/overdueloan/?asset_classification=NPA"),
+    ("worklist: overdue loans, SMA-0", "/admin/loans/overdueloan/?asset_classification=SMA_0"),
+    ("loan changelist, unfiltered", "/admin/loans/loan/"),
+]
+
+
+def _work_for_the_worklists(cursor, day) -> None:
+    """Rows for the worklists a seeded book lacks, set-based and once: 1 business in 500 in
+    KYC MANUAL_REVIEW; 1,000 VERIFIED invoices held by a REVIEW decision (with its audit row);
+    1 loan in 1,000 with its payout PENDING (SANCTIONED) and 1 in 2,000 FAILED (CANCELLED)."""
+    cursor.execute("SELECT count(*) FROM kyc_business WHERE kyc_status = 'MANUAL_REVIEW'")
+    if cursor.fetchone()[0]:
+        return
+    cursor.execute("SET session_replication_role = replica")
+    cursor.execute(
+        "UPDATE kyc_business SET kyc_status = 'MANUAL_REVIEW', kyc_reason = 'name mismatch' "
+        "WHERE ('x' || right(id::text, 8))::bit(32)::int % 500 = 0"
+    )
+    cursor.execute(
+        """INSERT INTO invoices_invoice (id, created_at, updated_at, business_id, seller_gstin, invoice_number,
+               financial_year, invoice_date, due_date, buyer_gstin, buyer_name, amount, status,
+               verification_reference, status_reason, risk_approved_reason)
+           SELECT ('7' || lpad(to_hex(g), 31, '0'))::uuid, now(), now(), b.id, b.gstin, 'REV' || g, '2027-28',
+               %(day)s::date - 10, %(day)s::date + 80, '29AAACR5055K1Z3', 'Buyer', 3000000, 'VERIFIED', 'SBX', '', ''
+           FROM generate_series(1, 1000) g
+           JOIN LATERAL (SELECT id, gstin FROM kyc_business ORDER BY id OFFSET g LIMIT 1) b ON true""",
+        {"day": day},
+    )
+    cursor.execute(
+        """INSERT INTO audit_auditlog (id, at, actor_role, action, object_type, object_id, reason, request_id)
+           SELECT gen_random_uuid(), now(), 'BORROWER', 'offer.review_required', 'invoices.invoice', id::text,
+               'amount 3000000.00 above the automatic limit 2500000', ''
+           FROM invoices_invoice WHERE invoice_number LIKE 'REV%'"""
+    )
+    cursor.execute(
+        "UPDATE loans_loan SET status = 'SANCTIONED', payout_status = 'PENDING', disbursed_on = NULL "
+        "WHERE ('x' || right(id::text, 8))::bit(32)::int % 1000 = 7"
+    )
+    cursor.execute(
+        "UPDATE loans_loan SET status = 'CANCELLED', payout_status = 'FAILED', disbursed_on = NULL "
+        "WHERE ('x' || right(id::text, 8))::bit(32)::int % 2000 = 11"
+    )
+    cursor.execute("SET session_replication_role = origin")
+
+
+def _database_ready(name: str) -> str:
+    import os
+    import subprocess
+    import sys as _sys
+
+    import psycopg
+
+    from bench.common import ROOT, admin_sql, base_url, with_database
+
+    try:
+        admin_sql(f'CREATE DATABASE "{name}"')
+        fresh = True
+    except psycopg.errors.DuplicateDatabase:  # kept from an earlier run
+        fresh = False
+    url = with_database(base_url(), name)
+    began = time.perf_counter()
+    subprocess.run(
+        [_sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"],
+        check=True,
+        env={**os.environ, "DATABASE_URL": url},
+    )
+    print(f"database {name} ({'created' if fresh else 'kept'}), migrated in {time.perf_counter() - began:.1f}s")
+    return url
+
+
+def main() -> None:
+    import argparse
+    import datetime
+    import sys as _sys
+    from pathlib import Path
+
+    _sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.common import pgbench_tps, setup_django
+
+    global DAY
+    DAY = datetime.date(2027, 6, 15)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="bench_admin")
+    parser.add_argument("--loans", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=10, help="length of the pgbench baseline")
+    args = parser.parse_args()
+    url = _database_ready(args.db)
+    setup_django(url)
+    from django.contrib.auth.models import Group
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from apps.accounts.models import User
+    from apps.accounts.services import user_create_staff
+    from apps.core.business_date import business_date_set
+    from apps.loans.models import Loan
+    from apps.repayments.close_of_business import close_of_business
+
+    if not Loan.objects.exists():
+        from bench.seed_book import seed_book
+
+        began = time.perf_counter()
+        with transaction.atomic():
+            seed_book(args.loans, day=DAY)
+        print(f"seeded {args.loans:,} loans x 12 installments in {time.perf_counter() - began:.1f}s", flush=True)
+        business_date_set(date=DAY)
+        began = time.perf_counter()
+        close_of_business(DAY)
+        print(f"close of business in {time.perf_counter() - began:.1f}s", flush=True)
+    with connection.cursor() as cursor:
+        with transaction.atomic():
+            _work_for_the_worklists(cursor, DAY)
+        cursor.execute("VACUUM ANALYZE")
+    # The dashboard reads the day's DailyMetrics row, written once a day after the close of
+    # business by the daily_metrics job: its time is the price of a fast page.
+    from apps.core.jobs_runner import run_job
+
+    began = time.perf_counter()
+    run = run_job("daily_metrics", business_date=DAY)
+    print(f"daily_metrics job for {DAY}: {run.status} in {time.perf_counter() - began:.1f}s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM loans_loan")
+        (loan_rows,) = cursor.fetchone()
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'loans_installment'")
+        (installment_rows,) = cursor.fetchone()
+
+    officer = User.objects.filter(username="bench-admin-officer").first() or user_create_staff(
+        username="bench-admin-officer", password="Bench-officer-pass-1", role="OFFICER"
+    )
+    officer.groups.add(Group.objects.get(name="OFFICER"))
+    client = Client()
+    client.force_login(officer)
+
+    def page_ms(url):
+        def fetch():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return _median_ms(fetch)
+
+    results = [(name, url, page_ms(url)) for name, url in PAGES]
+    tps = pgbench_tps(clients=1, seconds=args.seconds)
+    baseline_ms = 1000 / tps
+    print(f"book: {loan_rows:,} loans, ~{installment_rows:,} installments, business date {DAY}")
+    print(f"baseline: one pgbench tpcb-like transaction, 1 client: {baseline_ms:.2f} ms ({tps:,.0f} tps)")
+    for name, url, ms in results:
+        verdict = "ok" if ms < 300 else "OVER 300 ms"
+        print(f"{name:45s} median {ms:7.1f} ms  = {ms / baseline_ms:6.1f}x baseline  [{verdict}]  {url}")
+
+
+if __name__ == "__main__":
+    main()

@@ -48,6 +48,17 @@ def sidebar(request) -> list[dict]:
             ],
         },
         {
+            # The ops worklists (WorklistAdmin in each owning app); collections adds its own here.
+            "title": "Worklists",
+            "items": [
+                _model("KYC to review", "fact_check", "kyc.kycreviewitem"),
+                _model("Invoices held for review", "policy", "invoices.riskreviewinvoice"),
+                _model("Payouts pending or failed", "currency_exchange", "loans.payoutworkitem"),
+                _model("Installments due", "event", "loans.dueinstallment"),
+                _model("Overdue loans", "warning", "loans.overdueloan"),
+            ],
+        },
+        {
             "title": "Borrowers",
             "items": [
                 _model("Businesses", "storefront", "kyc.business"),

@@ -32,7 +32,9 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("kyc", "change_business"),
     ("kyc", "change_collateral"),
     ("invoices", "change_invoice"),
+    ("invoices", "change_riskreviewinvoice"),  # the worklist's bulk "Approve for offers"
     ("loans", "change_loan"),
+    ("loans", "change_payoutworkitem"),  # the worklist's bulk "Payout failed"
     ("repayments", "add_bounce"),
     ("repayments", "add_repayment"),
     ("repayments", "add_chargewaiver"),

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.html import format_html
 from unfold import admin as unfold
 
+from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_paginator import EstimatingPaginator
 from apps.core.admin_search import IndexedSearchMixin
 from apps.core.inr import inr
@@ -181,3 +182,41 @@ class ReadOnlyInline(TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class WorklistAdmin(CsvExportMixin, FastListMixin, ModelAdmin):
+    """One piece of ops work as a list (on a proxy model of the rows it is about): filtered to
+    the rows that need someone, sortable, exportable as CSV, with bulk actions only where the
+    same service can act on many rows at once. Each row links to its real page, where the
+    buttons are; the worklist itself edits nothing. `worklist = True` is what the sidebar
+    groups them by (`worklist_admins`)."""
+
+    worklist = True
+    list_display_links = None
+    # "Show counts" would COUNT every filter option over the table.
+    show_facets = admin.ShowFacets.NEVER
+    actions = None
+
+    def worklist_queryset(self, queryset):
+        """The rows that need work: the subclass' predicate (served by a partial index)."""
+        return queryset
+
+    def get_queryset(self, request):
+        return self.worklist_queryset(super().get_queryset(request))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Bulk actions ask for "change" on the list; a row's own page is the real model's.
+        return obj is None and super().has_change_permission(request)
+
+
+def worklist_admins(site=None) -> list:
+    """The registered worklists, by their title: the sidebar's "Worklists" group."""
+    site = site or admin.site
+    found = [model_admin for model_admin in site._registry.values() if getattr(model_admin, "worklist", False)]
+    return sorted(found, key=lambda model_admin: str(model_admin.model._meta.verbose_name_plural))

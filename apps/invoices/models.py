@@ -74,6 +74,12 @@ class Invoice(FSMModelMixin, BaseModel):
             # Ops search by invoice number or buyer (the admin's exact-match search).
             models.Index(fields=["invoice_number"], name="ix_invoice_number"),
             models.Index(fields=["buyer_gstin"], name="ix_invoice_buyer_gstin"),
+            # The risk review worklist: VERIFIED invoices not yet approved for offers.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="VERIFIED", risk_approved_by__isnull=True),
+                name="ix_invoice_awaiting_offers",
+            ),
         ]
 
     def __str__(self):
@@ -115,3 +121,12 @@ class Invoice(FSMModelMixin, BaseModel):
     @transition(field=status, source=Status.FINANCED, target=Status.SETTLED)
     def settle(self):
         pass
+
+
+class RiskReviewInvoice(Invoice):
+    """The risk review worklist: invoices whose offers a REVIEW decision holds (apps/invoices/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "invoice held for risk review"
+        verbose_name_plural = "Worklist: invoices held for risk review"

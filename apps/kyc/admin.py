@@ -3,10 +3,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core.admin_actions import reason_action
-from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyInline
+from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyInline, WorklistAdmin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
-from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
+from apps.kyc.models import Business, Collateral, KycCheck, KycDocument, KycReviewItem
 from apps.kyc.services import kyc_approve, kyc_reject
 from apps.kyc.validation import VALID_STATE_CODES
 
@@ -84,3 +84,37 @@ class CollateralAdmin(FastListMixin, ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(KycReviewItem)
+class KycReviewWorklist(WorklistAdmin):
+    """Businesses whose KYC checks sent them to MANUAL_REVIEW, oldest first.
+
+    No bulk approve or reject: approving KYC is a person looking at this business's checks
+    and documents (the business page, where the Approve and Reject buttons are), and a bulk
+    approval would be a rubber stamp the audit trail could not tell from a review."""
+
+    list_display = ["business", "gstin", "pan", "owner_phone", "state_code", "kyc_reason", "waiting_since"]
+    list_filter = [fixed_choices_filter("state_code", sorted(VALID_STATE_CODES), title="state code")]
+    search_fields = ["=gstin", "=pan", "legal_name__istartswith"]
+    list_select_related = ["owner"]
+    ordering = ["created_at", "id"]
+    sortable_by = ["business", "waiting_since"]
+    csv_fields = ["id", "legal_name", "gstin", "pan", "owner__phone", "state_code", "kyc_reason", "created_at"]
+
+    def worklist_queryset(self, queryset):
+        return queryset.filter(kyc_status=Business.KycStatus.MANUAL_REVIEW)
+
+    @admin.display(description="business", ordering="legal_name")
+    def business(self, business):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:kyc_business_change", args=[business.pk]), business.legal_name
+        )
+
+    @admin.display(description="phone")
+    def owner_phone(self, business):
+        return business.owner.phone
+
+    @admin.display(description="waiting since", ordering="created_at")
+    def waiting_since(self, business):
+        return business.created_at

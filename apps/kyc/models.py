@@ -51,6 +51,8 @@ class Business(FSMModelMixin, BaseModel):
         indexes = [
             # Finding a borrower by the start of their name: UPPER(legal_name) LIKE 'SHAKTI%'.
             models.Index(OpClass(Upper("legal_name"), name="varchar_pattern_ops"), name="ix_business_name_upper"),
+            # The KYC review worklist, oldest first.
+            models.Index(fields=["created_at"], condition=Q(kyc_status="MANUAL_REVIEW"), name="ix_business_kyc_review"),
         ]
 
     def __str__(self):
@@ -165,3 +167,12 @@ class Collateral(FSMModelMixin, BaseModel):
     @transition(field=lien_status, source=Lien.PLEDGED, target=Lien.RELEASED)
     def release(self):
         pass
+
+
+class KycReviewItem(Business):
+    """The KYC review worklist: businesses in MANUAL_REVIEW (apps/kyc/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "KYC to review"
+        verbose_name_plural = "Worklist: KYC to review"

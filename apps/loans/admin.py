@@ -1,5 +1,9 @@
+import datetime
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -8,14 +12,17 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from apps.audit.models import AuditLog
-from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_actions import reason_action
+from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, WorklistAdmin
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_pages import FormAction, FormActionsMixin
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
+from apps.core.business_date import get_business_date
 from apps.core.inr import inr
+from apps.core.money import ZERO
 from apps.ledger.models import JournalLine
-from apps.loans.models import Installment, Loan, LoanProduct, Offer
+from apps.loans.models import DueInstallment, Installment, Loan, LoanProduct, Offer, OverdueLoan, PayoutWorkItem
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
 from apps.loans.services.contracts import contract_link
 from apps.loans.transitions import OVERRIDES
@@ -315,3 +322,220 @@ class LoanAdmin(CsvExportMixin, FormActionsMixin, TransitionButtonsMixin, FastLi
 
 
 admin.site.register(Loan, LoanAdmin)
+
+
+# ---- Worklists ------------------------------------------------------------------------------
+
+
+def _loan_link(loan) -> str:
+    label = getattr(loan, "reference", "") or str(loan.pk)
+    return format_html('<a href="{}">{}</a>', reverse("admin:loans_loan_change", args=[loan.pk]), label)
+
+
+class _LoanRowColumns:
+    """Columns every loan worklist shows: the loan (linked to its page), the business, the phone."""
+
+    @admin.display(description="loan")
+    def loan(self, loan):
+        return _loan_link(loan)
+
+    @admin.display(description="business", ordering="business__legal_name")
+    def business_name(self, loan):
+        return loan.business.legal_name
+
+    @admin.display(description="phone")
+    def phone(self, loan):
+        return loan.borrower.phone
+
+
+@admin.register(PayoutWorkItem)
+class PayoutWorklist(_LoanRowColumns, WorklistAdmin):
+    """Sanctioned loans whose payout is still PENDING at the rail, and loans whose payout FAILED
+    (cancelled; the invoice was freed), oldest first. There is no "retry payout" service: a
+    failed payout cancels the loan and the borrower accepts a fresh offer. The one bulk action
+    is what the rail's failure report asks for: "Payout failed: cancel the loan" with a
+    reason, through loan_payout_confirm (refused for a loan no longer SANCTIONED). Confirming
+    a payout needs each loan's own UTR, so it stays a button on the loan page."""
+
+    list_display = ["loan", "business_name", "phone", "disbursed_inr", "sanctioned_on", "payout_status", "status"]
+    list_filter = [fixed_choices_filter("payout_status", ["PENDING", "FAILED"], title="payout")]
+    search_fields = ["=id", "=business__gstin"]
+    list_select_related = ["business", "borrower"]
+    ordering = ["created_at", "id"]
+    sortable_by = ["business_name", "disbursed_inr", "sanctioned_on"]
+    csv_fields = [
+        "id",
+        "business__legal_name",
+        "borrower__phone",
+        "disbursed_amount",
+        "sanctioned_on",
+        "payout_status",
+        "status",
+    ]
+    actions = [
+        reason_action(_payout_failed, description="Payout failed: cancel the loan", name="payout_failed", key="loan_id")
+    ]
+
+    def worklist_queryset(self, queryset):
+        # The first condition is ix_loan_payout_open's own predicate, so the planner uses it.
+        return queryset.filter(payout_status__in=[Loan.PayoutStatus.PENDING, Loan.PayoutStatus.FAILED]).filter(
+            Q(status=Loan.Status.SANCTIONED) | Q(payout_status=Loan.PayoutStatus.FAILED)
+        )
+
+    @admin.display(description="to pay out", ordering="disbursed_amount")
+    def disbursed_inr(self, loan):
+        return inr(loan.disbursed_amount)
+
+
+def _amount_overdue(today: datetime.date) -> Subquery:
+    """What is owed on a loan's installments due before `today` and not paid, in one
+    correlated sum per listed row (through the installment's loan index)."""
+    owed = F("principal_due") + F("interest_due") + F("penalty_due")
+    paid = F("principal_paid") + F("interest_paid") + F("penalty_paid")
+    per_loan = (
+        Installment.objects.filter(loan=OuterRef("pk"), due_date__lt=today)
+        .exclude(status=Installment.Status.PAID)
+        .order_by()
+        .values("loan")
+        .annotate(amount=Sum(owed - paid))
+        .values("amount")
+    )
+    return Coalesce(Subquery(per_loan), ZERO, output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+@admin.register(OverdueLoan)
+class OverdueWorklist(_LoanRowColumns, WorklistAdmin):
+    """Live loans past due, most days past due first, filtered by bucket (SMA-0, SMA-1, SMA-2,
+    NPA), with the amount overdue and the borrower's phone for the call. No bulk action here:
+    collections (an app above) adds the collector's work to its own worklist."""
+
+    list_display = [
+        "loan",
+        "business_name",
+        "phone",
+        "dpd",
+        "bucket",
+        "amount_overdue_inr",
+        "outstanding_inr",
+        "bounce_count",
+    ]
+    list_filter = [
+        fixed_choices_filter(
+            "asset_classification",
+            [("SMA_0", "SMA-0"), ("SMA_1", "SMA-1"), ("SMA_2", "SMA-2"), ("NPA", "NPA")],
+            title="bucket",
+        )
+    ]
+    search_fields = ["=id", "=business__gstin"]
+    list_select_related = ["business", "borrower"]
+    ordering = ["-dpd", "id"]
+    sortable_by = ["dpd", "business_name", "outstanding_inr"]
+    csv_fields = [
+        "id",
+        "business__legal_name",
+        "borrower__phone",
+        "dpd",
+        "asset_classification",
+        "amount_overdue",
+        "outstanding_principal",
+        "outstanding_interest",
+        "outstanding_penalty",
+    ]
+
+    def worklist_queryset(self, queryset):
+        return queryset.filter(dpd__gt=0, status__in=Loan.LIVE_STATUSES).annotate(
+            amount_overdue=_amount_overdue(get_business_date())
+        )
+
+    @admin.display(description="bucket", ordering="asset_classification")
+    def bucket(self, loan):
+        return loan.asset_classification.replace("_", "-")  # SMA-0 ... NPA, as RBI writes them
+
+    @admin.display(description="amount overdue")
+    def amount_overdue_inr(self, loan):
+        return inr(loan.amount_overdue)
+
+    @admin.display(description="principal outstanding", ordering="outstanding_principal")
+    def outstanding_inr(self, loan):
+        return inr(loan.outstanding_principal)
+
+
+class DueWhenFilter(admin.SimpleListFilter):
+    """Today, or the seven days from today (the default), by the business date."""
+
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today"), ("week", "This week (7 days)")]
+
+    def choices(self, changelist):
+        # "This week" is what an empty filter shows: no "All", which would list every unpaid
+        # installment of the book.
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "week") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        today = get_business_date()
+        last = today if self.value() == "today" else today + datetime.timedelta(days=6)
+        return queryset.filter(due_date__range=(today, last))
+
+
+@admin.register(DueInstallment)
+class DueWorklist(WorklistAdmin):
+    """Unpaid installments falling due today or in the coming week (by the business date),
+    soonest first, with the amount still due and the borrower's phone: the reminder and
+    collection calls of the week. No bulk action: reminders go out by the emi_reminders job."""
+
+    list_display = ["loan_link", "business_name", "phone", "number", "due_date", "amount_due_inr", "status"]
+    list_filter = [DueWhenFilter]
+    search_fields = ["=loan__id", "=loan__business__gstin"]
+    list_select_related = ["loan__business", "loan__borrower"]
+    ordering = ["due_date", "id"]  # ix_installment_unpaid_due_id, read in order
+    sortable_by = ["due_date"]
+    csv_fields = [
+        "id",
+        "loan_id",
+        "loan__business__legal_name",
+        "loan__borrower__phone",
+        "number",
+        "due_date",
+        "principal_due",
+        "interest_due",
+        "penalty_due",
+        "principal_paid",
+        "interest_paid",
+        "penalty_paid",
+        "status",
+    ]
+
+    def worklist_queryset(self, queryset):
+        # ix_installment_unpaid_due_id's predicate; DueWhenFilter bounds the dates (always applied).
+        return queryset.exclude(status=Installment.Status.PAID)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if DueWhenFilter.parameter_name not in request.GET:
+            today = get_business_date()
+            queryset = queryset.filter(due_date__range=(today, today + datetime.timedelta(days=6)))
+        return queryset
+
+    @admin.display(description="loan")
+    def loan_link(self, installment):
+        return _loan_link(installment.loan)
+
+    @admin.display(description="business")
+    def business_name(self, installment):
+        return installment.loan.business.legal_name
+
+    @admin.display(description="phone")
+    def phone(self, installment):
+        return installment.loan.borrower.phone
+
+    @admin.display(description="still due")
+    def amount_due_inr(self, installment):
+        return inr(installment.owed)

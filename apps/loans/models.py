@@ -241,6 +241,11 @@ class Loan(FSMModelMixin, BaseModel):
             models.Index(fields=["status", "asset_classification"], name="ix_loan_status_class"),
             # The admin's changelist order (newest first, pk as tie-break) read from an index.
             models.Index(fields=["created_at", "id"], name="ix_loan_created"),
+            # Worklists: payouts pending or failed; overdue loans, most days past due first.
+            models.Index(
+                fields=["created_at"], condition=Q(payout_status__in=["PENDING", "FAILED"]), name="ix_loan_payout_open"
+            ),
+            models.Index(fields=["-dpd", "id"], condition=Q(dpd__gt=0), name="ix_loan_overdue"),
         ]
         permissions = [("override_loan", "Can override a loan's status (ADMIN)")]
 
@@ -364,7 +369,9 @@ class Installment(BaseModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["due_date"], condition=~Q(status="PAID"), name="ix_installment_unpaid_due"),
+            # Unpaid installments by due date; `id` too, so the due worklist's order (due_date, id)
+            # is read from it with a LIMIT instead of sorting a day's installments.
+            models.Index(fields=["due_date", "id"], condition=~Q(status="PAID"), name="ix_installment_unpaid_due_id"),
             # The close of business finds interest falling due through this one.
             models.Index(fields=["due_date"], condition=Q(interest_accrued=False), name="ix_installment_unaccrued_due"),
         ]
@@ -383,3 +390,27 @@ class Installment(BaseModel):
     @property
     def owed(self) -> Decimal:
         return self.amount_due + self.penalty_due - self.amount_paid
+
+
+# Worklists: the same rows, listed for one piece of ops work each (their admins in admin.py).
+
+
+class PayoutWorkItem(Loan):
+    class Meta:
+        proxy = True
+        verbose_name = "payout to follow up"
+        verbose_name_plural = "Worklist: payouts pending or failed"
+
+
+class OverdueLoan(Loan):
+    class Meta:
+        proxy = True
+        verbose_name = "overdue loan"
+        verbose_name_plural = "Worklist: overdue loans by bucket"
+
+
+class DueInstallment(Installment):
+    class Meta:
+        proxy = True
+        verbose_name = "installment due"
+        verbose_name_plural = "Worklist: installments due today and this week"
