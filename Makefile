@@ -7,7 +7,7 @@ PY := $(BIN)/python
 # (pytest sets ENVIRONMENT=test itself, in conftest.py.)
 export ENVIRONMENT ?= development
 
-.PHONY: run test lint migrate demo db-stop shell bench clean
+.PHONY: run test lint migrate demo db-stop shell bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ shell: $(VENV)/.installed-run
 
 db-stop:
 	$(PY) scripts/embedded_pg.py stop
+
+## make screenshots: walk the console in Chromium on the demo book and save every page to docs/screenshots/.
+screenshots: $(VENV)/.installed-dev
+	SCREENSHOTS_DIR=docs/screenshots $(PY) scripts/with_db.py $(BIN)/pytest -p no:cacheprovider tests/browser/test_console_walk.py
 
 bench: $(VENV)/.installed-dev
 	$(PY) scripts/with_db.py $(PY) bench/run_all.py

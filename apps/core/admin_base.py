@@ -156,7 +156,12 @@ class ModelAdmin(unfold.ModelAdmin):
 
 
 class TabularInline(unfold.TabularInline):
-    pass
+    """Money in an inline reads as it does on the page around it (₹3,39,578.81)."""
+
+    def __init__(self, parent_model, admin_site):
+        super().__init__(parent_model, admin_site)
+        money = {f.name: money_text for f in self.model._meta.concrete_fields if is_money(f)}
+        self.readonly_preprocess_fields = {**money, **self.readonly_preprocess_fields}
 
 
 class ReadOnlyAdmin(FastListMixin, ModelAdmin):

@@ -130,7 +130,7 @@ class LoanPage:
 LOAN_PAGE = LoanPage()
 
 
-def _table(headers, rows, *, numeric=()) -> str:
+def _table(headers, rows, *, numeric=(), table_id="") -> str:
     """Every cell escaped, the markup around them safe: one format_html over safe parts (adding
     a plain str to a SafeString gave a plain str, and the page showed the tags as text).
     Columns whose index is in `numeric` are right-aligned."""
@@ -139,7 +139,9 @@ def _table(headers, rows, *, numeric=()) -> str:
     body = format_html_join("", "<tr>" + "".join(cell) + "</tr>", rows)
     if not rows:
         return mark_safe('<span class="muted">none</span>')
-    return format_html('<table class="console-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
+    return format_html(
+        '<table class="console-table" id="{}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', table_id, head, body
+    )
 
 
 class LoanAdmin(CsvExportMixin, FormActionsMixin, TransitionButtonsMixin, FastListMixin, ModelAdmin):
@@ -206,8 +208,9 @@ class LoanAdmin(CsvExportMixin, FormActionsMixin, TransitionButtonsMixin, FastLi
                 ]
             },
         ),
-        ("Ledger lines", {"fields": ["ledger_lines"], "classes": ["wide"]}),
-        ("Audit trail", {"fields": ["audit_trail"]}),
+        # Folded: long on an old loan, and the schedule below is what ops read first.
+        ("Ledger lines", {"fields": ["ledger_lines"], "classes": ["collapse"]}),
+        ("Audit trail", {"fields": ["audit_trail"], "classes": ["collapse"]}),
     ]
     list_select_related = ["business"]
     raw_id_fields = ["borrower", "business", "invoice", "offer", "product"]
@@ -303,7 +306,7 @@ class LoanAdmin(CsvExportMixin, FormActionsMixin, TransitionButtonsMixin, FastLi
             )
             for line in lines.select_related("account")[:500]
         ]
-        return _table(["Date", "Entry", "Account", "Debit", "Credit"], rows, numeric=(3, 4))
+        return _table(["Date", "Entry", "Account", "Debit", "Credit"], rows, numeric=(3, 4), table_id="ledger-lines")
 
     @admin.display(description="audit trail")
     def audit_trail(self, loan):
@@ -312,7 +315,7 @@ class LoanAdmin(CsvExportMixin, FormActionsMixin, TransitionButtonsMixin, FastLi
             (date_format(localtime(log.at), "DATETIME_FORMAT"), log.action, log.actor or "system", log.reason)
             for log in logs[:200]
         ]
-        return _table(["At", "Action", "By", "Reason"], rows)
+        return _table(["At", "Action", "By", "Reason"], rows, table_id="audit-trail")
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ DATA_MIGRATIONS = [
     ("apps.repayments.migrations.0002_seed_nach_codes", "seed"),
     ("apps.core.migrations.0003_beat_schedules", "install"),
     ("apps.core.migrations.0005_risk_recalculation_not_acks_late", "forward"),
+    ("apps.reports.migrations.0002_daily_metrics_schedule", "install"),
 ]
 
 
