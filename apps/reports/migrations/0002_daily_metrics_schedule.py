@@ -1,4 +1,4 @@
-"""Beat runs daily_metrics every night after the close of business (npa_classification, 01:00),
+"""Beat runs daily_metrics every night at 02:00 (API.md), after the close of business (01:00),
 through the job runner like every other job. Frozen here: no import of the live job registry."""
 
 import json
@@ -6,7 +6,7 @@ import json
 from django.db import migrations
 
 NAME = "daily_metrics"
-CRON = {"minute": "30", "hour": "1", "day_of_week": "*"}
+CRON = {"minute": "0", "hour": "2", "day_of_week": "*"}
 
 
 def install(apps, schema_editor):
