@@ -256,6 +256,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The outbox asks a worker to dispatch after each commit that wrote events (apps/core/outbox.py);
+# tests dispatch in-process instead, and beat's sweep catches anything a lost message left.
+OUTBOX_NOTIFY = env.bool("OUTBOX_NOTIFY", default=ENVIRONMENT != "test")
+# /health/ready answers 503 when the oldest pending event is older than this.
+OUTBOX_MAX_LAG_SECONDS = env.int("OUTBOX_MAX_LAG_SECONDS", default=300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.JWTAuthentication"],
@@ -378,6 +383,10 @@ CONSTANCE_CONFIG = {
     "RISK_W_PER_BOUNCE": (25, "Points taken per bounce (at most 100).", int),
     "RISK_W_UNTRUSTED_DEVICE": (20, "Points taken for a new or untrusted device.", int),
     "RISK_REVIEW_AMOUNT": (2500000, "Invoice amounts above this go to REVIEW.", int),
+    # collections
+    "COLLECTIONS_OPEN_DPD": (1, "DPD at which the close of business opens a collection case.", int),
+    "COLLECTOR_MAX_OPEN_CASES": (300, "Open cases a collector may hold before assignment skips them.", int),
+    "PTP_MAX_DAYS": (15, "How far ahead of the business date a promise to pay may fall.", int),
 }
 
 # How many reverse proxies of ours sit in front of the app (each appends to X-Forwarded-For);

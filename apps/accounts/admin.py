@@ -29,7 +29,7 @@ from apps.core.roles import Role
 class StaffCreationForm(UserCreationForm):
     """Staff only: borrowers sign up with OTP through the API, never here."""
 
-    role = forms.ChoiceField(choices=[(Role.OFFICER, "Officer"), (Role.ADMIN, "Admin")])
+    role = forms.ChoiceField(choices=[(Role.OFFICER, "Officer"), (Role.COLLECTOR, "Collector"), (Role.ADMIN, "Admin")])
 
     class Meta(UserCreationForm.Meta):
         model = User

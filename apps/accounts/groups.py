@@ -3,6 +3,8 @@ every migrate (permissions only exist once every app has migrated, hence post_mi
 
 OFFICER: view everything in the project's apps, and operate the day's work (KYC review,
 collections, recovery, bounces, notifications); never products, settings, users or overrides.
+COLLECTOR: their collection cases only (the admin narrows the rows to the cases assigned to
+them): view and work cases, log actions; nothing else in the book.
 ADMIN: every permission.
 """
 
@@ -41,7 +43,25 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("collections", "add_recoveryaction"),
     ("collections", "change_recoveryaction"),
     ("collections", "view_notification"),
+    ("collections", "change_collectioncase"),
+    ("collections", "add_caseaction"),
 ]
+COLLECTOR_PERMISSIONS = [
+    ("collections", "view_collectioncase"),
+    ("collections", "change_collectioncase"),
+    ("collections", "view_caseaction"),
+    ("collections", "add_caseaction"),
+    ("collections", "view_caseevent"),
+    ("collections", "view_promisetopay"),
+]
+
+
+def _permissions(pairs):
+    return [
+        p
+        for app_label, codename in pairs
+        for p in Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    ]
 
 
 def sync_role_groups(**kwargs) -> None:
@@ -49,12 +69,9 @@ def sync_role_groups(**kwargs) -> None:
         return
     officer, _ = Group.objects.get_or_create(name=Role.OFFICER)
     admin, _ = Group.objects.get_or_create(name=Role.ADMIN)
+    collector, _ = Group.objects.get_or_create(name=Role.COLLECTOR)
     project = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
     viewing = project.filter(codename__startswith="view_").exclude(content_type__app_label__in=OFFICER_HIDDEN_APPS)
-    extra = [
-        p
-        for app_label, codename in OFFICER_EXTRA_PERMISSIONS
-        for p in Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    ]
-    officer.permissions.set([*viewing, *extra])
+    officer.permissions.set([*viewing, *_permissions(OFFICER_EXTRA_PERMISSIONS)])
+    collector.permissions.set(_permissions(COLLECTOR_PERMISSIONS))
     admin.permissions.set(Permission.objects.all())

@@ -316,7 +316,7 @@ def user_unlock(*, user: User, actor) -> int:
 @transaction.atomic
 def user_create_staff(*, username: str, password: str, role: str, actor=None) -> User:
     if role not in STAFF_ROLES:
-        raise InvalidInput("OFFICER or ADMIN.", field="role")
+        raise InvalidInput("OFFICER, COLLECTOR or ADMIN.", field="role")
     if not username or len(username) > 150:
         raise InvalidInput("A username of at most 150 characters.", field="username")
     user = User(username=username, role=role, is_staff=True, is_superuser=False)

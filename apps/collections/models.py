@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
@@ -100,3 +102,222 @@ class RecoveryAction(FSMModelMixin, BaseModel):
     @transition(field=status, source=Status.INITIATED, target=Status.CANCELLED)
     def cancel(self, *, on, by):
         self.completed_on, self.completed_by = on, by
+
+
+# ---- Collection cases -------------------------------------------------------------------------
+
+
+class CollectionCase(FSMModelMixin, BaseModel):
+    """A delinquent loan being worked by a collector, from its first overdue night until its
+    arrears are paid (PAID) or the loan leaves the book (CLOSED). One open case per loan.
+
+    Status moves only through the transitions below, each taken by a service in
+    apps/collections/cases.py (one case) or by the set-based sync of the close of business
+    (apps/collections/case_sync.py) along the same edges; every move writes a CaseEvent and an
+    audit row.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Open"
+        IN_PROGRESS = "IN_PROGRESS", "In progress"
+        PTP = "PTP", "Promise to pay"
+        BROKEN_PTP = "BROKEN_PTP", "Promise broken"
+        PAID = "PAID", "Paid"
+        ESCALATED = "ESCALATED", "Escalated"
+        CLOSED = "CLOSED", "Closed"
+
+    # A loan has at most one case in these (the partial unique constraint below).
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.PTP, Status.BROKEN_PTP, Status.ESCALATED)
+    # Where collectors still work it; ESCALATED belongs to recovery.
+    WORKED_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.PTP, Status.BROKEN_PTP)
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="collection_cases")
+    business = models.ForeignKey("kyc.Business", on_delete=models.PROTECT, related_name="collection_cases")
+    status = FSMField(default=Status.OPEN, choices=Status.choices, protected=True)
+    bucket = models.CharField(max_length=8, help_text="The loan's classification (SMA_0 … NPA)")
+    dpd = models.PositiveIntegerField("DPD", default=0)
+    amount_overdue = MoneyField(default=ZERO)
+    principal_outstanding = MoneyField(default=ZERO)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collection_cases",
+        limit_choices_to={"role": "COLLECTOR"},
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    next_action_on = models.DateField(null=True, blank=True)
+    last_action_at = models.DateTimeField(null=True, blank=True)
+    # The pending promise, kept on the case so the worklist orders by it from an index.
+    ptp_amount = MoneyField(null=True, blank=True)
+    ptp_due_on = models.DateField("promise due", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"],
+                condition=Q(status__in=["OPEN", "IN_PROGRESS", "PTP", "BROKEN_PTP", "ESCALATED"]),
+                name="uq_case_one_open_per_loan",
+            ),
+            models.CheckConstraint(condition=Q(amount_overdue__gte=0), name="ck_case_overdue_non_negative"),
+        ]
+        indexes = [
+            # A collector's worklist: their open cases, promises due first.
+            models.Index(
+                fields=["assigned_to", "ptp_due_on", "bucket", "-amount_overdue"],
+                condition=Q(status__in=["OPEN", "IN_PROGRESS", "PTP", "BROKEN_PTP", "ESCALATED"]),
+                name="ix_case_worklist",
+            ),
+            models.Index(
+                fields=["bucket", "status"],
+                condition=Q(status__in=["OPEN", "IN_PROGRESS", "PTP", "BROKEN_PTP", "ESCALATED"]),
+                name="ix_case_open_bucket",
+            ),
+            models.Index(fields=["status", "ptp_due_on"], condition=Q(status="PTP"), name="ix_case_ptp_due"),
+            models.Index(fields=["loan", "-opened_on"], name="ix_case_loan"),
+        ]
+        verbose_name = "collection case"
+
+    def __str__(self):
+        return f"Case {self.loan.reference} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @transition(field=status, source=Status.OPEN, target=Status.IN_PROGRESS)
+    def start(self):
+        """The first action logged on a new case."""
+
+    @transition(field=status, source=[Status.OPEN, Status.IN_PROGRESS, Status.BROKEN_PTP], target=Status.PTP)
+    def promise(self, *, amount, due_on):
+        self.ptp_amount, self.ptp_due_on = amount, due_on
+
+    @transition(field=status, source=Status.PTP, target=Status.IN_PROGRESS)
+    def keep_promise(self):
+        self.ptp_amount = self.ptp_due_on = None
+
+    @transition(field=status, source=Status.PTP, target=Status.BROKEN_PTP)
+    def break_promise(self):
+        self.ptp_amount = self.ptp_due_on = None
+
+    @transition(field=status, source=list(WORKED_STATUSES), target=Status.PAID)
+    def mark_paid(self, *, on):
+        self.closed_on, self.ptp_amount, self.ptp_due_on = on, None, None
+
+    @transition(field=status, source=list(WORKED_STATUSES), target=Status.ESCALATED)
+    def escalate(self):
+        self.ptp_amount = self.ptp_due_on = None
+
+    @transition(field=status, source=list(OPEN_STATUSES), target=Status.CLOSED)
+    def close(self, *, on):
+        self.closed_on, self.ptp_amount, self.ptp_due_on = on, None, None
+
+
+class PromiseToPay(BaseModel):
+    """What a borrower promised on a call or visit: kept when payments since the promise reach
+    its amount by its date, broken when the date passes first."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        KEPT = "KEPT", "Kept"
+        BROKEN = "BROKEN", "Broken"
+        # The case ended (paid, escalated, closed) with the promise still pending.
+        VOID = "VOID", "Void"
+
+    case = models.ForeignKey(CollectionCase, on_delete=models.PROTECT, related_name="promises")
+    amount = MoneyField()
+    due_on = models.DateField()
+    amount_paid = MoneyField(default=ZERO)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    promised_on = models.DateField(help_text="The business date it was made")
+    settled_on = models.DateField(null=True, blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="PENDING"), name="uq_ptp_one_pending"),
+            models.CheckConstraint(condition=Q(amount__gt=0, amount_paid__gte=0), name="ck_ptp_amounts"),
+        ]
+        indexes = [models.Index(fields=["status", "settled_on"], name="ix_ptp_settled")]
+        verbose_name = "promise to pay"
+        verbose_name_plural = "promises to pay"
+
+    def __str__(self):
+        return f"₹{self.amount} by {self.due_on} ({self.status})"
+
+
+class CaseAction(BaseModel):
+    """A call, message, visit or note on a case, by the collector who made it."""
+
+    class Type(models.TextChoices):
+        CALL = "CALL", "Call"
+        SMS = "SMS", "SMS"
+        EMAIL = "EMAIL", "Email"
+        VISIT = "VISIT", "Visit"
+        NOTE = "NOTE", "Note"
+
+    class Outcome(models.TextChoices):
+        CONTACTED = "CONTACTED", "Contacted"
+        NO_ANSWER = "NO_ANSWER", "No answer"
+        WRONG_NUMBER = "WRONG_NUMBER", "Wrong number"
+        REFUSED = "REFUSED", "Refused to pay"
+        PROMISED = "PROMISED", "Promised to pay"
+        DISPUTED = "DISPUTED", "Disputed"
+
+    case = models.ForeignKey(CollectionCase, on_delete=models.PROTECT, related_name="actions")
+    type = models.CharField(max_length=8, choices=Type.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    notes = models.TextField(blank=True)
+    promise = models.OneToOneField(PromiseToPay, null=True, blank=True, on_delete=models.PROTECT, related_name="action")
+    business_date = models.DateField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["case", "-created_at"], name="ix_caseaction_case")]
+
+    def __str__(self):
+        return f"{self.get_type_display()}: {self.get_outcome_display()}"
+
+
+class CaseEvent(models.Model):
+    """The case's history, append-only: one row per thing that happened to it."""
+
+    class Type(models.TextChoices):
+        CASE_CREATED = "CASE_CREATED", "Case created"
+        CASE_ASSIGNED = "CASE_ASSIGNED", "Assigned"
+        CASE_ACTION_LOGGED = "CASE_ACTION_LOGGED", "Action logged"
+        PTP_PROMISE_SET = "PTP_PROMISE_SET", "Promise to pay"
+        PTP_KEPT = "PTP_KEPT", "Promise kept"
+        PTP_BROKEN = "PTP_BROKEN", "Promise broken"
+        CASE_BUCKET_SYNCED = "CASE_BUCKET_SYNCED", "Bucket changed"
+        CASE_PAYMENT_APPLIED = "CASE_PAYMENT_APPLIED", "Payment applied"
+        CASE_PAID = "CASE_PAID", "Arrears paid"
+        CASE_ESCALATED = "CASE_ESCALATED", "Escalated"
+        CASE_CLOSED = "CASE_CLOSED", "Closed"
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(CollectionCase, on_delete=models.PROTECT, related_name="events")
+    type = models.CharField(max_length=24, choices=Type.choices)
+    business_date = models.DateField()
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["case", "-id"], name="ix_caseevent_case"),
+            # The daily MIS counts a day's events by type.
+            models.Index(fields=["business_date", "type"], name="ix_caseevent_day_type"),
+        ]
+        verbose_name = "case event"
+
+    def __str__(self):
+        return f"{self.get_type_display()} on {self.business_date}"

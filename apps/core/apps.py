@@ -11,8 +11,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         importlib.import_module("apps.core.idempotency")  # registers idempotency_purge
-        # Fill the job registry from every app's `jobs` module without core importing them by name.
+        # Fill the job registry and the outbox's handlers from every app's `jobs` and `handlers`
+        # modules, without core importing them by name.
         for config in apps.get_app_configs():
-            module = f"{config.name}.jobs"
-            if config.name.startswith("apps.") and importlib.util.find_spec(module):
-                importlib.import_module(module)
+            for room in ("jobs", "handlers"):
+                module = f"{config.name}.{room}"
+                if config.name.startswith("apps.") and importlib.util.find_spec(module):
+                    importlib.import_module(module)

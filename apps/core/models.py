@@ -97,3 +97,64 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.response_status})"
+
+
+class Event(models.Model):
+    """A domain event in the transactional outbox (apps/core/outbox.py).
+
+    Written in the transaction of the change it describes, so it exists exactly when the change
+    committed; a worker hands it to the handlers higher apps registered, at least once, in order
+    per aggregate (the `id` sequence: the writers of one aggregate hold its row lock, so its
+    events are numbered in commit order).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING"
+        DISPATCHED = "DISPATCHED"
+        # Handlers kept failing: left for ops, and no longer holding back later events.
+        DEAD = "DEAD"
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    topic = models.CharField(max_length=64)
+    aggregate_type = models.CharField(max_length=64)
+    aggregate_id = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    business_date = models.DateField(null=True, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # The dispatcher's queue and the per-aggregate order check read only pending rows.
+            models.Index(fields=["id"], condition=models.Q(status="PENDING"), name="ix_event_pending"),
+            models.Index(
+                fields=["aggregate_id", "id"], condition=models.Q(status="PENDING"), name="ix_event_pending_aggregate"
+            ),
+            models.Index(fields=["aggregate_type", "aggregate_id", "-id"], name="ix_event_aggregate"),
+            models.Index(fields=["topic", "-id"], name="ix_event_topic"),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} {self.aggregate_type}:{self.aggregate_id}"
+
+
+class HandledEvent(models.Model):
+    """One handler's receipt for one event, committed with what the handler did: a redelivered
+    event skips the handlers that already took it."""
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="receipts")
+    handler = models.CharField(max_length=128)
+    handled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="uq_handled_event_handler")]
+
+    def __str__(self):
+        return f"{self.handler} took {self.event_id}"

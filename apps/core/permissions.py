@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from apps.core.roles import Role
+from apps.core.roles import OPS_ROLES, STAFF_ROLES, Role
 
 
 def _role(request):
@@ -15,7 +15,14 @@ class IsBorrower(BasePermission):
 
 class IsOfficerOrAdmin(BasePermission):
     def has_permission(self, request, view):
-        return _role(request) in (Role.OFFICER, Role.ADMIN)
+        return _role(request) in OPS_ROLES
+
+
+class IsStaff(BasePermission):
+    """OFFICER, ADMIN or COLLECTOR: the view narrows what a COLLECTOR sees to their own work."""
+
+    def has_permission(self, request, view):
+        return _role(request) in STAFF_ROLES
 
 
 class IsAdmin(BasePermission):
@@ -24,4 +31,4 @@ class IsAdmin(BasePermission):
 
 
 def is_staff_role(user) -> bool:
-    return getattr(user, "role", None) in (Role.OFFICER, Role.ADMIN)
+    return getattr(user, "role", None) in STAFF_ROLES

@@ -22,3 +22,12 @@ def run_idempotent_job_task(name: str, run_id: str | None = None, triggered_by: 
 def task_for(name: str):
     spec = get_job(name)
     return run_idempotent_job_task if spec and spec.idempotent else run_job_task
+
+
+@shared_task(name="core.dispatch_events", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def dispatch_events_task():
+    """After a commit that wrote events, and every minute from beat (the sweep). At least once:
+    a worker killed mid-batch rolls the batch back and the next run takes it again."""
+    from apps.core.outbox import events_dispatch
+
+    return events_dispatch()

@@ -86,7 +86,7 @@ class DeviceResultSerializer(DeviceSerializer):
 class StaffCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
-    role = serializers.ChoiceField(choices=[Role.OFFICER, Role.ADMIN])
+    role = serializers.ChoiceField(choices=[Role.OFFICER, Role.COLLECTOR, Role.ADMIN])
 
 
 class FreezeSerializer(serializers.Serializer):

@@ -13,7 +13,7 @@ from django.db import transaction
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, Forbidden, InvalidInput
-from apps.core.roles import STAFF_ROLES
+from apps.core.roles import OPS_ROLES
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
 from apps.loans.models import Installment
@@ -32,7 +32,7 @@ def charges_owed(installment: Installment):
 def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) -> ChargeWaiver:
     """Waive `amount` of the charges owed on the installment. `waiver_id` (the form's token)
     makes it idempotent: the same id again returns the first waiver."""
-    if getattr(actor, "role", None) not in STAFF_ROLES:
+    if getattr(actor, "role", None) not in OPS_ROLES:
         raise Forbidden("Only an OFFICER or ADMIN waives a charge.")
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
