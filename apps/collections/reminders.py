@@ -2,6 +2,7 @@
 
 Selection is one INSERT ... SELECT per channel (ON CONFLICT DO NOTHING on the once-per-day
 constraint), so a re-run on the same business date queues nothing new and sends nothing twice.
+Loans whose collection case holds a promise not yet due are skipped.
 """
 
 import datetime
@@ -41,6 +42,9 @@ WHERE i.status <> 'PAID'
   AND l.status = ANY(%(live)s)
   AND (i.due_date = %(soon)s OR i.due_date <= %(today)s)
   AND {channel_filter}
+  -- A borrower who promised to pay by a date not yet reached is not chased meanwhile.
+  AND NOT EXISTS (SELECT 1 FROM collections_collectioncase c
+                  WHERE c.loan_id = l.id AND c.status = 'PTP' AND c.ptp_due_on >= %(today)s)
 ON CONFLICT ON CONSTRAINT uq_notification_once_per_day DO NOTHING
 """
 

@@ -13,10 +13,12 @@ from django.db import transaction
 from django_fsm import can_proceed
 
 from apps.audit.services import record
+from apps.collections.cases import case_escalate_for_loan
 from apps.collections.models import RecoveryAction
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.core.money import ZERO
+from apps.core.outbox import event_emit
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
@@ -50,6 +52,7 @@ def recovery_initiate(*, loan_id, action_type: str, notes: str, actor) -> Recove
         )
     action = RecoveryAction.objects.create(loan=loan, action_type=action_type, notes=notes, initiated_by=actor)
     record("recovery.initiated", obj=action, after={"loan": str(loan.pk), "type": action_type}, actor=actor)
+    case_escalate_for_loan(loan_id=loan.pk, actor=actor, reason=f"recovery initiated: {action_type}")
     return action
 
 
@@ -111,6 +114,16 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
         before=before,
         after={"status": loan.status, "amount": str(principal + interest + penalty), "installments_open": len(unpaid)},
         actor=actor,
+    )
+    event_emit(
+        "loan.written_off",
+        aggregate=loan,
+        payload={
+            "loan_id": str(loan.pk),
+            "amount": str(principal + interest + penalty),
+            "business_date": today.isoformat(),
+        },
+        business_date=today,
     )
     return principal + interest + penalty
 

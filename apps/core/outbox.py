@@ -131,7 +131,7 @@ def _claim(limit: int) -> list[Event]:
     return list(
         Event.objects.raw(
             """SELECT e.* FROM core_event e
-               WHERE e.status = 'PENDING' AND e.next_attempt_at <= now()
+               WHERE e.status = 'PENDING' AND e.next_attempt_at <= clock_timestamp()
                  AND NOT EXISTS (SELECT 1 FROM core_event p
                                  WHERE p.status = 'PENDING' AND p.aggregate_id = e.aggregate_id
                                    AND p.aggregate_type = e.aggregate_type AND p.id < e.id)

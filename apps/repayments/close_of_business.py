@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from apps.audit.services import record_many
 from apps.core.business_date import business_day_closed
+from apps.core.outbox import event_emit, events_emit_sql
 from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
 from apps.ledger.services import Line
@@ -220,6 +221,22 @@ def classify_book(day: datetime.date) -> dict:
             after={"asset_classification": new},
             reason=f"close of business {day}",
         )
+    if changed:
+        # For partners (webhooks), one event per loan, written by the statement that reads them.
+        events_emit_sql(
+            "loan.classification_changed",
+            aggregate_type="loans.loan",
+            select_sql="""SELECT t.id, jsonb_build_object('loan_id', t.id::text, 'from', t.old, 'to', t.new,
+                              'business_date', %(day)s::text)
+                          FROM unnest(%(ids)s::uuid[], %(olds)s::text[], %(news)s::text[]) AS t (id, old, new)""",
+            params={
+                "day": day,
+                "ids": [row[0] for row in changed],
+                "olds": [row[1] for row in changed],
+                "news": [row[2] for row in changed],
+            },
+            business_date=day,
+        )
     to_npa = [row[0] for row in changed if row[2] == BEYOND]
     suspense = move_interest_to_suspense(day, to_npa)
     defaulted = LOAN_DEFAULTED.many(Loan.objects.filter(asset_classification=BEYOND), reason=f"classified NPA on {day}")
@@ -289,4 +306,11 @@ def close_of_business(day: datetime.date) -> dict:
         counts.update(classify_book(day))
         counts.update(mark_installments_overdue(day))
         business_day_closed(day=day)
+        # Higher apps finish the night from here (collections syncs its cases), after commit.
+        event_emit(
+            "business_day.closed",
+            aggregate=("core.businessdate", day.isoformat()),
+            payload={"business_date": day.isoformat()},
+            business_date=day,
+        )
     return counts

@@ -9,6 +9,7 @@ from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.money import ZERO, gst_on, round_money, to_decimal
+from apps.core.outbox import event_emit
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
@@ -68,6 +69,19 @@ def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
         actor=repayment.actor,
     )
     repayment.save(force_insert=True)
+    event_emit(
+        "repayment.received",
+        aggregate=("loans.loan", repayment.loan_id),
+        payload={
+            "repayment_id": str(repayment.pk),
+            "loan_id": str(repayment.loan_id),
+            "amount": str(repayment.amount),
+            "kind": str(repayment.kind),
+            "channel": repayment.channel,
+            "business_date": repayment.business_date.isoformat(),
+        },
+        business_date=repayment.business_date,
+    )
     return repayment
 
 
@@ -155,6 +169,12 @@ def close_if_settled(loan: Loan, *, today, actor) -> bool:
         invoice.save()
         record("invoice.settled", obj=invoice, after={"status": invoice.status}, actor=actor)
     record("loan.closed", obj=loan, before=before, after={"status": loan.status}, actor=actor)
+    event_emit(
+        "loan.closed",
+        aggregate=loan,
+        payload={"loan_id": str(loan.pk), "business_date": today.isoformat()},
+        business_date=today,
+    )
     return True
 
 
@@ -260,5 +280,18 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
             "charge": str(charge + gst),
         },
         actor=actor,
+    )
+    event_emit(
+        "emi.bounced",
+        aggregate=loan,
+        payload={
+            "loan_id": str(loan.pk),
+            "bounce_id": str(bounce.pk),
+            "installment": installment.number,
+            "code": return_code.code,
+            "charge": str(charge + gst),
+            "business_date": today.isoformat(),
+        },
+        business_date=today,
     )
     return bounce
