@@ -7,7 +7,7 @@ to anyone else whatever the link (apps/accounts/admin_site.py, ADMIN_ONLY_MODELS
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 
-from apps.core.roles import Role
+from apps.core.roles import OPS_ROLES, Role
 
 
 def _is_admin(request) -> bool:
@@ -56,6 +56,8 @@ def sidebar(request) -> list[dict]:
                 _model("Payouts pending or failed", "currency_exchange", "loans.payoutworkitem"),
                 _model("Installments due", "event", "loans.dueinstallment"),
                 _model("Overdue loans", "warning", "loans.overdueloan"),
+                # A collector's own cases (the admin narrows the rows); every case for OFFICER/ADMIN.
+                _model("Collection cases", "support_agent", "collections.collectioncase"),
             ],
         },
         {
@@ -77,6 +79,12 @@ def sidebar(request) -> list[dict]:
         {
             "title": "Collections",
             "items": [
+                {
+                    "title": "The desk",
+                    "icon": "groups",
+                    "link": reverse_lazy("admin:collections_desk"),
+                    "permission": lambda request: getattr(request.user, "role", None) in OPS_ROLES,
+                },
                 _model("Bounces", "report", "repayments.bounce"),
                 _model("Reminders sent", "notifications", "collections.notification"),
                 _model("Recovery", "gavel", "collections.recoveryaction"),

@@ -4,6 +4,7 @@ collector's worklist order."""
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from apps.collections.models import CollectionCase
+from apps.core.business_date import get_business_date
 from apps.core.roles import OPS_ROLES, Role
 
 
@@ -32,3 +33,15 @@ def worklist_order(cases: QuerySet, today) -> QuerySet:
             output_field=IntegerField(),
         ),
     ).order_by("promise_today", "bucket_rank", F("amount_overdue").desc(), "pk")
+
+
+def collector_day_summary(user) -> dict:
+    """The counts a collector's start page shows, from their own open cases."""
+    today = get_business_date()
+    mine = CollectionCase.objects.filter(assigned_to=user, status__in=CollectionCase.OPEN_STATUSES)
+    return {
+        "open_cases": mine.count(),
+        "promises_due": mine.filter(status=CollectionCase.Status.PTP, ptp_due_on__lte=today).count(),
+        "broken": mine.filter(status=CollectionCase.Status.BROKEN_PTP).count(),
+        "untouched": mine.filter(last_action_at__isnull=True).count(),
+    }

@@ -19,6 +19,8 @@ IDEMPOTENT_OPERATIONS = {
     ("post", "/api/v1/repayments/loan/{id}/foreclose"),
     ("post", "/api/v1/recovery/initiate"),
     ("post", "/api/v1/recovery/{id}/complete"),
+    ("post", "/api/v1/collections/cases"),
+    ("post", "/api/v1/collections/cases/{id}/actions"),
 }
 
 

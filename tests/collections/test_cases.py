@@ -47,7 +47,8 @@ def pay(client, installment, amount):
 
 
 def act(client, case, **body):
-    return client.post(cases_url(f"/{case.pk}/actions"), {"type": "CALL", "outcome": "CONTACTED", **body}, format="json")
+    body = {"type": "CALL", "outcome": "CONTACTED", **body}
+    return client.post(cases_url(f"/{case.pk}/actions"), body, format="json")
 
 
 @pytest.fixture
@@ -213,7 +214,8 @@ def test_a_collector_sees_and_works_only_their_own_cases(borrower, officer):
     assert response.status_code == 200 and response.json()["assigned_to"] == str(first_collector.pk)
     assert len(mine.get(cases_url()).json()["results"]) == 2
     assert event_types(theirs)[-1] == "CASE_ASSIGNED"
-    assert staff.post(cases_url(f"/{theirs.pk}/assign"), {"collector_id": str(officer.pk)}, format="json").status_code == 400
+    not_a_collector = {"collector_id": str(officer.pk)}
+    assert staff.post(cases_url(f"/{theirs.pk}/assign"), not_a_collector, format="json").status_code == 400
 
 
 def test_opening_a_case_by_hand(borrower, officer, collector):

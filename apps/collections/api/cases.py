@@ -88,7 +88,9 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema(responses=CaseActionSerializer(many=True))
     def get_actions(self, case) -> list:
-        return CaseActionSerializer(case.actions.select_related("actor", "promise").order_by("-created_at"), many=True).data
+        return CaseActionSerializer(
+            case.actions.select_related("actor", "promise").order_by("-created_at"), many=True
+        ).data
 
     @extend_schema(responses=CaseEventSerializer(many=True))
     def get_events(self, case) -> list:
