@@ -25,9 +25,10 @@ def _uuid(prefix: str, expr: str = "g") -> str:
     return f"('{_TABLE_DIGIT[prefix]}' || lpad(to_hex({expr}), 31, '0'))::uuid"
 
 
-def seed_book(loans: int, *, day: datetime.date, borrowers_per_loan: int = 5) -> None:
+def seed_book(loans: int, *, day: datetime.date, borrowers_per_loan: int = 5, unpaid_every: int = 29) -> None:
+    """`unpaid_every`: one loan in that many left its first installment unpaid (overdue)."""
     borrowers = max(1, loans // borrowers_per_loan)
-    p = {"n": loans, "b": borrowers, "day": day}
+    p = {"n": loans, "b": borrowers, "day": day, "unpaid_every": unpaid_every}
     statements = [
         "SET session_replication_role = replica",
         f"""INSERT INTO accounts_user (id, password, is_superuser, username, first_name, last_name, email, is_staff,
@@ -77,7 +78,7 @@ def seed_book(loans: int, *, day: datetime.date, borrowers_per_loan: int = 5) ->
             FROM generate_series(1, %(n)s) g, generate_series(1, 12) n,
                 LATERAL (SELECT (%(day)s::date - (g %% 365) + make_interval(months => n))::date < %(day)s
                          AS due_before) d,
-                LATERAL (SELECT d.due_before AND NOT (g %% 29 = 0 AND n = 1) AS paid) q""",
+                LATERAL (SELECT d.due_before AND NOT (g %% %(unpaid_every)s = 0 AND n = 1) AS paid) q""",
         """UPDATE loans_loan l SET outstanding_principal = 50000 - s.paid, outstanding_interest = s.accrued_unpaid
             FROM (SELECT loan_id, sum(principal_paid) AS paid,
                          coalesce(sum(interest_due - interest_paid) FILTER (WHERE interest_accrued), 0)

@@ -112,6 +112,7 @@ def sidebar(request) -> list[dict]:
             "title": "Jobs",
             "items": [
                 _model("Job runs", "schedule", "core.jobrun"),
+                _model("Outbox events", "outbox", "core.event"),
                 _model("Schedules", "event_repeat", "django_celery_beat.periodictask"),
                 _model("Crontabs", "timer", "django_celery_beat.crontabschedule", admin_only=True),
                 _model("Intervals", "timer", "django_celery_beat.intervalschedule", admin_only=True),

@@ -315,6 +315,10 @@ SPECTACULAR_SETTINGS = {
         "CollateralTypeEnum": "apps.kyc.models.Collateral.Type",
         "KycStatusEnum": "apps.kyc.models.Business.KycStatus",
         "RecoveryStatusEnum": "apps.collections.models.RecoveryAction.Status",
+        "CaseStatusEnum": "apps.collections.models.CollectionCase.Status",
+        "CaseActionTypeEnum": "apps.collections.models.CaseAction.Type",
+        "CaseActionOutcomeEnum": "apps.collections.models.CaseAction.Outcome",
+        "CaseEventTypeEnum": "apps.collections.models.CaseEvent.Type",
     },
 }
 

@@ -136,7 +136,7 @@ class CaseActionInline(ReadOnlyInline):
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     verbose_name_plural = "history, newest first"
-    fields = readonly_fields = ["at", "business_date", "type", "actor", "data"]
+    fields = readonly_fields = ["business_date", "type", "summary", "actor", "at"]
     ordering = ["-id"]
     show_change_link = False
 

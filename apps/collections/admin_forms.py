@@ -2,6 +2,9 @@
 makes one), and give the case to another collector. Each form asks for what its service needs;
 the service validates, moves the case and writes its history and the audit trail."""
 
+import datetime
+
+from constance import config
 from django import forms
 from django.utils.formats import date_format
 
@@ -38,9 +41,14 @@ class CaseActionForm(ActionForm):
     outcome = forms.ChoiceField(choices=CaseAction.Outcome.choices)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     ptp_amount = AmountField(required=False, label="Promised amount (₹)", help_text="Only with a promise to pay.")
-    ptp_due_on = forms.DateField(
-        required=False, label="Promised by", widget=forms.DateInput(attrs={"type": "date"}), help_text="PTP_MAX_DAYS"
-    )
+    ptp_due_on = forms.DateField(required=False, label="Promised by", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = get_business_date()
+        latest = today + datetime.timedelta(days=config.PTP_MAX_DAYS)
+        self.fields["ptp_due_on"].help_text = f"From {date_format(today)} to {date_format(latest)}."
+        self.fields["ptp_amount"].help_text = f"Only with a promise to pay; at most {inr(self.obj.amount_overdue)}."
 
     def context(self):
         return {"summary": case_summary(self.obj)}

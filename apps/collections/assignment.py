@@ -45,8 +45,9 @@ WITH load AS (
     RETURNING c.id, c.assigned_to_id
 ), history AS (
     INSERT INTO collections_caseevent (case_id, type, business_date, at, data)
-    SELECT id, %(event)s, %(day)s, now(), jsonb_build_object('to', assigned_to_id::text, 'by', 'round-robin')
-    FROM given
+    SELECT given.id, %(event)s, %(day)s, now(),
+           jsonb_build_object('to', given.assigned_to_id::text, 'to_name', u.username, 'by', 'round-robin')
+    FROM given JOIN accounts_user u ON u.id = given.assigned_to_id
 )
 SELECT id, assigned_to_id FROM given
 """

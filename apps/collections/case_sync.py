@@ -65,9 +65,9 @@ _OPEN_SQL = f"""
 WITH arrears AS ({_ARREARS}), opened AS (
     INSERT INTO collections_collectioncase
         (id, created_at, updated_at, loan_id, business_id, status, bucket, dpd, amount_overdue,
-         principal_outstanding, opened_on)
+         principal_outstanding, opened_on, next_action_on)
     SELECT gen_random_uuid(), now(), now(), l.id, l.business_id, %(opened)s, l.asset_classification, l.dpd,
-           coalesce(a.owed, 0), l.outstanding_principal, %(day)s
+           coalesce(a.owed, 0), l.outstanding_principal, %(day)s, %(day)s
     FROM loans_loan l LEFT JOIN arrears a ON a.loan_id = l.id
     WHERE l.dpd > 0 AND l.dpd >= %(open_dpd)s AND l.status = ANY(%(live)s)
       AND NOT EXISTS (SELECT 1 FROM collections_collectioncase c WHERE c.loan_id = l.id AND c.status = ANY(%(open)s))
@@ -119,7 +119,8 @@ def cases_sync(day: datetime.date) -> dict:
     _events(paid, CaseEvent.Type.CASE_PAID, day, {"why": "arrears paid"})
 
     lapsed = CollectionCase.objects.filter(status=CollectionCase.Status.PTP, ptp_due_on__lt=day)
-    broken = BROKEN.transition.many(lapsed, reason=f"promise date passed unpaid by {day}")
+    # Called again the day a promise breaks.
+    broken = BROKEN.transition.many(lapsed, reason=f"promise date passed unpaid by {day}", next_action_on=day)
     _void_promises(broken, day, status=PromiseToPay.Status.BROKEN)
     _events(broken, CaseEvent.Type.PTP_BROKEN, day, {})
     if broken:

@@ -123,6 +123,7 @@ def case_open(*, loan_id, actor) -> tuple[CollectionCase, bool]:
         amount_overdue=amount,
         principal_outstanding=loan.outstanding_principal,
         opened_on=today,
+        next_action_on=today,
     )
     record("collection_case.opened", obj=case, after={"loan": str(loan.pk), "dpd": dpd}, actor=actor)
     case_event(case, CaseEvent.Type.CASE_CREATED, actor=actor, data={"dpd": dpd, "amount_overdue": str(amount)})
@@ -255,7 +256,7 @@ def cases_reassign(*, case_ids, collector_id, actor) -> int:
             case,
             CaseEvent.Type.CASE_ASSIGNED,
             actor=actor,
-            data={**before, "to": str(collector.pk), "by": "hand"},
+            data={**before, "to": str(collector.pk), "to_name": collector.username, "by": "hand"},
             on=today,
         )
         moved += 1

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
+from apps.core.inr import inr
 from apps.core.models import BaseModel
 from apps.core.money import ZERO, MoneyField
 
@@ -152,8 +153,8 @@ class CollectionCase(FSMModelMixin, BaseModel):
     next_action_on = models.DateField(null=True, blank=True)
     last_action_at = models.DateTimeField(null=True, blank=True)
     # The pending promise, kept on the case so the worklist orders by it from an index.
-    ptp_amount = MoneyField(null=True, blank=True)
-    ptp_due_on = models.DateField("promise due", null=True, blank=True)
+    ptp_amount = MoneyField("promised amount", null=True, blank=True)
+    ptp_due_on = models.DateField("promised by", null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_on", "-created_at"]
@@ -249,7 +250,7 @@ class PromiseToPay(BaseModel):
         verbose_name_plural = "promises to pay"
 
     def __str__(self):
-        return f"₹{self.amount} by {self.due_on} ({self.status})"
+        return f"{inr(self.amount)} by {self.due_on:%d %b %Y} ({self.get_status_display()})"
 
 
 class CaseAction(BaseModel):
@@ -320,4 +321,23 @@ class CaseEvent(models.Model):
         verbose_name = "case event"
 
     def __str__(self):
-        return f"{self.get_type_display()} on {self.business_date}"
+        return f"{self.get_type_display()} on {self.business_date:%d %b %Y}"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in words, from the event's data."""
+        data = self.data or {}
+        if self.type == self.Type.CASE_CREATED:
+            return f"DPD {data.get('dpd')}, {inr(data.get('amount_overdue') or 0)} overdue"
+        if self.type == self.Type.CASE_ASSIGNED:
+            return f"to {data.get('to_name') or data.get('to')} ({data.get('by', '')})"
+        if self.type == self.Type.CASE_BUCKET_SYNCED:
+            return f"{str(data.get('from', '')).replace('_', '-')} → {str(data.get('to', '')).replace('_', '-')}"
+        if self.type == self.Type.PTP_PROMISE_SET:
+            return f"{inr(data.get('amount') or 0)} by {data.get('due_on')}"
+        if self.type == self.Type.CASE_PAYMENT_APPLIED:
+            left = data.get("amount_overdue")
+            return f"{inr(data.get('amount') or 0)} received" + (f", {inr(left)} still overdue" if left else "")
+        if self.type == self.Type.CASE_ACTION_LOGGED:
+            return f"{data.get('type', '').title()}: {data.get('outcome', '').replace('_', ' ').lower()}"
+        return data.get("why") or data.get("reason") or ""

@@ -10,7 +10,8 @@ from apps.core.business_date import business_date_check, business_date_set
 from apps.core.errors import InvalidInput
 from apps.core.jobs import JOBS
 from apps.core.jobs_runner import job_dispatch
-from apps.core.models import BusinessDate, IdempotencyRecord, JobRun
+from apps.core.models import BusinessDate, Event, IdempotencyRecord, JobRun
+from apps.core.outbox import events_retry
 
 
 class BusinessDateForm(forms.ModelForm):
@@ -87,3 +88,39 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
     list_display = ["key", "user", "response_status", "created_at", "expires_at"]
     search_fields = ["=key"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """The outbox: what happened, whether every handler has taken it, and the DEAD ones whose
+    handler kept failing, which ADMIN can send round again once the cause is fixed."""
+
+    list_display = [
+        "id",
+        "topic",
+        "aggregate_type",
+        "aggregate_id",
+        "business_date",
+        "status",
+        "attempts",
+        "occurred_at",
+    ]
+    list_filter = ["status", fixed_choices_filter("topic", lambda: sorted(_known_topics()), title="topic")]
+    search_fields = ["=aggregate_id", "=event_id"]
+    show_facets = admin.ShowFacets.NEVER
+    actions = ["retry"]
+
+    @admin.action(description="Dispatch the selected DEAD events again", permissions=["change"])
+    def retry(self, request, queryset):
+        moved = events_retry(event_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+        self.message_user(request, f"{moved} event(s) queued again.", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None):
+        # Only the action changes anything (ADMIN); the page itself stays read-only.
+        return obj is None and request.user.has_perm("core.change_event")
+
+
+def _known_topics():
+    from apps.core.outbox import HANDLERS
+
+    return {*HANDLERS, "loan.classification_changed", "emi.bounced", "collection_case.ptp_broken"}

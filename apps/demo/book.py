@@ -5,7 +5,10 @@ worklists, thirty days of trends.
 
 Everything goes through the same services and jobs as production: the business date starts
 in the past and moves forward one day at a time; each day the due payments are made, bounces
-recorded, and the nightly jobs run (close of business, reminders, the day's figures).
+recorded, and the nightly jobs run (close of business, reminders, the day's figures); the
+outbox's events are dispatched as the worker would, so the close of business opens collection
+cases, and the collectors call: late payers promise to pay (and keep it), bounced ones promise
+too, and those who stopped promise and do not pay (a broken promise).
 """
 
 import datetime
@@ -13,8 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from apps.accounts.models import User
+from apps.collections.cases import case_action_log
+from apps.collections.models import CollectionCase
 from apps.core.business_date import business_date_set, get_business_date
 from apps.core.jobs_runner import run_job
+from apps.core.outbox import events_dispatch
 from apps.core.roles import Role
 from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
 from apps.invoices.services import invoice_add
@@ -110,6 +116,24 @@ def _repay(loans: dict, today: datetime.date) -> None:
                 emi_pay(installment_id=installment.pk, actor=loan.borrower, channel="NACH")
 
 
+# What the collector hears on the first call, by habit: (outcome, days until the promised date),
+# the promise matching when the borrower really pays (late: 12 days, bounce: 6).
+FIRST_CALL = {"late": ("PROMISED", 11), "bounce": ("PROMISED", 5), "stopped": ("PROMISED", 3), "on_time": None}
+
+
+def _call_new_cases(loans: dict, today: datetime.date) -> None:
+    """The collector's first call on each case the night opened."""
+    habit_of = {loan.pk: spec.habit for spec, loan in loans.items()}
+    for case in CollectionCase.objects.filter(status=CollectionCase.Status.OPEN, assigned_to__isnull=False):
+        outcome, days = FIRST_CALL.get(habit_of.get(case.loan_id)) or ("CONTACTED", None)
+        promise = {}
+        if days is not None:
+            promise = {"ptp_amount": case.amount_overdue, "ptp_due_on": today + datetime.timedelta(days=days)}
+        case_action_log(
+            case_id=case.pk, actor=case.assigned_to, type="CALL", outcome=outcome, notes="first call", **promise
+        )
+
+
 def demo_book_build(*, end: datetime.date, stdout=None) -> int:
     """Walks the last HISTORY_DAYS days up to `end`. Only on a book with no closed day yet (the
     date cannot move behind one); returns the number of loans made."""
@@ -131,6 +155,8 @@ def demo_book_build(*, end: datetime.date, stdout=None) -> int:
             run = run_job(job, business_date=today, triggered_by="demo")
             if run.status != "SUCCEEDED":
                 raise RuntimeError(f"{job} on {today}: {run.error}")
+            events_dispatch()  # what the worker does after the night's commit
+        _call_new_cases(loans, today)
         if stdout and offset % 20 == 0:
             stdout.write(f"demo book: {today} ({len(loans)} loans)")
     return len(loans)

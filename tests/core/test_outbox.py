@@ -190,3 +190,25 @@ def test_a_real_worker_dispatches_after_commit(settings, handled):
             time.sleep(0.2)
     assert event.status == Event.Status.DISPATCHED
     assert handled == [("w", 7)]
+
+
+@pytest.mark.django_db
+def test_ops_see_the_outbox_and_an_admin_sends_a_dead_event_round_again(client, officer_web, handled):
+    from apps.audit.models import AuditLog
+    from tests.support.factories import AdminFactory
+
+    event = emit("d", 1)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.DEAD, attempts=MAX_ATTEMPTS, last_error="boom")
+    listing = officer_web.get("/admin/core/event/?status__exact=DEAD")
+    assert listing.status_code == 200 and TOPIC in listing.content.decode()
+    refused = officer_web.post("/admin/core/event/", {"action": "retry", "_selected_action": [event.pk]})
+    assert refused.status_code in (200, 403)
+    assert Event.objects.get(pk=event.pk).status == Event.Status.DEAD
+
+    client.force_login(AdminFactory())
+    done = client.post("/admin/core/event/", {"action": "retry", "_selected_action": [event.pk]})
+    assert done.status_code == 302
+    event.refresh_from_db()
+    assert (event.status, event.attempts) == (Event.Status.PENDING, 0)
+    assert AuditLog.objects.filter(action="outbox.event_retried", object_id=str(event.pk)).count() == 1
+    assert events_dispatch() == 1 and handled == [("d", 1)]

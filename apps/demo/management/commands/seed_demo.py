@@ -24,7 +24,12 @@ from apps.loans.services import loan_sanction, offers_generate
 from apps.reports.services import daily_metrics_compute
 
 DEMO_BORROWER_PHONE = "+919812345678"
-STAFF = [("admin", "admin-demo-pass", Role.ADMIN), ("officer", "officer-demo-pass", Role.OFFICER)]
+STAFF = [
+    ("admin", "admin-demo-pass", Role.ADMIN),
+    ("officer", "officer-demo-pass", Role.OFFICER),
+    ("collector", "collector-demo-pass", Role.COLLECTOR),
+    ("collector2", "collector2-demo-pass", Role.COLLECTOR),
+]
 # Checksum-valid sandbox identifiers (docs/sandbox.md): they verify in the sandbox.
 DEMO_BUSINESS = {
     "legal_name": "Shakti Fabrics Private Limited",
@@ -43,16 +48,20 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # The book with a history first, on a fresh database only: it walks the business date
         # forward from the past, which is refused once any day has been closed.
+        self._staff()  # first: the collectors take the cases the book's nights open
         if last_closed_day() is None and not Loan.objects.exists():
             made = demo_book_build(end=calendar_today(), stdout=self.stdout)
             self.stdout.write(f"demo book: {made} loans over {HISTORY_DAYS} days")
         self._today()
 
     @transaction.atomic
-    def _today(self):
+    def _staff(self):
         for username, password, role in STAFF:
             if not User.objects.filter(username=username).exists():
                 user_create_staff(username=username, password=password, role=role)
+
+    @transaction.atomic
+    def _today(self):
         borrower, _ = User.objects.get_or_create(
             username=DEMO_BORROWER_PHONE, defaults={"role": Role.BORROWER, "phone": DEMO_BORROWER_PHONE}
         )
