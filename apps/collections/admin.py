@@ -222,9 +222,9 @@ class CollectionCaseAdmin(CsvExportMixin, FormActionsMixin, ModelAdmin):
             {
                 "fields": [
                     "loan_link",
-                    "business",
+                    "business_name",
                     "phone",
-                    "assigned_to",
+                    "collector",
                     "opened_on",
                     "closed_on",
                     "next_action_on",
@@ -233,6 +233,15 @@ class CollectionCaseAdmin(CsvExportMixin, FormActionsMixin, ModelAdmin):
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The loan as a link for those who may open it; a collector reads its reference."""
+        if request.user.has_perm("loans.view_loan"):
+            return self.fieldsets
+        return [
+            (name, {"fields": [("loan_ref" if f == "loan_link" else f) for f in options["fields"]]})
+            for name, options in self.fieldsets
+        ]
 
     def get_queryset(self, request):
         return worklist_order(cases_visible_to(request.user), get_business_date())
@@ -249,7 +258,13 @@ class CollectionCaseAdmin(CsvExportMixin, FormActionsMixin, ModelAdmin):
         return super().get_actions(request) if _is_ops(request) else {}
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in CollectionCase._meta.fields] + ["loan_link", "phone"]
+        return [f.name for f in CollectionCase._meta.fields] + [
+            "loan_link",
+            "loan_ref",
+            "business_name",
+            "phone",
+            "collector",
+        ]
 
     def has_add_permission(self, request):
         return False

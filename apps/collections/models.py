@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -334,7 +336,8 @@ class CaseEvent(models.Model):
         if self.type == self.Type.CASE_BUCKET_SYNCED:
             return f"{str(data.get('from', '')).replace('_', '-')} → {str(data.get('to', '')).replace('_', '-')}"
         if self.type == self.Type.PTP_PROMISE_SET:
-            return f"{inr(data.get('amount') or 0)} by {data.get('due_on')}"
+            due = datetime.date.fromisoformat(data["due_on"]) if data.get("due_on") else None
+            return f"{inr(data.get('amount') or 0)} by {due:%d %b %Y}" if due else inr(data.get("amount") or 0)
         if self.type == self.Type.CASE_PAYMENT_APPLIED:
             left = data.get("amount_overdue")
             return f"{inr(data.get('amount') or 0)} received" + (f", {inr(left)} still overdue" if left else "")

@@ -56,6 +56,7 @@ def test_logging_a_call_with_a_promise_through_the_case_page(client, desk):
     case = CollectionCase.objects.filter(assigned_to=desk["first"]).first()
     page = client.get(f"{CASES}{case.pk}/change/").content.decode()
     assert "Log a call, visit or promise" in page and case.loan.reference in page
+    assert "/admin/loans/loan/" not in page and "/admin/kyc/business/" not in page  # pages they cannot open
     form_url = f"{CASES}{case.pk}/do/log_action/"
     form = client.get(form_url)
     token = form.context["form"]["token"].value()

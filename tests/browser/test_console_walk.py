@@ -17,6 +17,7 @@ from constance.test import override_config
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from apps.collections.models import CollectionCase
 from apps.core.errors import Conflict
 from apps.core.models import JobRun
 from apps.invoices.models import Invoice
@@ -80,14 +81,16 @@ def snap(page, shots, name):
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
-def login(page, live_server, shots, username, *, snap_as=None):
+def login(
+    page, live_server, shots, username, *, snap_as=None, password="a-long-test-password", lands="#book-dashboard"
+):
     page.goto(f"{live_server.url}/admin/login/")
     if snap_as:
         snap(page, shots, snap_as)
     page.fill("#id_username", username)
-    page.fill("#id_password", "a-long-test-password")
+    page.fill("#id_password", password)
     page.click("#login-form [type=submit]")
-    page.wait_for_selector("#book-dashboard")
+    page.wait_for_selector(lands)
 
 
 def test_an_officer_and_an_admin_walk_the_console(demo, browser_page, live_server, shots, monkeypatch):
@@ -156,3 +159,26 @@ def test_an_officer_and_an_admin_walk_the_console(demo, browser_page, live_serve
     task(*args)
     run = JobRun.objects.filter(name="daily_metrics").order_by("-created_at").first()
     assert run.status == "SUCCEEDED", run.error
+
+    # A collector (the demo's, with the cases the book's nights gave them): their start page,
+    # their worklist, a case, and a visit logged on it.
+    page.context.clear_cookies()
+    login(page, live_server, shots, "collector", password="collector-demo-pass", lands="#collector-day")
+    snap(page, shots, "10-collector-start")
+    page.click("text=Open my worklist")
+    page.wait_for_selector("#result_list")
+    mine = CollectionCase.objects.filter(assigned_to__username="collector", status__in=CollectionCase.OPEN_STATUSES)
+    listed = {text.strip() for text in page.locator("#result_list tbody .field-loan_ref").all_inner_texts()}
+    assert mine.exists() and listed == {case.loan.reference for case in mine}
+    snap(page, shots, "11-collector-worklist")
+    page.locator("#result_list tbody tr a").first.click()
+    page.click("text=Log a call, visit or promise")
+    page.select_option("#id_type", "VISIT")
+    page.select_option("#id_outcome", "CONTACTED")
+    page.fill("#id_notes", "Met the owner at the shop")
+    snap(page, shots, "12-log-a-visit")
+    page.click("#submit-log_action")
+    page.wait_for_selector(".messagelist")
+    assert "Logged: Visit: Contacted" in page.inner_text(".messagelist")
+    assert "Met the owner at the shop" in page.content()
+    snap(page, shots, "13-case")
