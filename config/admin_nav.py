@@ -96,6 +96,7 @@ def sidebar(request) -> list[dict]:
                 _model("Repayments", "payments", "repayments.repayment"),
                 _model("Offline payments", "account_balance", "repayments.offlinepayment"),
                 _model("Charge waivers", "money_off", "repayments.chargewaiver"),
+                _model("Rail webhooks", "webhook", "payments.webhookevent"),
             ],
         },
         {

@@ -44,6 +44,16 @@ if PRODUCTION:
 SECRET_KEY = SECRET_KEY or "insecure-development-key-never-use-in-production-0123456789"
 HASH_KEY = HASH_KEY or "insecure-development-hash-key-never-use-in-production-0123"
 
+# Inbound webhooks of the payment rail are signed with this (API.md "Bank accounts and money
+# rails"). The sandbox's value is fixed and documented (docs/sandbox.md) so the sandbox rail and
+# tests can sign; production must set its own.
+SANDBOX_PAYMENT_WEBHOOK_SECRET = "whsec_sandbox_gst_credit_payments_0001"
+PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET", default="")
+if PRODUCTION and (not PAYMENT_WEBHOOK_SECRET or PAYMENT_WEBHOOK_SECRET == SANDBOX_PAYMENT_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("Production requires its own PAYMENT_WEBHOOK_SECRET.")
+PAYMENT_WEBHOOK_SECRET = PAYMENT_WEBHOOK_SECRET or SANDBOX_PAYMENT_WEBHOOK_SECRET
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = 300
+
 OTP_TEST_CODE = env.str("OTP_TEST_CODE", default="")
 if OTP_TEST_CODE and (PRODUCTION or not SANDBOX):
     raise ImproperlyConfigured("OTP_TEST_CODE is allowed only when SANDBOX is true, and never in production.")
@@ -125,6 +135,7 @@ INSTALLED_APPS = [
     "apps.invoices",
     "apps.loans",
     "apps.repayments",
+    "apps.payments",
     "apps.collections",
     "apps.reports",
     "apps.demo",

@@ -23,6 +23,7 @@ PROJECT_APPS = (
     "invoices",
     "loans",
     "repayments",
+    "payments",
     "collections",
     "reports",
     "django_celery_beat",
@@ -45,6 +46,7 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("collections", "view_notification"),
     ("collections", "change_collectioncase"),
     ("collections", "add_caseaction"),
+    ("payments", "change_webhookevent"),  # replaying dead letters
 ]
 COLLECTOR_PERMISSIONS = [
     ("collections", "view_collectioncase"),

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CLEARED = (
     "ENVIRONMENT", "SECRET_KEY", "HASH_KEY", "OTP_TEST_CODE", "DEBUG", "SANDBOX", "ALLOWED_HOSTS",
-    "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL",
+    "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL", "PAYMENT_WEBHOOK_SECRET",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process; a deploy check refuses it
 )  # fmt: skip
 SERVICES = {
@@ -24,6 +24,7 @@ PRODUCTION = {
     "SECRET_KEY": "s3cret-" + "k" * 30 + "ey-for-tests-only-9f8e7d6c5b4a",
     "HASH_KEY": "hash-key-for-tests-only-0a1b2c3d4e5f",
     "ALLOWED_HOSTS": "credit.example",
+    "PAYMENT_WEBHOOK_SECRET": "whsec_production_only_for_tests_77",
     **SERVICES,
 }
 
@@ -78,6 +79,7 @@ def test_production_may_ask_for_the_sandbox_explicitly():
         ("SECRET_KEY", "Production requires SECRET_KEY"),
         ("HASH_KEY", "Production requires HASH_KEY"),
         ("ALLOWED_HOSTS", "Production requires ALLOWED_HOSTS"),
+        ("PAYMENT_WEBHOOK_SECRET", "Production requires its own PAYMENT_WEBHOOK_SECRET"),
     ],
 )
 def test_production_without_a_required_setting_refuses_to_start(missing, message):
