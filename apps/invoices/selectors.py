@@ -1,15 +1,16 @@
 from django.db.models import Count, Q
 
-from apps.core.roles import Role
+from apps.core.roles import OPS_ROLES, Role
 from apps.invoices.models import Invoice
 
 
 def invoices_visible_to(user):
-    """Borrowers see their own business's invoices; staff see all."""
+    """Borrowers see their own business's invoices; OFFICER and ADMIN see all."""
     qs = Invoice.objects.select_related("business")
     if user.role == Role.BORROWER:
         return qs.filter(business__owner=user)
-    return qs
+    # OFFICER and ADMIN; a COLLECTOR works cases, not the book (none here, as for anyone else).
+    return qs if user.role in OPS_ROLES else qs.none()
 
 
 def invoice_signals(business_ids) -> dict:

@@ -1,4 +1,4 @@
-from apps.core.roles import Role
+from apps.core.roles import OPS_ROLES, Role
 from apps.kyc.models import Business
 
 
@@ -7,7 +7,8 @@ def get_business_for_user(user) -> Business | None:
 
 
 def businesses_visible_to(user):
-    """Borrowers see only their own business; staff see all."""
+    """Borrowers see only their own business; OFFICER and ADMIN see all."""
     if user.role == Role.BORROWER:
         return Business.objects.filter(owner=user)
-    return Business.objects.all()
+    # OFFICER and ADMIN; a COLLECTOR works cases, not the book.
+    return Business.objects.all() if user.role in OPS_ROLES else Business.objects.none()

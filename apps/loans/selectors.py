@@ -1,16 +1,17 @@
 from apps.core.errors import Conflict
-from apps.core.roles import Role
+from apps.core.roles import OPS_ROLES, Role
 from apps.loans.contract import ContractTerms
 from apps.loans.models import Loan, LoanProduct
 from apps.loans.schedule import ScheduleLine
 
 
 def loans_visible_to(user):
-    """Borrowers see their own loans (another's is a 404); staff see all."""
+    """Borrowers see their own loans (another's is a 404); OFFICER and ADMIN see all."""
     qs = Loan.objects.select_related("business", "invoice", "product")
     if user.role == Role.BORROWER:
         return qs.filter(borrower=user)
-    return qs
+    # OFFICER and ADMIN; a COLLECTOR works cases, not the book (none here, as for anyone else).
+    return qs if user.role in OPS_ROLES else qs.none()
 
 
 def contract_terms(loan: Loan) -> ContractTerms:

@@ -1,7 +1,7 @@
 """Row locks in the one order every money path takes: loan, then its installments."""
 
 from apps.core.errors import NotFound
-from apps.core.roles import Role
+from apps.core.roles import OPS_ROLES, Role
 from apps.loans.models import Installment, Loan
 
 
@@ -15,8 +15,11 @@ def lock_installment(installment_id, user) -> tuple[Loan, Installment]:
 
 def lock_loan(loan_id, user) -> Loan:
     loans = Loan.objects.select_for_update(of=("self",)).select_related("product", "invoice")
-    if user is not None and getattr(user, "role", None) == Role.BORROWER:
+    role = getattr(user, "role", None)
+    if user is not None and role == Role.BORROWER:
         loans = loans.filter(borrower=user)
+    elif user is not None and role not in OPS_ROLES:  # a COLLECTOR works cases, not payments
+        loans = loans.none()
     loan = loans.filter(pk=loan_id).first()
     if loan is None:
         raise NotFound("Loan not found.")

@@ -258,3 +258,20 @@ def test_the_night_is_idempotent_and_counts_what_it_did(borrower, collector):
     again = cases_sync(day)
     assert again == dict.fromkeys(first, 0)
     assert CaseEvent.objects.count() == 2
+
+
+def test_a_collector_token_reaches_no_loan_invoice_or_business_through_the_api(borrower, collector, officer):
+    loan = make_loan(borrower)
+    mine, staff = client_for(collector), client_for(officer)
+    installment = loan.installments.get(number=1)
+    for url in (
+        f"/api/v1/loans/{loan.pk}",
+        f"/api/v1/repayments/loan/{loan.pk}/emis",
+        f"/api/v1/repayments/loan/{loan.pk}/history",
+        f"/api/v1/invoices/{loan.invoice_id}",
+    ):
+        assert staff.get(url).status_code == 200, url  # the page exists; an OFFICER reads it
+        assert mine.get(url).status_code in (403, 404), url
+    paid = mine.post(f"/api/v1/repayments/emi/{installment.pk}/pay", {"amount": "10.00"}, format="json")
+    assert paid.status_code in (403, 404)
+    assert not loan.repayments.exists()
