@@ -63,6 +63,13 @@ class Unprocessable(DomainError):
     code = "unprocessable"
 
 
+class Unavailable(DomainError):
+    """503: an outside party we depend on (a rail) did not do its part; nothing was done."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "unavailable"
+
+
 class RateLimited(DomainError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "rate_limited"

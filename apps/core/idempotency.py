@@ -62,6 +62,13 @@ def _valid_key(request) -> str | None:
     return key
 
 
+def key_from(request) -> str:
+    """The request's Idempotency-Key, checked ("" when none): for a view that keeps the key on
+    the row it creates instead of wrapping itself in `idempotent` (one that must call an outside
+    party between two transactions)."""
+    return _valid_key(request) or ""
+
+
 def _try_lock(user_id, key: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", lock_ids(user_id, key))

@@ -51,6 +51,7 @@ class JournalEntry(models.Model):
         RECOVERY = "RECOVERY"
         WRITE_OFF = "WRITE_OFF"
         WAIVER = "WAIVER"
+        UNAPPLIED_CREDIT = "UNAPPLIED_CREDIT"
         REVERSAL = "REVERSAL"
         ADJUSTMENT = "ADJUSTMENT"
 

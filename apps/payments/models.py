@@ -1,10 +1,18 @@
 """The money rails: what the payment rail tells us (inbound webhook events, stored raw before
-anything is done with them)."""
+anything is done with them), the payments borrowers start on it, and money we received beyond
+what a loan owed."""
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from apps.core.fsm import FSMModelMixin
+from apps.core.inr import inr
+from apps.core.models import BaseModel
+from apps.core.money import MoneyField
 
 
 class WebhookEvent(models.Model):
@@ -56,3 +64,120 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class PaymentIntent(FSMModelMixin, BaseModel):
+    """A payment the borrower starts on the rail (UPI, net banking) or a mandate debit we present
+    for an installment. Written before the rail is asked (our `id` is the reference the rail
+    de-duplicates on); the rail's webhook settles it. Succeeded, it points at the repayment it
+    became (`utr` unique: one bank transfer books once)."""
+
+    class Method(models.TextChoices):
+        UPI = "UPI", "UPI"
+        NETBANKING = "NETBANKING", "Net banking"
+        NACH = "NACH", "NACH debit"
+        UPI_AUTOPAY = "UPI_AUTOPAY", "UPI AutoPay debit"
+
+    class Status(models.TextChoices):
+        CREATED = "CREATED", "Created"
+        PRESENTED = "PRESENTED", "Presented"
+        SUCCEEDED = "SUCCEEDED", "Succeeded"
+        FAILED = "FAILED", "Failed"
+        EXPIRED = "EXPIRED", "Expired"
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="payment_intents")
+    installment = models.ForeignKey(
+        "loans.Installment", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_intents"
+    )
+    amount = MoneyField()
+    method = models.CharField(max_length=12, choices=Method.choices)
+    status = FSMField(default=Status.CREATED, choices=Status.choices, protected=True)
+    provider_reference = models.CharField(max_length=64, blank=True)
+    payment_url = models.URLField(max_length=500, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    utr = models.CharField("UTR", max_length=64, blank=True)
+    amount_received = MoneyField(null=True, blank=True)
+    repayment = models.ForeignKey(
+        "repayments.Repayment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    failure_code = models.CharField(max_length=16, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ck_intent_amount_positive"),
+            models.UniqueConstraint(fields=["utr"], condition=~Q(utr=""), name="uq_intent_utr"),
+            models.UniqueConstraint(
+                fields=["provider_reference"], condition=~Q(provider_reference=""), name="uq_intent_provider_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="uq_intent_idempotency_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["loan", "-created_at"], name="ix_intent_loan"),
+            models.Index(fields=["expires_at"], condition=Q(status="CREATED"), name="ix_intent_open_expiry"),
+        ]
+        verbose_name = "payment intent"
+
+    def __str__(self):
+        return f"{self.get_method_display()} {inr(self.amount)} ({self.get_status_display()})"
+
+    @transition(field=status, source=[Status.CREATED, Status.PRESENTED], target=Status.SUCCEEDED)
+    def succeed(self, *, utr, amount_received, repayment):
+        self.utr, self.amount_received, self.repayment = utr, amount_received, repayment
+
+    @transition(field=status, source=[Status.CREATED, Status.PRESENTED], target=Status.FAILED)
+    def fail(self, *, code="", reason=""):
+        self.failure_code, self.failure_reason = code[:16], reason[:255]
+
+    @transition(field=status, source=Status.CREATED, target=Status.EXPIRED)
+    def expire(self):
+        """Its payment page timed out unpaid."""
+
+
+class UnappliedCredit(FSMModelMixin, BaseModel):
+    """Money that reached us for a loan beyond what it owed (or after it closed): parked in
+    "Borrower advances and excess payments" (a liability), never lost, until ops apply it to
+    the loan's dues or refund it."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Open"
+        APPLIED = "APPLIED", "Applied"
+        REFUNDED = "REFUNDED", "Refunded"
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="unapplied_credits")
+    intent = models.ForeignKey(PaymentIntent, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
+    amount = MoneyField()
+    utr = models.CharField("UTR", max_length=64, blank=True)
+    status = FSMField(default=Status.OPEN, choices=Status.choices, protected=True)
+    business_date = models.DateField()
+    journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settled_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="ck_credit_amount_positive")]
+        indexes = [models.Index(fields=["status", "-created_at"], name="ix_credit_status")]
+        verbose_name = "unapplied credit"
+
+    def __str__(self):
+        return f"{inr(self.amount)} credit ({self.get_status_display()})"
+
+    @transition(field=status, source=Status.OPEN, target=Status.APPLIED)
+    def apply(self, *, by, reason=""):
+        self.settled_by, self.settled_reason = by, reason
+
+    @transition(field=status, source=Status.OPEN, target=Status.REFUNDED)
+    def refund(self, *, by, reason):
+        self.settled_by, self.settled_reason = by, reason

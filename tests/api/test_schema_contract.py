@@ -21,6 +21,7 @@ IDEMPOTENT_OPERATIONS = {
     ("post", "/api/v1/recovery/{id}/complete"),
     ("post", "/api/v1/collections/cases"),
     ("post", "/api/v1/collections/cases/{id}/actions"),
+    ("post", "/api/v1/repayments/loan/{id}/payment-intents"),
 }
 
 

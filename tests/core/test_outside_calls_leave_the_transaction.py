@@ -91,3 +91,19 @@ def test_the_otp_sms_goes_out_after_the_challenge_and_its_audit_row_are_committe
     [(in_transaction, audited, message)] = sent
     assert (in_transaction, audited) == (False, True)
     assert "10 minutes" in message and "5 minutes" not in message
+
+
+def test_opening_a_payment_asks_the_rail_outside_any_transaction(monkeypatch, ledger_chart):
+    from apps.payments.intents import intent_open
+    from apps.payments.providers import SandboxCollectionRail
+    from tests.support.days import close_day, days_after
+    from tests.support.lending import make_loan
+
+    spy = Spy(SandboxCollectionRail())
+    monkeypatch.setattr("apps.payments.intents.get_collection_rail", lambda: spy)
+    borrower = make_user()
+    loan = make_loan(borrower)
+    close_day(days_after(loan, 1, 1))
+    intent, created = intent_open(loan_id=loan.pk, amount="100.00", method="UPI", actor=borrower)
+    assert created and intent.provider_reference
+    assert spy.in_transaction == [False]

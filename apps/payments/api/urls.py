@@ -1,7 +1,9 @@
 from django.urls import path
 
-from apps.payments.api import views
+from apps.payments.api import intents, views
 
 urlpatterns = [
+    path("repayments/loan/<uuid:pk>/payment-intents", intents.LoanIntentsView.as_view(), name="loan-payment-intents"),
+    path("payments/intents/<uuid:pk>", intents.IntentView.as_view(), name="payment-intent"),
     path("webhooks/payments", views.PaymentWebhookView.as_view(), name="payments-webhook"),
 ]

@@ -8,7 +8,9 @@ from apps.repayments.services.payments import (
     close_if_settled,
     emi_bounce,
     emi_pay,
+    owed_on_installments,
     parse_amount,
+    pay_oldest_first,
 )
 from apps.repayments.services.prepayment import loan_foreclose, loan_prepay
 from apps.repayments.services.waivers import charge_waive, charges_owed
@@ -25,5 +27,7 @@ __all__ = [
     "loan_foreclose",
     "loan_prepay",
     "offline_payment_record",
+    "owed_on_installments",
     "parse_amount",
+    "pay_oldest_first",
 ]

@@ -21,8 +21,8 @@ from apps.core.errors import Conflict, InvalidInput
 from apps.core.money import ZERO
 from apps.loans.models import Installment, Loan
 from apps.repayments.locks import lock_loan
-from apps.repayments.models import OfflinePayment, Repayment
-from apps.repayments.services.payments import apply_to_installment, close_if_settled, parse_amount, recorded_actor
+from apps.repayments.models import OfflinePayment
+from apps.repayments.services.payments import close_if_settled, parse_amount, pay_oldest_first, recorded_actor
 
 Method = OfflinePayment.Method
 
@@ -106,23 +106,9 @@ def offline_payment_record(
             receipt.save(force_insert=True)
     except IntegrityError:
         raise _duplicate(method, reference) from None
-    remaining = amount
-    for installment in unpaid:
-        if not remaining:
-            break
-        part = min(remaining, installment.owed)
-        apply_to_installment(
-            loan,
-            installment,
-            part,
-            today=today,
-            kind=Repayment.Kind.EMI,
-            actor=actor,
-            channel=method,
-            reference=reference,
-            offline_payment=receipt,
-        )
-        remaining -= part
+    pay_oldest_first(
+        loan, amount, today=today, actor=actor, channel=method, reference=reference, offline_payment=receipt
+    )
     record(
         "loan.offline_payment_recorded",
         obj=loan,

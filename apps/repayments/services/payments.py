@@ -153,6 +153,41 @@ def apply_to_installment(
     return repayment
 
 
+def owed_on_installments(loan: Loan) -> Decimal:
+    """What the loan's unpaid installments still owe (penalty, interest and principal due)."""
+    return sum((installment.owed for installment in loan.installments.exclude(status=Installment.Status.PAID)), ZERO)
+
+
+def pay_oldest_first(
+    loan: Loan, amount: Decimal, *, today, actor, channel: str, reference: str = "", offline_payment=None
+) -> tuple[list[Repayment], Decimal]:
+    """Apply `amount` to the loan's oldest dues first, installment by installment (each split
+    penalty -> interest -> principal by the product's order). Returns the repayment rows and
+    what was left over (more than the installments owed). The caller holds the loan's lock."""
+    remaining, rows = amount, []
+    for installment in loan.installments.select_for_update().exclude(status=Installment.Status.PAID).order_by("number"):
+        if not remaining:
+            break
+        part = min(remaining, installment.owed)
+        if part <= 0:
+            continue
+        rows.append(
+            apply_to_installment(
+                loan,
+                installment,
+                part,
+                today=today,
+                kind=Repayment.Kind.EMI,
+                actor=actor,
+                channel=channel,
+                reference=reference,
+                offline_payment=offline_payment,
+            )
+        )
+        remaining -= part
+    return rows, remaining
+
+
 def close_if_settled(loan: Loan, *, today, actor) -> bool:
     """CLOSED, collateral released and the invoice SETTLED once nothing at all is owed."""
     if loan.outstanding_principal or loan.outstanding_interest or loan.outstanding_penalty:

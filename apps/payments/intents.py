@@ -1,0 +1,211 @@
+"""Payments the borrower starts on the rail, and what the rail's webhooks say became of them.
+
+Opening one (`intent_open`) never calls the rail inside a transaction: the intent is written
+first (our id is the reference the rail de-duplicates on), the rail is asked, and its answer is
+written in a second short transaction. The Idempotency-Key is kept on the intent itself, so a
+retry finds the same intent (and asks the rail again only if the first answer never came).
+
+`payment.succeeded` books the money (`intent_paid`): to the loan's oldest dues first, and what
+is more than the loan owes is parked as an unapplied credit, never lost. One UTR books once,
+and an intent is paid once, whatever the number or order of the webhooks.
+"""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.audit.services import record
+from apps.core.business_date import get_business_date
+from apps.core.errors import Conflict, InvalidInput, NotFound, Unavailable, Unprocessable
+from apps.core.money import ZERO
+from apps.ledger import chart
+from apps.ledger.services import Line, journal_post
+from apps.loans.models import Loan
+from apps.loans.selectors import loans_visible_to
+from apps.payments.models import PaymentIntent, UnappliedCredit
+from apps.payments.providers import RailUnavailable, get_collection_rail
+from apps.payments.webhooks import applies
+from apps.repayments.locks import lock_loan
+from apps.repayments.models import OfflinePayment, Repayment
+from apps.repayments.services import close_if_settled, owed_on_installments, parse_amount, pay_oldest_first
+
+BORROWER_METHODS = (PaymentIntent.Method.UPI, PaymentIntent.Method.NETBANKING)
+
+
+def _visible_loan(loan_id, actor) -> Loan:
+    loan = loans_visible_to(actor).filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound("Loan not found.")
+    return loan
+
+
+def _same_request(intent: PaymentIntent, loan: Loan, amount: Decimal, method: str) -> bool:
+    return intent.loan_id == loan.pk and intent.amount == amount and intent.method == method
+
+
+@transaction.atomic
+def _record(loan: Loan, amount: Decimal, method: str, actor, key: str) -> tuple[PaymentIntent, bool]:
+    loan = lock_loan(loan.pk, None)
+    if not loan.is_live:
+        raise Conflict(f"The loan is {loan.status}; it takes no payments.", code="loan_state")
+    owed = owed_on_installments(loan)
+    if amount > owed:
+        raise InvalidInput(f"At most {owed} is outstanding on this loan.", field="amount")
+    try:
+        with transaction.atomic():
+            intent = PaymentIntent.objects.create(
+                loan=loan, amount=amount, method=method, created_by=actor, idempotency_key=key
+            )
+    except IntegrityError:  # the same key raced in from a second request: that one's intent
+        return PaymentIntent.objects.get(created_by=actor, idempotency_key=key), False
+    record(
+        "payment_intent.created",
+        obj=intent,
+        after={"loan": str(loan.pk), "amount": str(amount), "method": method},
+        actor=actor,
+    )
+    return intent, True
+
+
+def intent_open(*, loan_id, amount, method: str, actor, idempotency_key: str = "") -> tuple[PaymentIntent, bool]:
+    """Returns (intent, opened now); a replayed key returns the first intent and False."""
+    loan = _visible_loan(loan_id, actor)
+    amount = parse_amount(amount)
+    if amount <= 0:
+        raise InvalidInput("More than zero.", field="amount")
+    if method not in BORROWER_METHODS:
+        raise InvalidInput("UPI or NETBANKING.", field="method")
+    key = (idempotency_key or "")[:255]
+    earlier = PaymentIntent.objects.filter(created_by=actor, idempotency_key=key).first() if key else None
+    if earlier is not None and not _same_request(earlier, loan, amount, method):
+        raise Unprocessable("This Idempotency-Key was used for another payment.", code="idempotency_key_reused")
+    intent, created = (earlier, False) if earlier is not None else _record(loan, amount, method, actor, key)
+    if intent.provider_reference or intent.status != PaymentIntent.Status.CREATED:
+        return intent, created
+    # No transaction is open here: the rail is asked with the intent already committed.
+    try:
+        opened = get_collection_rail().open_collection(reference=str(intent.pk), amount=amount, method=method)
+    except RailUnavailable as exc:
+        with transaction.atomic():
+            intent = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+            if intent.status == PaymentIntent.Status.CREATED and not intent.provider_reference:
+                intent.fail(code="RAIL", reason=str(exc))
+                intent.save()
+                record("payment_intent.failed", obj=intent, after={"reason": str(exc)[:255]}, actor=actor)
+        raise Unavailable("The payment rail could not open this payment; try again.", code="rail_unavailable") from None
+    with transaction.atomic():
+        intent = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+        intent.provider_reference = opened.provider_reference
+        intent.payment_url = opened.payment_url
+        intent.expires_at = opened.expires_at
+        intent.save(update_fields=["provider_reference", "payment_url", "expires_at", "updated_at"])
+    return intent, created
+
+
+# ---- what the rail's webhooks do --------------------------------------------------------------
+
+
+def _utr_booked(utr: str) -> bool:
+    return (
+        PaymentIntent.objects.filter(utr=utr).exists()
+        or Repayment.objects.filter(external_reference=utr).exists()
+        or OfflinePayment.objects.filter(reference=utr).exists()
+    )
+
+
+def _park(loan: Loan, amount: Decimal, *, intent, utr: str, today) -> UnappliedCredit:
+    """Money beyond what the loan owes: Dr bank collections / Cr borrower advances."""
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    credit = UnappliedCredit(loan=loan, intent=intent, amount=amount, utr=utr, business_date=today)
+    credit.journal_entry = journal_post(
+        entry_type="UNAPPLIED_CREDIT",
+        lines=[
+            Line(chart.BANK_COLLECTIONS, debit=amount, **common),
+            Line(chart.BORROWER_ADVANCES, credit=amount, **common),
+        ],
+        idempotency_key=f"unapplied-credit:{credit.pk}",
+        business_date=today,
+        memo=f"Received beyond what the loan owed (UTR {utr})",
+        loan_id=loan.pk,
+        source_type="payments.unappliedcredit",
+        source_id=str(credit.pk),
+    )
+    credit.save(force_insert=True)
+    record("payment.unapplied_credit", obj=credit, after={"amount": str(amount), "utr": utr, "loan": str(loan.pk)})
+    return credit
+
+
+def intent_paid(*, intent_id, amount, utr: str) -> dict:
+    """The rail collected `amount` for the intent under bank reference `utr`."""
+    utr = (utr or "").strip()[:64]
+    if not utr:
+        raise InvalidInput("A UTR is required.", field="utr")
+    amount = parse_amount(amount)
+    intent = PaymentIntent.objects.select_for_update().filter(pk=intent_id).first()
+    if intent is None:
+        raise NotFound(f"No payment intent {intent_id}.")
+    if intent.status == PaymentIntent.Status.SUCCEEDED:
+        return {"already": "paid", "utr": intent.utr}
+    if _utr_booked(utr):
+        return {"already": "utr booked", "utr": utr}
+    loan = lock_loan(intent.loan_id, None)
+    today = get_business_date()
+    channel = str(intent.method)
+    rows, left = ([], amount)
+    if loan.is_live:
+        rows, left = pay_oldest_first(loan, amount, today=today, actor=None, channel=channel, reference=utr)
+    credit = _park(loan, left, intent=intent, utr=utr, today=today) if left > ZERO else None
+    intent.succeed(utr=utr, amount_received=amount, repayment=rows[0] if rows else None)
+    intent.save()
+    record(
+        "payment_intent.succeeded",
+        obj=intent,
+        after={"utr": utr, "amount": str(amount), "repayments": len(rows), "unapplied": str(left)},
+    )
+    if rows:
+        close_if_settled(loan, today=today, actor=None)
+    return {
+        "repayments": [str(row.pk) for row in rows],
+        "unapplied": str(left),
+        "credit": str(credit.pk) if credit else None,
+    }
+
+
+def intent_failed(*, intent_id, code: str = "", reason: str = "") -> dict:
+    intent = PaymentIntent.objects.select_for_update().filter(pk=intent_id).first()
+    if intent is None:
+        raise NotFound(f"No payment intent {intent_id}.")
+    if intent.status not in (PaymentIntent.Status.CREATED, PaymentIntent.Status.PRESENTED):
+        return {"already": str(intent.status)}
+    intent.fail(code=code, reason=reason)
+    intent.save()
+    record("payment_intent.failed", obj=intent, after={"code": code, "reason": reason[:255]})
+    return {"failed": str(intent.pk), "code": code}
+
+
+@applies("payment.succeeded")
+def _apply_payment_succeeded(event) -> dict:
+    data = event.data
+    return intent_paid(intent_id=data.get("intent_id"), amount=data.get("amount"), utr=data.get("utr", ""))
+
+
+@applies("payment.failed")
+def _apply_payment_failed(event) -> dict:
+    data = event.data
+    return intent_failed(intent_id=data.get("intent_id"), code=str(data.get("return_code") or ""), reason="rail")
+
+
+@transaction.atomic
+def intents_expire_due(*, now=None) -> int:
+    """Intents whose page timed out unpaid (CREATED past expires_at) are EXPIRED."""
+    now = now or timezone.now()
+    expired = 0
+    for intent in PaymentIntent.objects.select_for_update(skip_locked=True).filter(
+        status=PaymentIntent.Status.CREATED, expires_at__lt=now
+    ):
+        intent.expire()
+        intent.save()
+        record("payment_intent.expired", obj=intent, after={"status": intent.status})
+        expired += 1
+    return expired
