@@ -96,6 +96,8 @@ def sidebar(request) -> list[dict]:
                 _model("Repayments", "payments", "repayments.repayment"),
                 _model("Offline payments", "account_balance", "repayments.offlinepayment"),
                 _model("Charge waivers", "money_off", "repayments.chargewaiver"),
+                _model("Payments on the rail", "qr_code_2", "payments.paymentintent"),
+                _model("Unapplied credits", "savings", "payments.unappliedcredit"),
                 _model("Rail webhooks", "webhook", "payments.webhookevent"),
             ],
         },

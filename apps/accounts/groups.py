@@ -47,6 +47,7 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("collections", "change_collectioncase"),
     ("collections", "add_caseaction"),
     ("payments", "change_webhookevent"),  # replaying dead letters
+    ("payments", "change_unappliedcredit"),  # applying or refunding a parked credit
 ]
 COLLECTOR_PERMISSIONS = [
     ("collections", "view_collectioncase"),

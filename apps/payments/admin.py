@@ -4,8 +4,11 @@ the dead letters ops replay once the cause is fixed."""
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from apps.core.admin_base import ReadOnlyAdmin
-from apps.payments.models import WebhookEvent
+from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
+from apps.loans.admin import LOAN_PAGE
+from apps.payments.intents import credit_apply, credit_refund
+from apps.payments.models import PaymentIntent, UnappliedCredit, WebhookEvent
 from apps.payments.webhooks import webhook_events_replay
 
 
@@ -49,3 +52,52 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request, obj=None):
         # The replay action needs "change"; the page itself stays read-only.
         return obj is None and request.user.has_perm("payments.change_webhookevent")
+
+
+@admin.register(PaymentIntent)
+class PaymentIntentAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "loan", "method", "amount", "status", "utr", "provider_reference"]
+    list_filter = ["status", "method"]
+    search_fields = ["=utr", "=provider_reference", "=id", "=loan__reference"]
+    list_select_related = ["loan"]
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(UnappliedCredit)
+class UnappliedCreditAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    """Money received beyond a loan's dues: ops apply it to the loan or refund it."""
+
+    list_display = ["created_at", "loan", "amount", "utr", "status", "settled_by"]
+    list_filter = ["status"]
+    search_fields = ["=utr", "=loan__reference"]
+    list_select_related = ["loan", "settled_by"]
+    show_facets = admin.ShowFacets.NEVER
+    transition_buttons = [
+        Button(
+            "apply",
+            "Apply to a loan's dues",
+            credit_apply,
+            transition="apply",
+            key="credit_id",
+            fields=(("loan_reference", "Loan (LN-…): blank for this credit's own loan", "text"),),
+        ),
+        Button(
+            "refund", "Refund to the borrower", credit_refund, transition="refund", key="credit_id", needs_reason=True
+        ),
+    ]
+
+
+@LOAN_PAGE.add_inline
+class PaymentIntentInline(ReadOnlyInline):
+    model = PaymentIntent
+    verbose_name_plural = "payments on the rail"
+    fields = readonly_fields = ["created_at", "method", "amount", "status", "utr", "failure_code"]
+    show_change_link = True
+
+
+@LOAN_PAGE.add_inline
+class UnappliedCreditInline(ReadOnlyInline):
+    model = UnappliedCredit
+    verbose_name_plural = "unapplied credits"
+    fields = readonly_fields = ["created_at", "amount", "utr", "status", "settled_reason"]
+    show_change_link = True

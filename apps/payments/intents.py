@@ -209,3 +209,103 @@ def intents_expire_due(*, now=None) -> int:
         record("payment_intent.expired", obj=intent, after={"status": intent.status})
         expired += 1
     return expired
+
+
+# ---- ops settle a parked credit -----------------------------------------------------------------
+
+
+def _lock_open_credit(credit_id) -> UnappliedCredit:
+    credit = UnappliedCredit.objects.select_for_update().filter(pk=credit_id).first()
+    if credit is None:
+        raise NotFound("Credit not found.")
+    if credit.status != UnappliedCredit.Status.OPEN:
+        raise Conflict(f"This credit is {credit.status}.", code="credit_settled")
+    return credit
+
+
+def _target_loan(credit: UnappliedCredit, loan_reference: str) -> Loan:
+    """The credit's own loan, or another loan of the same borrower named by its reference."""
+    reference = (loan_reference or "").strip().upper()
+    if not reference:
+        return lock_loan(credit.loan_id, None)
+    target_id = Loan.objects.filter(reference=reference).values_list("pk", flat=True).first()
+    if target_id is None:
+        raise InvalidInput(f"No loan {reference}.", field="loan_reference")
+    target = lock_loan(target_id, None)
+    if target.borrower_id != credit.loan.borrower_id:
+        raise InvalidInput("A loan of the same borrower.", field="loan_reference")
+    return target
+
+
+@transaction.atomic
+def credit_apply(*, credit_id, actor, loan_reference: str = "", reason: str = "") -> UnappliedCredit:
+    """Ops apply a parked credit to a loan's dues, oldest first: its own loan, or another live
+    loan of the same borrower. The money comes out of borrower advances, not the bank (it
+    arrived when it was parked). The loan must owe at least the credit."""
+    credit = _lock_open_credit(credit_id)
+    loan = _target_loan(credit, loan_reference)
+    owed = owed_on_installments(loan) if loan.is_live else ZERO
+    if owed < credit.amount:
+        raise Conflict(
+            f"{loan.reference} owes {owed}, less than the credit of {credit.amount}: refund it or choose another loan.",
+            code="credit_exceeds_dues",
+        )
+    today = get_business_date()
+    pay_oldest_first(
+        loan,
+        credit.amount,
+        today=today,
+        actor=actor,
+        channel="CREDIT",
+        reference=credit.utr,
+        source_account=chart.BORROWER_ADVANCES,
+    )
+    credit.apply(by=actor, reason=reason or f"applied to {loan.reference}")
+    credit.save()
+    record(
+        "payment.credit_applied",
+        obj=credit,
+        before={"status": "OPEN"},
+        after={"status": credit.status, "loan": str(loan.pk)},
+        actor=actor,
+        reason=reason,
+    )
+    close_if_settled(loan, today=today, actor=actor)
+    return credit
+
+
+@transaction.atomic
+def credit_refund(*, credit_id, actor, reason: str) -> UnappliedCredit:
+    """Ops return a parked credit to the borrower: Dr borrower advances / Cr the disbursement
+    bank, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("A reason is required.", field="reason")
+    credit = _lock_open_credit(credit_id)
+    loan = credit.loan
+    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    journal_post(
+        entry_type="UNAPPLIED_CREDIT",
+        lines=[
+            Line(chart.BORROWER_ADVANCES, debit=credit.amount, **common),
+            Line(chart.BANK_DISBURSEMENT, credit=credit.amount, **common),
+        ],
+        idempotency_key=f"unapplied-credit-refund:{credit.pk}",
+        business_date=get_business_date(),
+        memo=f"Refund of a credit (UTR {credit.utr})",
+        loan_id=loan.pk,
+        source_type="payments.unappliedcredit",
+        source_id=str(credit.pk),
+        actor=actor,
+    )
+    credit.refund(by=actor, reason=reason)
+    credit.save()
+    record(
+        "payment.credit_refunded",
+        obj=credit,
+        before={"status": "OPEN"},
+        after={"status": credit.status},
+        actor=actor,
+        reason=reason,
+    )
+    return credit

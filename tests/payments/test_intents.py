@@ -164,3 +164,80 @@ def test_a_failed_payment_and_an_expired_page(borrower_client, overdue_loan):
     stale = open_intent(borrower_client, overdue_loan, "200.00").json()
     assert intents_expire_due(now=timezone.now() + datetime.timedelta(minutes=31)) == 1
     assert PaymentIntent.objects.get(pk=stale["id"]).status == "EXPIRED"
+
+
+def _parked_credit(client, loan, extra):
+    owed = sum((i.owed for i in loan.installments.filter(status="OVERDUE")), Decimal(0))
+    intent = open_intent(client, loan, "100.00").json()
+    paid(intent["id"], owed + extra, f"UTRPARK{intent['id'][:8]}")
+    webhook_events_apply()
+    return UnappliedCredit.objects.get(intent_id=intent["id"]) if extra else None
+
+
+def test_ops_apply_a_credit_to_the_next_dues_or_refund_one_with_a_reason(borrower, officer_web):
+    from apps.audit.models import AuditLog
+
+    loan = make_loan(borrower)
+    close_day(days_after(loan, 1, 1))
+    client = client_for(borrower)
+    # Paid the overdue EMI and 700 more: the 700 is parked (only the overdue EMI was asked for).
+    intent = open_intent(client, loan, "100.00").json()
+    first = loan.installments.get(number=1)
+    owed_all = sum((i.owed for i in loan.installments.all()), Decimal(0))
+    paid(intent["id"], owed_all + Decimal("700.00"), "UTRPARK000001")
+    webhook_events_apply()
+    credit = UnappliedCredit.objects.get()
+    assert credit.amount == Decimal("700.00")
+    loan.refresh_from_db()
+    assert loan.status == "CLOSED"  # everything paid; nothing left to apply the credit to
+    page = officer_web.get(f"/admin/payments/unappliedcredit/{credit.pk}/change/").content.decode()
+    assert "Apply to a loan" in page and "Refund to the borrower" in page
+    refused = officer_web.post(f"/admin/payments/unappliedcredit/{credit.pk}/transition/apply/")
+    assert refused.status_code in (200, 302)
+    credit.refresh_from_db()
+    assert credit.status == "OPEN"  # the loan owes nothing: refund it instead
+    done = officer_web.post(
+        f"/admin/payments/unappliedcredit/{credit.pk}/transition/refund/",
+        {"reason": "Returned by NEFT to the borrower"},
+    )
+    assert done.status_code == 302
+    credit.refresh_from_db()
+    assert (credit.status, credit.settled_reason) == ("REFUNDED", "Returned by NEFT to the borrower")
+    assert AuditLog.objects.filter(action="payment.credit_refunded", object_id=str(credit.pk)).exists()
+    assert first.pk  # the loan's schedule is untouched by the refund
+    assert_books_match(loan)
+
+
+def test_a_credit_applied_to_another_loan_of_the_borrower_comes_out_of_advances_not_the_bank(borrower):
+    from apps.core.errors import Conflict, InvalidInput
+    from apps.payments.intents import credit_apply
+
+    closed, live = make_loan(borrower), make_loan(borrower)
+    close_day(max(days_after(closed, 1, 1), days_after(live, 1, 1)))
+    client = client_for(borrower)
+    owed_closed = sum((i.owed for i in closed.installments.all()), Decimal(0))
+    intent = open_intent(client, closed, "100.00").json()
+    paid(intent["id"], owed_closed + Decimal("500.00"), "UTRSIBLING0001")
+    webhook_events_apply()
+    credit = UnappliedCredit.objects.get()
+    assert credit.amount == Decimal("500.00")
+    with pytest.raises(Conflict):  # its own loan is closed and owes nothing
+        credit_apply(credit_id=credit.pk, actor=None)
+    with pytest.raises(InvalidInput):  # another borrower's loan
+        credit_apply(credit_id=credit.pk, actor=None, loan_reference=make_loan(make_user()).reference)
+    bank_before = _balance(chart.BANK_COLLECTIONS)
+    credit_apply(credit_id=credit.pk, actor=None, loan_reference=live.reference.lower())
+    credit.refresh_from_db()
+    assert credit.status == "APPLIED"
+    row = live.repayments.get()
+    assert (row.amount, row.channel, row.external_reference) == (Decimal("500.00"), "CREDIT", "UTRSIBLING0001")
+    assert _balance(chart.BANK_COLLECTIONS) == bank_before  # no new money reached the bank
+    assert _balance(chart.BORROWER_ADVANCES) == 0
+    assert_books_match(live)
+
+
+def _balance(code) -> Decimal:
+    from django.db.models import Sum
+
+    totals = JournalLine.objects.filter(account__code=code).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (totals["d"] or 0) - (totals["c"] or 0)

@@ -96,8 +96,11 @@ def apply_to_installment(
     channel="API",
     reference="",
     offline_payment=None,
+    source_account=None,
 ) -> Repayment:
-    """Allocate `amount` to one installment and post it. The caller holds the loan and row locks."""
+    """Allocate `amount` to one installment and post it. The caller holds the loan and row locks.
+    The money comes from the collection bank account unless `source_account` says otherwise
+    (a borrower's credit held in advances)."""
     parts = allocate(amount, _owed(installment), loan.product.allocation_order)
     accrued = parts.interest if installment.interest_accrued else ZERO
     actor = recorded_actor(actor)
@@ -121,6 +124,7 @@ def apply_to_installment(
         interest_accrued=accrued,
         interest_unaccrued=parts.interest - accrued,
         principal=parts.principal,
+        bank=source_account,
     )
     repayment_book(repayment, lines=lines, memo=f"{kind} on installment {installment.number}")
     installment.penalty_paid += parts.penalty
@@ -159,7 +163,15 @@ def owed_on_installments(loan: Loan) -> Decimal:
 
 
 def pay_oldest_first(
-    loan: Loan, amount: Decimal, *, today, actor, channel: str, reference: str = "", offline_payment=None
+    loan: Loan,
+    amount: Decimal,
+    *,
+    today,
+    actor,
+    channel: str,
+    reference: str = "",
+    offline_payment=None,
+    source_account=None,
 ) -> tuple[list[Repayment], Decimal]:
     """Apply `amount` to the loan's oldest dues first, installment by installment (each split
     penalty -> interest -> principal by the product's order). Returns the repayment rows and
@@ -182,6 +194,7 @@ def pay_oldest_first(
                 channel=channel,
                 reference=reference,
                 offline_payment=offline_payment,
+                source_account=source_account,
             )
         )
         remaining -= part
