@@ -10,4 +10,5 @@ urlpatterns = [
     path("repayments/loan/<uuid:pk>/foreclose", views.ForecloseView.as_view(), name="loan-foreclose"),
     path("repayments/emi/<uuid:pk>/pay", views.EmiPayView.as_view(), name="emi-pay"),
     path("repayments/emi/<uuid:pk>/bounce", views.EmiBounceView.as_view(), name="emi-bounce"),
+    path("repayments/<uuid:pk>/receipt", views.ReceiptView.as_view(), name="repayment-receipt"),
 ]

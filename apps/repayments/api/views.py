@@ -7,12 +7,13 @@ from rest_framework.views import APIView
 
 from apps.core.idempotency import idempotent
 from apps.core.permissions import IsOfficerOrAdmin
-from apps.loans.api.serializers import InstallmentSerializer
+from apps.loans.api.serializers import ContractLinkSerializer, InstallmentSerializer
 from apps.loans.selectors import loans_visible_to
 from apps.repayments.api import serializers as s
 from apps.repayments.models import Repayment
 from apps.repayments.selectors import foreclosure_quote, loan_history
 from apps.repayments.services import emi_bounce, emi_pay, loan_foreclose, loan_prepay
+from apps.repayments.services.receipts import receipt_link
 
 
 def repayment_result(repayment: Repayment) -> dict:
@@ -116,3 +117,17 @@ class ForeclosureQuoteView(APIView):
 
 class ForecloseView(LoanAmountView):
     service = staticmethod(loan_foreclose)
+
+
+class ReceiptView(APIView):
+    """GET /repayments/{id}/receipt: a signed link to the repayment's PDF receipt."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ContractLinkSerializer})
+    def get(self, request, pk):
+        loans = loans_visible_to(request.user).values("pk")
+        repayment = get_object_or_404(
+            Repayment.objects.select_related("loan__business", "installment").filter(loan__in=loans), pk=pk
+        )
+        return Response(ContractLinkSerializer(receipt_link(repayment)).data)
