@@ -104,10 +104,12 @@ def main() -> None:
 
         counts, closed, first_night = _night(DAY)
         opened = CollectionCase.objects.count()
+        print(f"night 1: close of business {closed:.1f}s, with the case sync {first_night:.1f}s", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         business_date_set(date=DAY + datetime.timedelta(days=1))
         _, _, second_night = _night(DAY + datetime.timedelta(days=1))
+        print(f"night 2: {second_night:.1f}s", flush=True)
         mine = CollectionCase.objects.filter(assigned_to=collector).count()
         unassigned = CollectionCase.objects.filter(assigned_to__isnull=True).count()
 
@@ -129,7 +131,6 @@ def main() -> None:
     print(f"night 1 counts: {counts}")
     print(f"plain UPDATE touched {touched:,} rows; cases opened {opened:,}; the measured collector holds {mine}")
     print(f"cases left unassigned (every collector full): {unassigned:,}")
-    print(f"night 1: close of business {closed:.1f}s, with the case sync {first_night:.1f}s")
     report(f"close of business + case sync ({args.loans:,} loans)", first_night, "s", baseline, "plain UPDATE (s)")
     report("night 2 (cases refreshed)", second_night, "s", baseline, "plain UPDATE (s)")
     baseline_ms = 1000 / tps

@@ -56,6 +56,7 @@ def sidebar(request) -> list[dict]:
                 _model("Payouts pending or failed", "currency_exchange", "loans.payoutworkitem"),
                 _model("Installments due", "event", "loans.dueinstallment"),
                 _model("Overdue loans", "warning", "loans.overdueloan"),
+                _model("Awaiting settlement", "hourglass_top", "payments.unsettledrepayment"),
                 # A collector's own cases (the admin narrows the rows); every case for OFFICER/ADMIN.
                 _model("Collection cases", "support_agent", "collections.collectioncase"),
             ],
@@ -99,6 +100,8 @@ def sidebar(request) -> list[dict]:
                 _model("Payments on the rail", "qr_code_2", "payments.paymentintent"),
                 _model("Unapplied credits", "savings", "payments.unappliedcredit"),
                 _model("Rail webhooks", "webhook", "payments.webhookevent"),
+                _model("Settlement files", "upload_file", "payments.settlementfile"),
+                _model("Settlement breaks", "rule_folder", "payments.settlementrow"),
             ],
         },
         {

@@ -48,6 +48,8 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("collections", "add_caseaction"),
     ("payments", "change_webhookevent"),  # replaying dead letters
     ("payments", "change_unappliedcredit"),  # applying or refunding a parked credit
+    ("payments", "add_settlementfile"),  # uploading the rail's settlement report
+    ("payments", "change_settlementrow"),  # resolving a break
 ]
 COLLECTOR_PERMISSIONS = [
     ("collections", "view_collectioncase"),

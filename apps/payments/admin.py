@@ -1,14 +1,28 @@
 """The money rails in the console: every webhook the rail sent, raw, with what became of it, and
 the dead letters ops replay once the cause is fixed."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
-from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, WorklistAdmin
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
+from apps.core.errors import DomainError
 from apps.loans.admin import LOAN_PAGE
 from apps.payments.intents import credit_apply, credit_refund
-from apps.payments.models import PaymentIntent, UnappliedCredit, WebhookEvent
+from apps.payments.models import (
+    PaymentIntent,
+    SettlementFile,
+    SettlementRow,
+    UnappliedCredit,
+    UnsettledRepayment,
+    WebhookEvent,
+)
+from apps.payments.settlements import settlement_row_resolve, settlement_upload, unsettled_repayments
 from apps.payments.webhooks import webhook_events_replay
 
 
@@ -101,3 +115,104 @@ class UnappliedCreditInline(ReadOnlyInline):
     verbose_name_plural = "unapplied credits"
     fields = readonly_fields = ["created_at", "amount", "utr", "status", "settled_reason"]
     show_change_link = True
+
+
+class SettlementUploadForm(forms.Form):
+    file = forms.FileField(help_text="The rail's settlement CSV: provider_reference,utr,amount,settled_on")
+
+
+@admin.register(SettlementFile)
+class SettlementFileAdmin(ReadOnlyAdmin):
+    """The rail's settlement files; "Add" uploads one and reconciles it at once."""
+
+    list_display = ["created_at", "name", "rows", "matched", "unmatched", "mismatched", "uploaded_by"]
+    list_select_related = ["uploaded_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("payments.add_settlementfile")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SettlementUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                settlement = settlement_upload(name=upload.name, content=upload.read(), actor=request.user)
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+            else:
+                self.message_user(
+                    request,
+                    f"{settlement.rows} rows: {settlement.matched} matched, {settlement.unmatched} unmatched, "
+                    f"{settlement.mismatched} with another amount.",
+                    messages.SUCCESS if settlement.matched == settlement.rows else messages.WARNING,
+                )
+                return HttpResponseRedirect(reverse("admin:payments_settlementrow_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload a settlement file",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/payments/settlement_upload.html", context)
+
+
+class BreaksFilter(admin.SimpleListFilter):
+    """The breaks by default (what needs ops); "all" shows matched and resolved rows too."""
+
+    title = "rows"
+    parameter_name = "rows"
+
+    def lookups(self, request, model_admin):
+        return [("all", "All rows")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Breaks to resolve",
+        }
+        yield {
+            "selected": self.value() == "all",
+            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
+            "display": "All rows",
+        }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(status__in=[SettlementRow.Status.UNMATCHED, SettlementRow.Status.MISMATCHED])
+
+
+@admin.register(SettlementRow)
+class SettlementRowAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    list_display = ["settled_on", "utr", "amount", "booked_amount", "status", "loan", "file"]
+    list_filter = [BreaksFilter, "status"]
+    search_fields = ["=utr", "=provider_reference"]
+    list_select_related = ["loan", "file"]
+    show_facets = admin.ShowFacets.NEVER
+    transition_buttons = [
+        Button(
+            "resolve",
+            "Resolve with a note",
+            settlement_row_resolve,
+            transition="resolve",
+            key="row_id",
+            needs_reason=True,
+        )
+    ]
+
+
+@admin.register(UnsettledRepayment)
+class UnsettledRepaymentWorklist(WorklistAdmin):
+    """Repayments the rail collected over two days ago with no settlement confirming them."""
+
+    list_display = ["business_date", "loan", "amount", "channel", "external_reference"]
+    list_select_related = ["loan"]
+    search_fields = ["=external_reference"]
+    ordering = ["business_date", "id"]
+    csv_fields = ["business_date", "loan__reference", "amount", "channel", "external_reference"]
+
+    def worklist_queryset(self, queryset):
+        return unsettled_repayments()

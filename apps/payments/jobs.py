@@ -2,8 +2,14 @@
 
 from apps.core.jobs import job
 from apps.payments.intents import intents_expire_due
+from apps.payments.settlements import unsettled_repayments
 
 
 @job("payment_intent_expiry", description="Payment pages that timed out unpaid are EXPIRED.")
 def payment_intent_expiry(*, business_date):
     return {"intents_expired": intents_expire_due()}
+
+
+@job("settlement_check", description="Repayments the rail collected over two days ago that no settlement confirmed.")
+def settlement_check(*, business_date):
+    return {"unsettled_repayments": unsettled_repayments(business_date).count()}

@@ -13,6 +13,7 @@ from apps.core.fsm import FSMModelMixin
 from apps.core.inr import inr
 from apps.core.models import BaseModel
 from apps.core.money import MoneyField
+from apps.repayments.models import Repayment
 
 
 class WebhookEvent(models.Model):
@@ -181,3 +182,77 @@ class UnappliedCredit(FSMModelMixin, BaseModel):
     @transition(field=status, source=Status.OPEN, target=Status.REFUNDED)
     def refund(self, *, by, reason):
         self.settled_by, self.settled_reason = by, reason
+
+
+class SettlementFile(BaseModel):
+    """A settlement report of the rail, uploaded by ops: what the rail says it paid into our
+    collection account. Its rows are matched to the repayments booked under the same UTR."""
+
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True, help_text="The same file twice is refused")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rows = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    mismatched = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "settlement file"
+
+    def __str__(self):
+        return f"{self.name} ({self.rows} rows)"
+
+
+class SettlementRow(FSMModelMixin, BaseModel):
+    """One line of a settlement file and what it matched: MATCHED (a booking under its UTR for
+    its amount), UNMATCHED (nothing booked under the UTR), MISMATCHED (booked, another amount).
+    A break stays listed until ops resolve it with a note."""
+
+    class Status(models.TextChoices):
+        MATCHED = "MATCHED", "Matched"
+        UNMATCHED = "UNMATCHED", "Unmatched"
+        MISMATCHED = "MISMATCHED", "Amount differs"
+        RESOLVED = "RESOLVED", "Resolved"
+
+    file = models.ForeignKey(SettlementFile, on_delete=models.PROTECT, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    provider_reference = models.CharField(max_length=64, blank=True)
+    utr = models.CharField("UTR", max_length=64)
+    amount = MoneyField()
+    settled_on = models.DateField()
+    booked_amount = MoneyField(null=True, blank=True, help_text="What we booked under the UTR")
+    loan = models.ForeignKey("loans.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(default=Status.UNMATCHED, choices=Status.choices, protected=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["file", "line_number"]
+        constraints = [models.UniqueConstraint(fields=["file", "line_number"], name="uq_settlement_line")]
+        indexes = [
+            models.Index(fields=["utr"], name="ix_settlement_utr"),
+            models.Index(
+                fields=["status"], condition=Q(status__in=["UNMATCHED", "MISMATCHED"]), name="ix_settlement_breaks"
+            ),
+        ]
+        verbose_name = "settlement row"
+
+    def __str__(self):
+        return f"{self.utr} {inr(self.amount)} ({self.get_status_display()})"
+
+    @transition(field=status, source=[Status.UNMATCHED, Status.MISMATCHED], target=Status.RESOLVED)
+    def resolve(self, *, by, note):
+        self.resolved_by, self.resolution = by, note[:255]
+
+
+class UnsettledRepayment(Repayment):
+    """Worklist: repayments the rail collected (intents, mandate debits) more than two days ago
+    that no settlement row has confirmed yet."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "repayment awaiting settlement"
+        verbose_name_plural = "repayments awaiting settlement"

@@ -6,4 +6,5 @@ urlpatterns = [
     path("repayments/loan/<uuid:pk>/payment-intents", intents.LoanIntentsView.as_view(), name="loan-payment-intents"),
     path("payments/intents/<uuid:pk>", intents.IntentView.as_view(), name="payment-intent"),
     path("webhooks/payments", views.PaymentWebhookView.as_view(), name="payments-webhook"),
+    path("admin/settlements", views.SettlementUploadView.as_view(), name="settlement-upload"),
 ]

@@ -1,11 +1,14 @@
 """The payment rail's webhook endpoint: no user, the signature is the credential."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.permissions import IsOfficerOrAdmin
+from apps.payments.settlements import settlement_upload
 from apps.payments.webhooks import webhook_receive
 
 
@@ -47,3 +50,32 @@ class PaymentWebhookView(APIView):
     def post(self, request):
         event, stored = webhook_receive(raw_body=request.body, signature=request.headers.get("X-Signature", ""))
         return Response({"received": True, "duplicate": not stored, "status": event.status})
+
+
+class SettlementUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV with the columns provider_reference,utr,amount,settled_on")
+
+
+class SettlementResultSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    rows = serializers.IntegerField()
+    matched = serializers.IntegerField()
+    unmatched = serializers.IntegerField()
+    mismatched = serializers.IntegerField()
+
+
+class SettlementUploadView(APIView):
+    """POST /admin/settlements: the rail's settlement CSV, reconciled against what we booked."""
+
+    permission_classes = [IsOfficerOrAdmin]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": SettlementUploadSerializer}, responses={201: SettlementResultSerializer}
+    )
+    def post(self, request):
+        data = SettlementUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        settlement = settlement_upload(name=upload.name, content=upload.read(), actor=request.user)
+        return Response(SettlementResultSerializer(settlement).data, status=status.HTTP_201_CREATED)
