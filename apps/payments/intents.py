@@ -107,10 +107,17 @@ def intent_open(*, loan_id, amount, method: str, actor, idempotency_key: str = "
 
 
 def _utr_booked(utr: str) -> bool:
+    """Whether money under this bank reference is already on our books (a rail payment, an
+    offline payment ops recorded, or any repayment): one query."""
     return (
-        PaymentIntent.objects.filter(utr=utr).exists()
-        or Repayment.objects.filter(external_reference=utr).exists()
-        or OfflinePayment.objects.filter(reference=utr).exists()
+        PaymentIntent.objects.filter(utr=utr)
+        .values("pk")
+        .union(
+            Repayment.objects.filter(external_reference=utr).values("pk"),
+            OfflinePayment.objects.filter(reference=utr).values("pk"),
+            all=True,
+        )
+        .exists()
     )
 
 

@@ -31,6 +31,9 @@ from apps.payments.models import WebhookEvent
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Events per transaction. One: an event's ledger entry locks balance stripes chosen per entry,
+# so two workers each holding several entries' stripes could deadlock (they did, at 25).
+BATCH = 1
 # The rail's event types, and the function that applies each (`fn(event) -> dict`, its result
 # kept on the event). Filled by the modules that own what an event moves (payouts, intents,
 # mandates) through `applies`.
@@ -122,50 +125,54 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(15 * 4 ** (attempts - 1), 6 * 3600))
 
 
-def _claim() -> WebhookEvent | None:
-    return (
+def _claim(limit: int) -> list[WebhookEvent]:
+    return list(
         WebhookEvent.objects.select_for_update(skip_locked=True)
         .filter(status__in=[WebhookEvent.Status.RECEIVED, WebhookEvent.Status.RETRYING])
         .filter(next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at", "id")
-        .first()
+        .order_by("next_attempt_at", "id")[:limit]
     )
 
 
-def _apply_one() -> WebhookEvent | None:
-    with transaction.atomic():
-        event = _claim()
-        if event is None:
-            return None
-        applier = APPLIERS.get(event.type)
-        now = timezone.now()
-        if applier is None:
-            event.status, event.applied_at = WebhookEvent.Status.IGNORED, now
-            event.save(update_fields=["status", "applied_at"])
-            return event
-        try:
-            with transaction.atomic():
-                result = applier(event) or {}
-        except Exception as exc:
-            logger.exception("payments: applying %s %s failed", event.type, event.event_id)
-            event.attempts += 1
-            event.last_error = f"{type(exc).__name__}: {exc}"[:4000]
-            if event.attempts >= MAX_ATTEMPTS:
-                event.status = WebhookEvent.Status.DEAD
-            else:
-                event.status, event.next_attempt_at = WebhookEvent.Status.RETRYING, now + _backoff(event.attempts)
-            event.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return event
-        event.status, event.applied_at, event.result, event.last_error = WebhookEvent.Status.APPLIED, now, result, ""
-        event.save(update_fields=["status", "applied_at", "result", "last_error"])
-        return event
+def _settle(event: WebhookEvent) -> None:
+    """Apply one claimed event in its own savepoint and record what became of it."""
+    applier = APPLIERS.get(event.type)
+    now = timezone.now()
+    if applier is None:
+        event.status, event.applied_at = WebhookEvent.Status.IGNORED, now
+        event.save(update_fields=["status", "applied_at"])
+        return
+    try:
+        with transaction.atomic():
+            result = applier(event) or {}
+    except Exception as exc:
+        logger.exception("payments: applying %s %s failed", event.type, event.event_id)
+        event.attempts += 1
+        event.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+        if event.attempts >= MAX_ATTEMPTS:
+            event.status = WebhookEvent.Status.DEAD
+        else:
+            event.status, event.next_attempt_at = WebhookEvent.Status.RETRYING, now + _backoff(event.attempts)
+        event.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        return
+    event.status, event.applied_at, event.result, event.last_error = WebhookEvent.Status.APPLIED, now, result, ""
+    event.save(update_fields=["status", "applied_at", "result", "last_error"])
 
 
-def webhook_events_apply(*, limit: int = 1000) -> int:
-    """Apply due events until none is left (or `limit`); returns how many were settled."""
+def webhook_events_apply(*, limit: int = 1000, batch: int = BATCH) -> int:
+    """Apply due events until none is left (or `limit`); returns how many were settled.
+
+    `batch` events per transaction, each in its own savepoint: one event's failure undoes only
+    its own work. Workers skip each other's locked events, so several share the queue."""
     done = 0
-    while done < limit and _apply_one() is not None:
-        done += 1
+    while done < limit:
+        with transaction.atomic():
+            events = _claim(min(batch, limit - done))
+            for event in events:
+                _settle(event)
+        if not events:
+            return done
+        done += len(events)
     return done
 
 
