@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from apps.collections.case_sync import cases_sync
 from apps.collections.cases import case_close_for_loan, case_payment_applied
+from apps.core.business_date import last_closed_day
 from apps.core.outbox import event_handler
 
 
@@ -18,7 +19,14 @@ def _day(event) -> datetime.date:
 
 @event_handler("business_day.closed")
 def sync_cases_after_close(event):
-    cases_sync(_day(event))
+    """The cases follow the book as it stands, so they are synced for the newest closed day: when
+    several days closed before the worker came (a catch-up), the older days' events do nothing
+    and the newest one syncs (its lapsed-promise check covers the days between)."""
+    day = _day(event)
+    newest = last_closed_day()
+    if newest is not None and day < newest:
+        return
+    cases_sync(day)
 
 
 @event_handler("repayment.received")

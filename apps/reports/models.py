@@ -30,6 +30,12 @@ class DailyMetrics(models.Model):
     # of that has been paid.
     due_mtd = _book_total()
     paid_against_due_mtd = _book_total()
+    # The MIS (apps/reports/mis.py): the API's keys, the ones that could not be known for the
+    # date (named, left null), why, and where each figure comes from.
+    metrics = models.JSONField(default=dict)
+    missing_metrics = models.JSONField(default=list)
+    notes = models.JSONField(default=list)
+    sources = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-business_date"]

@@ -4,9 +4,11 @@ whatever the size of the book. Read from the replica when there is one (apps.cor
 import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from apps.collections.models import CollectionCase
 from apps.core.business_date import get_business_date
 from apps.core.money import ZERO, round_money
 from apps.core.replica import use_replica
@@ -102,3 +104,70 @@ def metrics_window(day, *, days: int = 30) -> list:
     """The daily figures of the `days` days through `day`, oldest first."""
     start = day - datetime.timedelta(days=days - 1)
     return list(DailyMetrics.objects.filter(business_date__gte=start, business_date__lte=day).order_by("business_date"))
+
+
+AGING_BUCKETS = ("SMA_0", "SMA_1", "SMA_2", "NPA")
+
+_AGING_SQL = """
+WITH overdue AS (
+    SELECT l.id, l.asset_classification AS bucket, l.outstanding_principal
+    FROM loans_loan l
+    WHERE l.dpd > 0 AND l.status = ANY(%(live)s)
+), owed AS (
+    SELECT o.bucket, sum(i.principal_due + i.interest_due + i.penalty_due
+                         - i.principal_paid - i.interest_paid - i.penalty_paid) AS amount
+    FROM overdue o JOIN loans_installment i ON i.loan_id = o.id
+    WHERE i.status <> 'PAID' AND i.due_date < %(day)s
+    GROUP BY o.bucket
+)
+SELECT o.bucket, count(*), sum(o.outstanding_principal), coalesce(max(w.amount), 0)
+FROM overdue o LEFT JOIN owed w ON w.bucket = o.bucket
+GROUP BY o.bucket
+"""
+
+_AGING_CASES_SQL = """
+SELECT bucket, status, count(*) FROM collections_collectioncase
+WHERE status = ANY(%(open)s) GROUP BY bucket, status
+"""
+
+
+@use_replica()
+def aging_report(day=None) -> dict:
+    """Live loans past due by bucket (SMA-0 … NPA) for the business date: how many, their
+    principal outstanding, what is overdue on them, and their open collection cases by status."""
+    day = day or get_business_date()
+    params = {
+        "day": day,
+        "live": [str(s) for s in Loan.LIVE_STATUSES],
+        "open": [str(s) for s in CollectionCase.OPEN_STATUSES],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_AGING_SQL, params)
+        loans = {bucket: (n, principal, owed) for bucket, n, principal, owed in cursor.fetchall()}
+        cursor.execute(_AGING_CASES_SQL, params)
+        cases: dict = {}
+        for bucket, case_status, n in cursor.fetchall():
+            cases.setdefault(bucket, {})[case_status] = n
+    buckets = []
+    for bucket in AGING_BUCKETS:
+        n, principal, owed = loans.get(bucket, (0, ZERO, ZERO))
+        buckets.append(
+            {
+                "bucket": bucket,
+                "loans": n,
+                "amount_overdue": round_money(owed),
+                "principal_outstanding": round_money(principal),
+                "cases": cases.get(bucket, {}),
+            }
+        )
+    totals_cases: dict = {}
+    for row in buckets:
+        for case_status, n in row["cases"].items():
+            totals_cases[case_status] = totals_cases.get(case_status, 0) + n
+    totals = {
+        "loans": sum(row["loans"] for row in buckets),
+        "amount_overdue": sum((row["amount_overdue"] for row in buckets), ZERO),
+        "principal_outstanding": sum((row["principal_outstanding"] for row in buckets), ZERO),
+        "cases": totals_cases,
+    }
+    return {"business_date": day, "buckets": buckets, "totals": totals}

@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 
 from apps.audit.services import record
+from apps.reports.mis import compute_metrics
 from apps.reports.models import DailyMetrics
 from apps.reports.selectors import day_flows, due_and_paid_between, portfolio_summary
 
@@ -30,7 +31,22 @@ def daily_metrics_compute(*, business_date: datetime.date, actor=None) -> DailyM
             **day_flows(business_date),
             "due_mtd": mtd["due"],
             "paid_against_due_mtd": mtd["paid"],
+            **compute_metrics(business_date),
         },
     )
-    record("metrics.computed", obj=metrics, after={"aum": str(metrics.aum)}, actor=actor)
+    record(
+        "metrics.computed",
+        obj=metrics,
+        after={"aum": str(metrics.aum), "missing": metrics.missing_metrics},
+        actor=actor,
+    )
     return metrics
+
+
+def daily_metrics_for(*, business_date: datetime.date, force_refresh: bool = False, actor=None) -> DailyMetrics:
+    """The stored figures of the date, computed (and stored) when missing or when asked to."""
+    if not force_refresh:
+        stored = DailyMetrics.objects.filter(business_date=business_date).first()
+        if stored is not None:
+            return stored
+    return daily_metrics_compute(business_date=business_date, actor=actor)
