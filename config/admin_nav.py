@@ -45,6 +45,7 @@ def sidebar(request) -> list[dict]:
             "items": [
                 {"title": "Dashboard", "icon": "dashboard", "link": reverse_lazy("admin:index")},
                 _page("Find a borrower", "person_search", "admin:borrower_search", "kyc.view_business"),
+                _page("Daily MIS", "monitoring", "admin:mis", "reports.view_dailymetrics"),
             ],
         },
         {

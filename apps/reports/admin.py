@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.core.storage_urls import signed_url
 from apps.kyc.models import Business
 from apps.reports.borrowers import borrower_360, borrower_search
+from apps.reports.mis_page import mis_context, mis_csv
 
 
 def _require(request, perm: str) -> None:
@@ -42,3 +43,15 @@ def borrower_360_view(request, business_id):
 
 admin.site.register_page("find/", borrower_search_view, "borrower_search")
 admin.site.register_page("borrowers/<uuid:business_id>/", borrower_360_view, "borrower_360")
+
+
+def mis_view(request):
+    """The daily MIS: 30 days of the stored metrics as trends and a table, with a CSV export."""
+    _require(request, "reports.view_dailymetrics")
+    if request.GET.get("format") == "csv":
+        return mis_csv()
+    context = {**admin.site.each_context(request), "title": "Daily MIS", **mis_context()}
+    return TemplateResponse(request, "admin/reports/mis.html", context)
+
+
+admin.site.register_page("mis/", mis_view, "mis")

@@ -119,3 +119,19 @@ def test_the_lending_day_counts_applications_acceptances_and_disbursals(borrower
     m = daily_metrics_compute(business_date=today).metrics
     assert (m["applications"], m["offers_accepted"], m["disbursed_count"]) == (2, 2, 2)
     assert m["disbursed_amount"] == f"{sum(loan.disbursed_amount for loan in loans):.2f}"
+
+
+def test_the_console_shows_thirty_days_as_trends_and_exports_them(book, officer_web):
+    from apps.core.business_date import last_closed_day
+
+    for day in (book["due_day"], last_closed_day()):
+        daily_metrics_compute(business_date=day)
+    page = officer_web.get("/admin/mis/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Collection efficiency" in html and html.count("<svg") >= 6 and "28 of the 30 days" in html
+    csv_text = officer_web.get("/admin/mis/?format=csv").content.decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("business_date,applications,offers_accepted") and len(lines) == 31
+    due_line = next(line for line in lines if line.startswith(book["due_day"].isoformat()))
+    assert ",1," in due_line  # the day's one bounce
