@@ -4,20 +4,7 @@ page needs, in the same run. Called by close_of_business.py on its seeded book (
 for both benches); `measure()` is the entry point.
 """
 
-import statistics
 import time
-
-RUNS = 7
-
-
-def _median_ms(fn) -> float:
-    fn()  # warm the caches once
-    samples = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - began) * 1000)
-    return statistics.median(samples)
 
 
 def measure() -> list[tuple[str, float, float]]:
@@ -27,6 +14,7 @@ def measure() -> list[tuple[str, float, float]]:
 
     from apps.accounts.services import user_create_staff
     from apps.loans.models import Loan
+    from bench.common import median_ms
 
     officer = user_create_staff(username="bench-admin-officer", password="Bench-officer-pass-1", role="OFFICER")
     officer.groups.add(Group.objects.get(name="OFFICER"))
@@ -57,7 +45,7 @@ def measure() -> list[tuple[str, float, float]]:
             with connection.cursor():
                 list(queryset[:50])
 
-        results.append((name, _median_ms(page), _median_ms(sql)))
+        results.append((name, median_ms(page), median_ms(sql)))
     return results
 
 
@@ -162,7 +150,7 @@ def main() -> None:
     from pathlib import Path
 
     _sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.common import pgbench_tps, setup_django
+    from bench.common import median_ms, pgbench_tps, setup_django
 
     global DAY
     DAY = datetime.date(2027, 6, 15)
@@ -224,7 +212,7 @@ def main() -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        return _median_ms(fetch)
+        return median_ms(fetch)
 
     results = [(name, url, page_ms(url)) for name, url in PAGES]
     tps = pgbench_tps(clients=1, seconds=args.seconds)

@@ -12,27 +12,15 @@ transaction (the pages).
 
 import argparse
 import datetime
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import pgbench_tps, report, scratch_database, setup_django
+from bench.common import median_ms, pgbench_tps, report, scratch_database, setup_django
 
 DAY = datetime.date(2027, 6, 15)
-RUNS = 7
-
-
-def _median_ms(fn) -> float:
-    fn()  # warm the caches once
-    samples = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - began) * 1000)
-    return statistics.median(samples)
 
 
 def _collectors(count: int) -> None:
@@ -132,9 +120,9 @@ def main() -> None:
             assert staff.get("/api/v1/reports/aging").status_code == 200
 
         pages = [
-            ("collector worklist (admin)", _median_ms(worklist)),
-            ("collector cases (API)", _median_ms(api_cases)),
-            ("aging report (API)", _median_ms(aging)),
+            ("collector worklist (admin)", median_ms(worklist)),
+            ("collector cases (API)", median_ms(api_cases)),
+            ("aging report (API)", median_ms(aging)),
         ]
         day2 = (DAY + datetime.timedelta(days=1)).isoformat()
         began = time.perf_counter()

@@ -125,3 +125,20 @@ def report(name: str, value: float, unit: str, baseline: float, baseline_name: s
     line = f"{name}: {value:,.1f} {unit} | {baseline_name}: {baseline:,.1f} | ratio {ratio:.2%}"
     print(line, flush=True)
     return line
+
+
+MEDIAN_RUNS = 7
+
+
+def median_ms(fn, runs: int = MEDIAN_RUNS) -> float:
+    """The median wall time of `fn()` in milliseconds over `runs` calls, after one warm-up call."""
+    import statistics
+    import time
+
+    fn()
+    samples = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - began) * 1000)
+    return statistics.median(samples)

@@ -21,7 +21,7 @@ from apps.collections.selectors import cases_visible_to, worklist_order
 from apps.collections.services import recovery_cancel, recovery_complete
 from apps.core.admin_base import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
-from apps.core.admin_filters import fixed_choices_filter
+from apps.core.admin_filters import fixed_choices_filter, work_first_filter
 from apps.core.admin_pages import FormAction, FormActionsMixin
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.business_date import get_business_date
@@ -97,31 +97,13 @@ def _is_ops(request) -> bool:
     return getattr(request.user, "role", None) in OPS_ROLES
 
 
-class OpenOnlyFilter(admin.SimpleListFilter):
-    """Open cases by default (the work); "all" shows the paid and closed too."""
-
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("all", "All, with paid and closed")]
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "Open",
-        }
-        yield {
-            "selected": self.value() == "all",
-            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
-            "display": "All, with paid and closed",
-        }
-
-    def queryset(self, request, queryset):
-        if self.value() == "all":
-            return queryset
-        return queryset.filter(status__in=CollectionCase.OPEN_STATUSES)
+OpenOnlyFilter = work_first_filter(
+    "state",
+    title="state",
+    work=lambda cases: cases.filter(status__in=CollectionCase.OPEN_STATUSES),
+    work_label="Open",
+    all_label="All, with paid and closed",
+)
 
 
 class CaseActionInline(ReadOnlyInline):

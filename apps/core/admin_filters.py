@@ -34,3 +34,35 @@ def fixed_choices_filter(
     FixedChoicesFilter.title = title or field.replace("_", " ")
     FixedChoicesFilter.__name__ = FixedChoicesFilter.__qualname__ = f"FixedChoicesFilter_{field}"
     return FixedChoicesFilter
+
+
+def work_first_filter(
+    name: str, *, title: str, work: Callable, work_label: str, all_label: str
+) -> type[admin.SimpleListFilter]:
+    """A worklist that opens on the rows needing work (`work(queryset)`) and offers one more
+    option, everything (paid and closed cases, matched settlement rows)."""
+
+    class WorkFirstFilter(admin.SimpleListFilter):
+        parameter_name = name
+
+        def lookups(self, request, model_admin):
+            return [("all", all_label)]
+
+        def choices(self, changelist):
+            yield {
+                "selected": self.value() is None,
+                "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+                "display": work_label,
+            }
+            yield {
+                "selected": self.value() == "all",
+                "query_string": changelist.get_query_string({self.parameter_name: "all"}),
+                "display": all_label,
+            }
+
+        def queryset(self, request, queryset):
+            return queryset if self.value() == "all" else work(queryset)
+
+    WorkFirstFilter.title = title
+    WorkFirstFilter.__name__ = WorkFirstFilter.__qualname__ = f"WorkFirstFilter_{name}"
+    return WorkFirstFilter

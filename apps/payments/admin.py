@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, WorklistAdmin
+from apps.core.admin_filters import work_first_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.errors import DomainError
 from apps.loans.admin import LOAN_PAGE
@@ -158,31 +159,13 @@ class SettlementFileAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "admin/payments/settlement_upload.html", context)
 
 
-class BreaksFilter(admin.SimpleListFilter):
-    """The breaks by default (what needs ops); "all" shows matched and resolved rows too."""
-
-    title = "rows"
-    parameter_name = "rows"
-
-    def lookups(self, request, model_admin):
-        return [("all", "All rows")]
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "Breaks to resolve",
-        }
-        yield {
-            "selected": self.value() == "all",
-            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
-            "display": "All rows",
-        }
-
-    def queryset(self, request, queryset):
-        if self.value() == "all":
-            return queryset
-        return queryset.filter(status__in=[SettlementRow.Status.UNMATCHED, SettlementRow.Status.MISMATCHED])
+BreaksFilter = work_first_filter(
+    "rows",
+    title="rows",
+    work=lambda rows: rows.filter(status__in=[SettlementRow.Status.UNMATCHED, SettlementRow.Status.MISMATCHED]),
+    work_label="Breaks to resolve",
+    all_label="All rows",
+)
 
 
 @admin.register(SettlementRow)
