@@ -67,6 +67,7 @@ def sidebar(request) -> list[dict]:
             "items": [
                 _model("Businesses", "storefront", "kyc.business"),
                 _model("Collaterals", "home_work", "kyc.collateral"),
+                _model("Bank accounts", "account_balance", "kyc.bankaccount"),
                 _model("Credit scores", "speed", "risk.creditscore"),
             ],
         },

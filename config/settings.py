@@ -398,6 +398,8 @@ CONSTANCE_CONFIG = {
     "RISK_W_PER_BOUNCE": (25, "Points taken per bounce (at most 100).", int),
     "RISK_W_UNTRUSTED_DEVICE": (20, "Points taken for a new or untrusted device.", int),
     "RISK_REVIEW_AMOUNT": (2500000, "Invoice amounts above this go to REVIEW.", int),
+    # kyc: bank accounts
+    "BANK_NAME_MATCH_THRESHOLD": (80, "Name-match score (0-100) below which a bank account waits for ops.", int),
     # collections
     "COLLECTIONS_OPEN_DPD": (1, "DPD at which the close of business opens a collection case.", int),
     "COLLECTOR_MAX_OPEN_CASES": (300, "Open cases a collector may hold before assignment skips them.", int),

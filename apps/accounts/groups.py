@@ -34,6 +34,7 @@ OFFICER_HIDDEN_APPS = ("constance",)
 OFFICER_EXTRA_PERMISSIONS = [
     ("kyc", "change_business"),
     ("kyc", "change_collateral"),
+    ("kyc", "change_bankaccount"),  # approving a bank's name
     ("invoices", "change_invoice"),
     ("invoices", "change_riskreviewinvoice"),  # the worklist's bulk "Approve for offers"
     ("loans", "change_loan"),

@@ -3,10 +3,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core.admin_actions import reason_action
-from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyInline, WorklistAdmin
+from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, WorklistAdmin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
-from apps.kyc.models import Business, Collateral, KycCheck, KycDocument, KycReviewItem
+from apps.kyc.bank_accounts import bank_account_approve
+from apps.kyc.models import BankAccount, Business, Collateral, KycCheck, KycDocument, KycReviewItem
 from apps.kyc.services import kyc_approve, kyc_reject
 from apps.kyc.validation import VALID_STATE_CODES
 
@@ -31,6 +32,21 @@ class CollateralInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class BankAccountInline(ReadOnlyInline):
+    model = BankAccount
+    fields = readonly_fields = [
+        "bank_name",
+        "ifsc",
+        "account_last4",
+        "holder_name",
+        "name_at_bank",
+        "name_match_score",
+        "status",
+        "is_primary",
+    ]
+    show_change_link = True
+
+
 @admin.register(Business)
 class BusinessAdmin(TransitionButtonsMixin, FastListMixin, ModelAdmin):
     list_display = ["legal_name", "gstin", "pan", "kyc_status", "gst_status", "created_at", "view_360"]
@@ -43,7 +59,7 @@ class BusinessAdmin(TransitionButtonsMixin, FastListMixin, ModelAdmin):
     ]
     search_fields = ["=gstin", "=pan", "legal_name__istartswith", "=owner__phone", "=id"]
     exclude = ["aadhaar_hash"]
-    inlines = [KycCheckInline, KycDocumentInline, CollateralInline]
+    inlines = [KycCheckInline, KycDocumentInline, CollateralInline, BankAccountInline]
     transition_buttons = [
         Button("approve", "Approve KYC", kyc_approve, transition="approve", needs_reason=True),
         Button("reject", "Reject KYC", kyc_reject, transition="reject", needs_reason=True),
@@ -118,3 +134,40 @@ class KycReviewWorklist(WorklistAdmin):
     @admin.display(description="waiting since", ordering="created_at")
     def waiting_since(self, business):
         return business.created_at
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    """Bank accounts, never with the number (only its last four digits); a NAME_MISMATCH one
+    waits for an OFFICER or ADMIN to approve the bank's name, with a reason."""
+
+    list_display = [
+        "business",
+        "bank_name",
+        "ifsc",
+        "masked_number",
+        "holder_name",
+        "name_at_bank",
+        "name_match_score",
+        "status",
+        "is_primary",
+    ]
+    list_filter = ["status"]
+    search_fields = ["=business__gstin", "=ifsc", "=account_last4"]
+    list_select_related = ["business"]
+    show_facets = admin.ShowFacets.NEVER
+    exclude = ["account_hash"]
+    transition_buttons = [
+        Button(
+            "approve",
+            "Approve the bank's name",
+            bank_account_approve,
+            transition="approve",
+            needs_reason=True,
+            key="bank_account_id",
+        )
+    ]
+
+    @admin.display(description="account")
+    def masked_number(self, account):
+        return f"••••{account.account_last4}"

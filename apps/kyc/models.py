@@ -169,6 +169,64 @@ class Collateral(FSMModelMixin, BaseModel):
         pass
 
 
+class BankAccount(FSMModelMixin, BaseModel):
+    """A business's bank account, where payouts go and mandates debit. The number is kept only
+    as a keyed hash (for "already held elsewhere") and its last four digits. A penny drop through
+    the payout rail verifies it and returns the name the bank holds, scored against the
+    business's legal name: below BANK_NAME_MATCH_THRESHOLD it waits for ops (NAME_MISMATCH)."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        VERIFIED = "VERIFIED", "Verified"
+        NAME_MISMATCH = "NAME_MISMATCH", "Name mismatch"
+        FAILED = "FAILED", "Failed"
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="bank_accounts")
+    ifsc = models.CharField("IFSC", max_length=11)
+    bank_name = models.CharField(max_length=100, blank=True)
+    account_hash = models.CharField(max_length=64)
+    account_last4 = models.CharField(max_length=4)
+    holder_name = models.CharField(max_length=150)
+    name_at_bank = models.CharField(max_length=150, blank=True)
+    name_match_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    status_reason = models.CharField(max_length=255, blank=True)
+    verification_reference = models.CharField(max_length=64, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "-created_at"]
+        constraints = [
+            # One account, one business (whatever its state): the same number elsewhere is 409.
+            models.UniqueConstraint(fields=["account_hash"], name="uq_bank_account_number"),
+            models.UniqueConstraint(fields=["business"], condition=Q(is_primary=True), name="uq_bank_account_primary"),
+            models.CheckConstraint(
+                condition=Q(name_match_score__isnull=True) | Q(name_match_score__lte=100), name="ck_bank_name_score"
+            ),
+        ]
+        verbose_name = "bank account"
+
+    def __str__(self):
+        return f"{self.bank_name or self.ifsc} ••••{self.account_last4}"
+
+    @transition(field=status, source=Status.PENDING, target=Status.VERIFIED)
+    def verify(self):
+        """The penny drop found the account and the name matched."""
+
+    @transition(field=status, source=Status.PENDING, target=Status.NAME_MISMATCH)
+    def flag_name_mismatch(self):
+        """The account exists but the bank holds another name: ops decide."""
+
+    @transition(field=status, source=Status.PENDING, target=Status.FAILED)
+    def fail(self, *, reason: str):
+        self.status_reason = reason[:255]
+
+    @transition(field=status, source=Status.NAME_MISMATCH, target=Status.VERIFIED)
+    def approve(self, *, reason: str):
+        """Ops accept the bank's name (a trade name, the proprietor's own name)."""
+        self.status_reason = reason[:255]
+
+
 class KycReviewItem(Business):
     """The KYC review worklist: businesses in MANUAL_REVIEW (apps/kyc/admin.py)."""
 

@@ -135,3 +135,81 @@ def get_gov_provider() -> GovKycProvider:
         return SandboxGovProvider()
     headers = {"X-Api-Key": settings.GOV_API_KEY, "X-Api-Secret": settings.GOV_API_SECRET}
     return HttpGovProvider(JsonHttpClient(settings.GOV_API_URL, headers=headers, timeout=5.0, retries=2))
+
+
+# ---- Bank account verification (a penny drop through the payout rail) -------------------------
+
+BANKS_BY_IFSC = {
+    "HDFC": "HDFC Bank",
+    "SBIN": "State Bank of India",
+    "ICIC": "ICICI Bank",
+    "UTIB": "Axis Bank",
+    "KKBK": "Kotak Mahindra Bank",
+    "PUNB": "Punjab National Bank",
+    "BARB": "Bank of Baroda",
+    "CNRB": "Canara Bank",
+}
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    verified: bool
+    name_at_bank: str = ""
+    bank_name: str = ""
+    reference: str = ""
+    detail: str = ""
+
+
+class BankRailUnavailable(Exception):
+    """The rail did not answer the penny drop; nothing is known about the account."""
+
+
+class BankVerificationProvider(Protocol):
+    def verify_account(self, *, reference: str, account_number: str, ifsc: str, holder_name: str) -> AccountCheck: ...
+
+
+class SandboxBankVerification:
+    """Deterministic by the account number's last four digits (docs/sandbox.md): 0000 the bank
+    refuses (closed or invalid), 9999 the rail is down, 1111 the bank holds another name; any
+    other number is verified with the holder name given."""
+
+    def verify_account(self, *, reference: str, account_number: str, ifsc: str, holder_name: str) -> AccountCheck:
+        bank = BANKS_BY_IFSC.get(ifsc[:4], f"{ifsc[:4]} Bank")
+        ending = account_number[-4:]
+        if ending == "9999":
+            raise BankRailUnavailable("sandbox: the rail did not answer the penny drop")
+        if ending == "0000":
+            return AccountCheck(False, bank_name=bank, reference=_reference(reference), detail="account closed")
+        name = "RAMESH KUMAR SHARMA" if ending == "1111" else holder_name.upper()
+        return AccountCheck(True, name_at_bank=name, bank_name=bank, reference=_reference(reference))
+
+
+class HttpBankVerification:
+    def __init__(self, client: JsonHttpClient):
+        self.client = client
+
+    def verify_account(self, *, reference: str, account_number: str, ifsc: str, holder_name: str) -> AccountCheck:
+        payload = {"reference": reference, "account_number": account_number, "ifsc": ifsc}
+        try:
+            body = self.client.post("/bank-accounts/verify", payload).body
+        except ProviderUnavailable as exc:
+            raise BankRailUnavailable(str(exc)) from exc
+        except ProviderError as exc:
+            return AccountCheck(False, reference=reference, detail=f"refused ({exc.status})")
+        status = str(body.get("status", "")).upper()
+        return AccountCheck(
+            status == "VERIFIED",
+            name_at_bank=str(body.get("name_at_bank") or "")[:150],
+            bank_name=str(body.get("bank_name") or BANKS_BY_IFSC.get(ifsc[:4], ""))[:100],
+            reference=str(body.get("reference") or reference)[:64],
+            detail=str(body.get("reason") or "")[:255],
+        )
+
+
+def get_bank_verification() -> BankVerificationProvider:
+    if settings.SANDBOX or not settings.PAYOUT_API_URL:
+        return SandboxBankVerification()
+    client = JsonHttpClient(
+        settings.PAYOUT_API_URL, headers={"X-Api-Key": settings.PAYOUT_API_KEY}, timeout=10.0, retries=2
+    )
+    return HttpBankVerification(client)

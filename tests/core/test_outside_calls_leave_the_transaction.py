@@ -107,3 +107,23 @@ def test_opening_a_payment_asks_the_rail_outside_any_transaction(monkeypatch, le
     intent, created = intent_open(loan_id=loan.pk, amount="100.00", method="UPI", actor=borrower)
     assert created and intent.provider_reference
     assert spy.in_transaction == [False]
+
+
+def test_adding_a_bank_account_asks_the_bank_outside_any_transaction(monkeypatch, ledger_chart):
+    from apps.kyc.bank_accounts import bank_account_add
+    from apps.kyc.providers import SandboxBankVerification
+    from tests.support.lending import verified_business
+
+    spy = Spy(SandboxBankVerification())
+    monkeypatch.setattr("apps.kyc.bank_accounts.get_bank_verification", lambda: spy)
+    user = make_user()
+    business = verified_business(user)
+    account = bank_account_add(
+        business=business,
+        account_number="50100012345678",
+        ifsc="HDFC0001234",
+        holder_name=business.legal_name,
+        actor=user,
+    )
+    assert account.status == "VERIFIED"
+    assert spy.in_transaction == [False]

@@ -1,0 +1,47 @@
+"""/businesses/me/bank-accounts: a borrower adds and lists their business's bank accounts. The
+full number never leaves the server; it is not even kept."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.permissions import IsBorrower
+from apps.core.schema import error
+from apps.kyc.api.views import my_business
+from apps.kyc.bank_accounts import bank_account_add
+from apps.kyc.models import BankAccount
+
+
+class BankAccountInputSerializer(serializers.Serializer):
+    account_number = serializers.CharField(max_length=40, help_text="9 to 18 digits; never returned")
+    ifsc = serializers.CharField(max_length=20)
+    holder_name = serializers.CharField(max_length=150)
+
+
+class BankAccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BankAccount
+        fields = ["id", "ifsc", "bank_name", "account_last4", "holder_name", "status", "name_match_score", "is_primary"]
+        read_only_fields = fields
+
+
+class MyBankAccountsView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(responses={200: BankAccountSerializer(many=True)})
+    def get(self, request):
+        return Response(BankAccountSerializer(my_business(request.user).bank_accounts.all(), many=True).data)
+
+    @extend_schema(
+        request=BankAccountInputSerializer,
+        responses={
+            201: BankAccountSerializer,
+            503: error("`rail_unavailable`: the bank could not be reached; nothing was stored."),
+        },
+    )
+    def post(self, request):
+        data = BankAccountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = bank_account_add(business=my_business(request.user), actor=request.user, **data.validated_data)
+        return Response(BankAccountSerializer(account).data, status=status.HTTP_201_CREATED)
