@@ -100,6 +100,7 @@ def sidebar(request) -> list[dict]:
                 _model("Offline payments", "account_balance", "repayments.offlinepayment"),
                 _model("Charge waivers", "money_off", "repayments.chargewaiver"),
                 _model("Payments on the rail", "qr_code_2", "payments.paymentintent"),
+                _model("Mandates", "autorenew", "payments.mandate"),
                 _model("Unapplied credits", "savings", "payments.unappliedcredit"),
                 _model("Rail webhooks", "webhook", "payments.webhookevent"),
                 _model("Settlement files", "upload_file", "payments.settlementfile"),

@@ -16,6 +16,7 @@ from apps.core.errors import DomainError
 from apps.loans.admin import LOAN_PAGE
 from apps.payments.intents import credit_apply, credit_refund
 from apps.payments.models import (
+    Mandate,
     PaymentIntent,
     SettlementFile,
     SettlementRow,
@@ -199,3 +200,20 @@ class UnsettledRepaymentWorklist(WorklistAdmin):
 
     def worklist_queryset(self, queryset):
         return unsettled_repayments()
+
+
+@admin.register(Mandate)
+class MandateAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "loan", "type", "status", "umrn", "max_amount", "start_date", "end_date"]
+    list_filter = ["status", "type"]
+    search_fields = ["=umrn", "=loan__reference"]
+    list_select_related = ["loan"]
+    show_facets = admin.ShowFacets.NEVER
+
+
+@LOAN_PAGE.add_inline
+class MandateInline(ReadOnlyInline):
+    model = Mandate
+    verbose_name_plural = "mandates"
+    fields = readonly_fields = ["created_at", "type", "status", "umrn", "max_amount", "status_reason"]
+    show_change_link = True

@@ -23,6 +23,7 @@ from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
 from apps.loans.models import Loan
 from apps.loans.selectors import loans_visible_to
+from apps.payments.mandates import bounce_if_mandate_debit
 from apps.payments.models import PaymentIntent, UnappliedCredit
 from apps.payments.providers import RailUnavailable, get_collection_rail
 from apps.payments.webhooks import applies
@@ -188,7 +189,8 @@ def intent_failed(*, intent_id, code: str = "", reason: str = "") -> dict:
     intent.fail(code=code, reason=reason)
     intent.save()
     record("payment_intent.failed", obj=intent, after={"code": code, "reason": reason[:255]})
-    return {"failed": str(intent.pk), "code": code}
+    bounce = bounce_if_mandate_debit(intent, code)
+    return {"failed": str(intent.pk), "code": code, "bounce": bounce}
 
 
 @applies("payment.succeeded")

@@ -90,6 +90,9 @@ class PaymentIntent(FSMModelMixin, BaseModel):
     installment = models.ForeignKey(
         "loans.Installment", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_intents"
     )
+    mandate = models.ForeignKey(
+        "Mandate", null=True, blank=True, on_delete=models.PROTECT, related_name="presentations"
+    )
     amount = MoneyField()
     method = models.CharField(max_length=12, choices=Method.choices)
     status = FSMField(default=Status.CREATED, choices=Status.choices, protected=True)
@@ -120,6 +123,10 @@ class PaymentIntent(FSMModelMixin, BaseModel):
                 fields=["created_by", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="uq_intent_idempotency_key",
+            ),
+            # A mandate presents an installment once, however often the job runs.
+            models.UniqueConstraint(
+                fields=["installment"], condition=Q(installment__isnull=False), name="uq_intent_installment_presented"
             ),
         ]
         indexes = [
@@ -256,3 +263,64 @@ class UnsettledRepayment(Repayment):
         proxy = True
         verbose_name = "repayment awaiting settlement"
         verbose_name_plural = "repayments awaiting settlement"
+
+
+class Mandate(FSMModelMixin, BaseModel):
+    """A standing instruction (NACH, or UPI AutoPay) the borrower authorises on the rail for the
+    lender to debit their account for the loan's installments. Created PENDING with the page
+    where the borrower authorises it; the rail's webhooks activate, reject or cancel it. One live
+    (pending or active) mandate per loan."""
+
+    class Type(models.TextChoices):
+        NACH = "NACH", "NACH"
+        UPI_AUTOPAY = "UPI_AUTOPAY", "UPI AutoPay"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending authorisation"
+        ACTIVE = "ACTIVE", "Active"
+        CANCELLED = "CANCELLED", "Cancelled"
+        EXPIRED = "EXPIRED", "Expired"
+        REJECTED = "REJECTED", "Rejected"
+
+    LIVE_STATUSES = (Status.PENDING, Status.ACTIVE)
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="mandates")
+    bank_account = models.ForeignKey("kyc.BankAccount", on_delete=models.PROTECT, related_name="mandates")
+    type = models.CharField(max_length=12, choices=Type.choices)
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    umrn = models.CharField("UMRN", max_length=40, blank=True)
+    max_amount = MoneyField()
+    frequency = models.CharField(max_length=12, default="MONTHLY")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    provider_reference = models.CharField(max_length=64, blank=True)
+    authorization_url = models.URLField(max_length=500, blank=True)
+    status_reason = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"], condition=Q(status__in=["PENDING", "ACTIVE"]), name="uq_mandate_one_live_per_loan"
+            ),
+            models.UniqueConstraint(fields=["umrn"], condition=~Q(umrn=""), name="uq_mandate_umrn"),
+        ]
+        indexes = [models.Index(fields=["status"], condition=Q(status="ACTIVE"), name="ix_mandate_active")]
+
+    def __str__(self):
+        return f"{self.get_type_display()} mandate ({self.get_status_display()})"
+
+    @transition(field=status, source=Status.PENDING, target=Status.ACTIVE)
+    def activate(self, *, umrn):
+        self.umrn = umrn[:40]
+
+    @transition(field=status, source=Status.PENDING, target=Status.REJECTED)
+    def reject(self, *, reason=""):
+        self.status_reason = reason[:255]
+
+    @transition(field=status, source=[Status.PENDING, Status.ACTIVE], target=Status.CANCELLED)
+    def cancel(self, *, reason=""):
+        self.status_reason = reason[:255]

@@ -31,8 +31,16 @@ class RailUnavailable(Exception):
     """The rail did not open the collection (down, or refused it); the intent fails."""
 
 
+@dataclass(frozen=True)
+class MandateOpened:
+    provider_reference: str
+    authorization_url: str
+
+
 class CollectionRail(Protocol):
     def open_collection(self, *, reference: str, amount: Decimal, method: str) -> CollectionOpened: ...
+    def register_mandate(self, *, reference: str, mandate_type: str, max_amount: Decimal) -> MandateOpened: ...
+    def present_debit(self, *, reference: str, umrn: str, amount: Decimal) -> str: ...
 
 
 class SandboxCollectionRail:
@@ -49,6 +57,14 @@ class SandboxCollectionRail:
             payment_url=f"https://sandbox-rail.example/pay/{provider_reference}",
             expires_at=timezone.now() + INTENT_TTL,
         )
+
+    def register_mandate(self, *, reference: str, mandate_type: str, max_amount: Decimal) -> MandateOpened:
+        provider_reference = "SBXMDT" + reference.replace("-", "")[:20].upper()
+        return MandateOpened(provider_reference, f"https://sandbox-rail.example/mandates/{provider_reference}")
+
+    def present_debit(self, *, reference: str, umrn: str, amount: Decimal) -> str:
+        """Accepted for debit on the due date; its outcome comes by webhook."""
+        return "SBXDEB" + reference.replace("-", "")[:20].upper()
 
 
 class HttpCollectionRail:
@@ -67,6 +83,23 @@ class HttpCollectionRail:
         return CollectionOpened(
             provider_reference=str(body["id"])[:64], payment_url=str(body["payment_url"])[:500], expires_at=expires_at
         )
+
+    def register_mandate(self, *, reference: str, mandate_type: str, max_amount: Decimal) -> MandateOpened:
+        payload = {"reference": reference, "type": mandate_type, "max_amount": str(max_amount), "frequency": "MONTHLY"}
+        try:
+            body = self.client.post("/mandates", payload).body
+        except (ProviderUnavailable, ProviderError) as exc:
+            raise RailUnavailable(str(exc)) from exc
+        if not body.get("id") or not body.get("authorization_url"):
+            raise RailUnavailable(f"the rail's answer lacks id or authorization_url: {sorted(body)}")
+        return MandateOpened(str(body["id"])[:64], str(body["authorization_url"])[:500])
+
+    def present_debit(self, *, reference: str, umrn: str, amount: Decimal) -> str:
+        try:
+            body = self.client.post("/debits", {"reference": reference, "umrn": umrn, "amount": str(amount)}).body
+        except (ProviderUnavailable, ProviderError) as exc:
+            raise RailUnavailable(str(exc)) from exc
+        return str(body.get("id") or reference)[:64]
 
 
 def get_collection_rail() -> CollectionRail:

@@ -2,7 +2,8 @@
 a borrower pays (or fails to pay) a payment intent, through the real endpoint.
 
     manage.py sandbox_rail pay <intent id> [--amount 1500.00] [--utr UTR...] [--url http://127.0.0.1:8000]
-    manage.py sandbox_rail fail <intent id> [--code U30]
+    manage.py sandbox_rail fail <intent id> [--code U30]      (a NACH code on a mandate debit bounces it)
+    manage.py sandbox_rail activate <mandate id>   /   reject <mandate id>
 
 Only with SANDBOX on: it signs with the sandbox secret (docs/sandbox.md).
 """
@@ -16,15 +17,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.signatures import sign
-from apps.payments.models import PaymentIntent
+from apps.payments.models import Mandate, PaymentIntent
 
 
 class Command(BaseCommand):
     help = "Send this server the sandbox rail's signed webhook for a payment intent."
 
     def add_arguments(self, parser):
-        parser.add_argument("outcome", choices=["pay", "fail"])
-        parser.add_argument("intent_id")
+        parser.add_argument("outcome", choices=["pay", "fail", "activate", "reject"])
+        parser.add_argument("intent_id", help="the payment intent (pay, fail) or the mandate (activate, reject)")
         parser.add_argument("--amount", help="rupees received (default: the intent's amount)")
         parser.add_argument("--utr", help="the bank reference (default: a new one)")
         parser.add_argument("--code", default="U30", help="the failure's return code")
@@ -33,6 +34,14 @@ class Command(BaseCommand):
     def handle(self, *args, outcome, intent_id, amount, utr, code, url, **options):
         if not settings.SANDBOX:
             raise CommandError("The sandbox rail plays only with SANDBOX on.")
+        if outcome in ("activate", "reject"):
+            mandate = Mandate.objects.filter(pk=intent_id).first()
+            if mandate is None:
+                raise CommandError(f"No mandate {intent_id}.")
+            kind = "mandate.activated" if outcome == "activate" else "mandate.rejected"
+            umrn = "SBXUMRN" + uuid.uuid4().hex[:12].upper()
+            self._send(url, kind, {"mandate_id": str(mandate.pk), "umrn": umrn})
+            return
         intent = PaymentIntent.objects.filter(pk=intent_id).first()
         if intent is None:
             raise CommandError(f"No payment intent {intent_id}.")
@@ -44,12 +53,10 @@ class Command(BaseCommand):
             }
         else:
             data = {"intent_id": str(intent.pk), "return_code": code}
-        event = {
-            "id": f"evt_sbx_{uuid.uuid4().hex}",
-            "type": f"payment.{'succeeded' if outcome == 'pay' else 'failed'}",
-            "created": int(time.time()),
-            "data": data,
-        }
+        self._send(url, f"payment.{'succeeded' if outcome == 'pay' else 'failed'}", data)
+
+    def _send(self, url, event_type, data):
+        event = {"id": f"evt_sbx_{uuid.uuid4().hex}", "type": event_type, "created": int(time.time()), "data": data}
         body = json.dumps(event).encode()
         request = urllib.request.Request(  # noqa: S310 (the operator's own server)
             url.rstrip("/") + "/api/v1/webhooks/payments",
