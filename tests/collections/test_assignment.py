@@ -67,3 +67,27 @@ def test_the_least_loaded_collector_catches_up_and_a_full_one_is_skipped():
         pairs = cases_assign_round_robin(day=today)
     assert sorted(case for case, _ in pairs) == sorted(more)
     assert len({collector for _, collector in pairs}) == 2  # two collectors, one case each
+
+
+@pytest.mark.django_db
+def test_an_admin_creates_a_collector_who_logs_in_and_takes_the_next_case(admin_client):
+    from rest_framework.test import APIClient
+
+    from apps.accounts.models import User
+
+    response = admin_client.post(
+        "/api/v1/admin/users",
+        {"username": "collector-7", "password": "Str0ng-enough-pass", "role": "COLLECTOR"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    collector = User.objects.get(username="collector-7")
+    assert (collector.role, collector.is_staff) == ("COLLECTOR", True)
+    assert collector.groups.filter(name="COLLECTOR").exists()
+    login = APIClient().post(
+        "/api/v1/auth/token", {"username": "collector-7", "password": "Str0ng-enough-pass"}, format="json"
+    )
+    assert login.status_code == 200, login.content
+    [case_id] = _unassigned_cases(1)
+    cases_assign_round_robin(day=get_business_date(), case_ids=[case_id])
+    assert CollectionCase.objects.get(pk=case_id).assigned_to == collector
