@@ -246,6 +246,9 @@ class Loan(FSMModelMixin, BaseModel):
                 fields=["created_at"], condition=Q(payout_status__in=["PENDING", "FAILED"]), name="ix_loan_payout_open"
             ),
             models.Index(fields=["-dpd", "id"], condition=Q(dpd__gt=0), name="ix_loan_overdue"),
+            # The daily MIS counts a day's sanctions and disbursals.
+            models.Index(fields=["sanctioned_on"], name="ix_loan_sanctioned_on"),
+            models.Index(fields=["disbursed_on"], condition=Q(disbursed_on__isnull=False), name="ix_loan_disbursed_on"),
         ]
         permissions = [("override_loan", "Can override a loan's status (ADMIN)")]
 
@@ -374,6 +377,8 @@ class Installment(BaseModel):
             models.Index(fields=["due_date", "id"], condition=~Q(status="PAID"), name="ix_installment_unpaid_due_id"),
             # The close of business finds interest falling due through this one.
             models.Index(fields=["due_date"], condition=Q(interest_accrued=False), name="ix_installment_unaccrued_due"),
+            # The daily MIS sums what fell due on a day, paid or not.
+            models.Index(fields=["due_date"], name="ix_installment_due_date"),
         ]
 
     def __str__(self):

@@ -113,6 +113,7 @@ class Bounce(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["business_date"], name="ix_bounce_business_date")]
 
     def __str__(self):
         return f"bounce {self.return_code_id} {self.charge}"
@@ -151,7 +152,11 @@ class LoanClassificationHistory(models.Model):
 
     class Meta:
         ordering = ["-business_date", "-id"]
-        indexes = [models.Index(fields=["loan", "-business_date"], name="ix_class_history_loan")]
+        indexes = [
+            models.Index(fields=["loan", "-business_date"], name="ix_class_history_loan"),
+            # The daily MIS counts a day's moves into SMA and NPA.
+            models.Index(fields=["business_date"], name="ix_class_history_day"),
+        ]
 
     def __str__(self):
         return f"{self.business_date}: {self.from_classification} → {self.to_classification}"

@@ -108,21 +108,21 @@ def metrics_window(day, *, days: int = 30) -> list:
 
 AGING_BUCKETS = ("SMA_0", "SMA_1", "SMA_2", "NPA")
 
+# Driven from the installments (the partial index of unpaid ones by due date finds exactly the
+# overdue ones, summed per loan) and joined to the overdue loans by id: a million loans cost
+# what their overdue installments cost, not a lookup per loan.
 _AGING_SQL = """
-WITH overdue AS (
-    SELECT l.id, l.asset_classification AS bucket, l.outstanding_principal
-    FROM loans_loan l
-    WHERE l.dpd > 0 AND l.status = ANY(%(live)s)
-), owed AS (
-    SELECT o.bucket, sum(i.principal_due + i.interest_due + i.penalty_due
-                         - i.principal_paid - i.interest_paid - i.penalty_paid) AS amount
-    FROM overdue o JOIN loans_installment i ON i.loan_id = o.id
-    WHERE i.status <> 'PAID' AND i.due_date < %(day)s
-    GROUP BY o.bucket
+WITH owed AS (
+    SELECT loan_id, sum(principal_due + interest_due + penalty_due
+                        - principal_paid - interest_paid - penalty_paid) AS amount
+    FROM loans_installment
+    WHERE status <> 'PAID' AND due_date < %(day)s
+    GROUP BY loan_id
 )
-SELECT o.bucket, count(*), sum(o.outstanding_principal), coalesce(max(w.amount), 0)
-FROM overdue o LEFT JOIN owed w ON w.bucket = o.bucket
-GROUP BY o.bucket
+SELECT l.asset_classification, count(*), sum(l.outstanding_principal), coalesce(sum(o.amount), 0)
+FROM loans_loan l LEFT JOIN owed o ON o.loan_id = l.id
+WHERE l.dpd > 0 AND l.status = ANY(%(live)s)
+GROUP BY l.asset_classification
 """
 
 _AGING_CASES_SQL = """
