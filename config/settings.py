@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "CaseActionTypeEnum": "apps.collections.models.CaseAction.Type",
         "CaseActionOutcomeEnum": "apps.collections.models.CaseAction.Outcome",
         "CaseEventTypeEnum": "apps.collections.models.CaseEvent.Type",
+        "MandateTypeEnum": "apps.payments.models.Mandate.Type",
     },
 }
 

@@ -262,7 +262,7 @@ class UnsettledRepayment(Repayment):
     class Meta:
         proxy = True
         verbose_name = "repayment awaiting settlement"
-        verbose_name_plural = "repayments awaiting settlement"
+        verbose_name_plural = "Worklist: repayments awaiting settlement"
 
 
 class Mandate(FSMModelMixin, BaseModel):

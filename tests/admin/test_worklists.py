@@ -61,6 +61,7 @@ def test_worklists_are_grouped_and_named_for_the_sidebar():
         "Worklist: invoices held for risk review",
         "Worklist: overdue loans by bucket",
         "Worklist: payouts pending or failed",
+        "Worklist: repayments awaiting settlement",
     ]
 
 

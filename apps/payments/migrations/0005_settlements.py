@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'repayment awaiting settlement',
-                'verbose_name_plural': 'repayments awaiting settlement',
+                'verbose_name_plural': 'Worklist: repayments awaiting settlement',
                 'proxy': True,
                 'indexes': [],
                 'constraints': [],
