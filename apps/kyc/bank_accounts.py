@@ -91,8 +91,16 @@ def _record(business, *, digest, last4, ifsc, holder_name, check, actor) -> Bank
     try:
         with transaction.atomic():
             account.save(force_insert=True)
-    except IntegrityError:  # a second request with the same number won the race
-        raise Conflict("This account is already held.", code="bank_account_in_use", field="account_number") from None
+    except IntegrityError as exc:
+        if "uq_bank_account_primary" in str(exc):  # another account of the business verified at once
+            account.is_primary = False
+            with transaction.atomic():
+                account.save(force_insert=True)
+        else:  # a second request with the same number won the race
+            _in_use(digest, business)
+            raise Conflict(
+                "This account is already held.", code="bank_account_in_use", field="account_number"
+            ) from None
     record(
         "bank_account.added",
         obj=account,

@@ -56,6 +56,15 @@ def _run_and_kill_after(day: datetime.date, delay: float) -> str:
     thread.start()
     while "pid" not in outcome:
         time.sleep(0.001)
+    if delay:
+        # A timed kill counts from the moment the run is RUNNING (its row committed): on a busy
+        # machine the run may take longer than the delay just to get there, and every kill would
+        # land before the work it is meant to interrupt.
+        deadline = time.monotonic() + 10
+        while not JobRun.objects.filter(name=JOB, status=JobRun.Status.RUNNING).exists():
+            if time.monotonic() > deadline or not thread.is_alive():
+                break
+            time.sleep(0.002)
     time.sleep(delay)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [outcome["pid"]])

@@ -153,3 +153,26 @@ def test_the_http_verifier_against_a_local_server(http_server):
     http_server.routes[("POST", "/bank-accounts/verify")] = hang
     with pytest.raises(BankRailUnavailable):
         verifier(timeout=0.2).verify_account(reference="r4", account_number="1", ifsc="X", holder_name="x")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_accounts_verified_at_once_are_both_kept_and_one_is_primary(ledger_chart):
+    from apps.kyc.bank_accounts import bank_account_add
+    from tests.support.concurrency import race
+
+    user = make_user()
+    business = verified_business(user)
+    numbers = ["50100012340001", "50100012340002", "50100012340003"]
+    results = race(
+        3,
+        lambda i: bank_account_add(
+            business=business,
+            account_number=numbers[i],
+            ifsc="HDFC0001234",
+            holder_name=business.legal_name,
+            actor=user,
+        ),
+    )
+    assert all(isinstance(result, BankAccount) for result in results), results
+    assert BankAccount.objects.filter(business=business).count() == 3
+    assert BankAccount.objects.filter(business=business, is_primary=True).count() == 1
