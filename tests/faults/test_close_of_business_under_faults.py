@@ -127,4 +127,8 @@ def test_a_killed_close_of_business_run_again_gives_the_clean_result(ledger_char
         assert AuditLog.objects.filter(action="loan.defaulted", object_id=str(loan.pk)).count() == 1
         history = LoanClassificationHistory.objects.filter(loan=loan).order_by("business_date", "id")
         assert [h.to_classification for h in history] == ["SMA_0", "SMA_1", "SMA_2", "NPA"]
-    assert JobRun.objects.filter(name=JOB, status=JobRun.Status.FAILED, error__startswith="abandoned").count() >= 1
+    # The interrupted runs are FAILED: "abandoned" when the kill took the runner's process with it
+    # (the next run finds the row RUNNING), or with the error the runner itself recorded when it
+    # survived the kill on a fresh connection. Which one depends on where the kill landed.
+    interrupted = JobRun.objects.filter(name=JOB, status=JobRun.Status.FAILED)
+    assert interrupted.count() >= 1, list(JobRun.objects.values_list("status", "error"))
