@@ -25,15 +25,14 @@ from apps.collections.assignment import cases_assign_round_robin
 from apps.collections.cases import BROKEN, CLOSED, PAID
 from apps.collections.models import CaseEvent, CollectionCase, PromiseToPay
 from apps.core.outbox import events_emit_sql
-from apps.loans.models import Loan
+from apps.loans.models import INSTALLMENT_OWED_SQL, Loan
 
 # What is owed, per loan, on installments due before the day (the partial index of unpaid
 # installments by due date finds exactly the overdue ones).
-_ARREARS = """
-    SELECT loan_id,
-           sum(principal_due + interest_due + penalty_due - principal_paid - interest_paid - penalty_paid) AS owed
+_ARREARS = f"""
+    SELECT loan_id, sum({INSTALLMENT_OWED_SQL}) AS owed
     FROM loans_installment WHERE status <> 'PAID' AND due_date < %(day)s GROUP BY loan_id
-"""
+"""  # noqa: S608 (a constant expression)
 
 _REFRESH_SQL = f"""
 WITH arrears AS ({_ARREARS}), fresh AS (

@@ -209,17 +209,6 @@ def events_dispatch(*, limit: int = BATCH, max_batches: int | None = None) -> in
     return settled
 
 
-def events_lag() -> dict:
-    """How far behind the outbox is (the dashboard shows it)."""
-    oldest = Event.objects.filter(status=Event.Status.PENDING).order_by("id").values_list("occurred_at", flat=True)
-    first = oldest.first()
-    return {
-        "pending": Event.objects.filter(status=Event.Status.PENDING).count(),
-        "dead": Event.objects.filter(status=Event.Status.DEAD).count(),
-        "oldest_pending_seconds": int((timezone.now() - first).total_seconds()) if first else 0,
-    }
-
-
 @transaction.atomic
 def events_retry(*, event_ids, actor) -> int:
     """ADMIN sends DEAD events round again (after fixing what their handler tripped on): back

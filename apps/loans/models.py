@@ -397,6 +397,11 @@ class Installment(BaseModel):
         return self.amount_due + self.penalty_due - self.amount_paid
 
 
+# `Installment.owed` in SQL, for the set-based readers (the case sync, the aging report, mandate
+# presentation): one definition, so they cannot drift from the property.
+INSTALLMENT_OWED_SQL = "(principal_due + interest_due + penalty_due - principal_paid - interest_paid - penalty_paid)"
+
+
 # Worklists: the same rows, listed for one piece of ops work each (their admins in admin.py).
 
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from apps.audit.services import record
 from apps.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from apps.kyc.models import BankAccount
-from apps.loans.models import Installment
+from apps.loans.models import INSTALLMENT_OWED_SQL, Installment
 from apps.loans.selectors import loans_visible_to
 from apps.payments.models import Mandate, PaymentIntent
 from apps.payments.providers import RailUnavailable, get_collection_rail
@@ -141,21 +141,20 @@ def _apply_mandate_cancelled(event) -> dict:
 
 # ---- presentation -----------------------------------------------------------------------------
 
-_PRESENT_SQL = """
+_PRESENT_SQL = f"""
 INSERT INTO payments_paymentintent
     (id, created_at, updated_at, loan_id, installment_id, mandate_id, amount, method, status,
      provider_reference, payment_url, utr, failure_code, failure_reason, idempotency_key)
 SELECT gen_random_uuid(), now(), now(), i.loan_id, i.id, m.id,
-       i.principal_due + i.interest_due + i.penalty_due - i.principal_paid - i.interest_paid - i.penalty_paid,
-       m.type, 'PRESENTED', '', '', '', '', '', ''
+       {INSTALLMENT_OWED_SQL}, m.type, 'PRESENTED', '', '', '', '', '', ''
 FROM loans_installment i
 JOIN payments_mandate m ON m.loan_id = i.loan_id AND m.status = 'ACTIVE'
 JOIN loans_loan l ON l.id = i.loan_id AND l.status = ANY(%(live)s)
 WHERE i.due_date = %(day)s AND i.status <> 'PAID'
-  AND i.principal_due + i.interest_due + i.penalty_due - i.principal_paid - i.interest_paid - i.penalty_paid > 0
+  AND {INSTALLMENT_OWED_SQL} > 0
 ON CONFLICT DO NOTHING
 RETURNING id
-"""
+"""  # noqa: S608 (a constant expression)
 
 
 def mandates_present(day: datetime.date) -> dict:

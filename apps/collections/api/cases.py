@@ -108,12 +108,6 @@ class CaseActionInputSerializer(serializers.Serializer):
     ptp_amount = MoneyField(required=False, allow_null=True, default=None)
     ptp_due_on = DateField(required=False, allow_null=True, default=None)
 
-    def validate(self, attrs):
-        if (attrs.get("ptp_amount") is None) != (attrs.get("ptp_due_on") is None):
-            missing = "ptp_due_on" if attrs.get("ptp_due_on") is None else "ptp_amount"
-            raise serializers.ValidationError({missing: "A promise needs both ptp_amount and ptp_due_on."})
-        return attrs
-
 
 class CaseAssignSerializer(serializers.Serializer):
     collector_id = serializers.UUIDField()
