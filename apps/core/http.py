@@ -11,9 +11,19 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 
 class ProviderUnavailable(Exception):
     """The remote service timed out, refused, or kept answering 5xx/429 after every retry."""
+
+
+def require_no_transaction(what: str) -> None:
+    """Refuse to call an outside party with a transaction open (DESIGN.md "Money rails"): a slow
+    rail would hold our row locks, and a rollback would leave a call nothing records. A test's
+    own wrapping transaction (Django's TestCase marks it) does not count."""
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        raise RuntimeError(f"{what} calls an outside party: call it with no transaction open")
 
 
 class ProviderError(Exception):

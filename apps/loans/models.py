@@ -149,6 +149,12 @@ class Offer(FSMModelMixin, BaseModel):
     def expire(self):
         self.status_reason = "validity ended"
 
+    @transition(field=status, source=Status.ACCEPTED, target=Status.WITHDRAWN)
+    def void(self, reason: str):
+        """The loan it became was never paid out (its payout failed): the acceptance is void, so
+        the invoice can be offered and accepted again."""
+        self.status_reason = reason[:255]
+
 
 def has_unpaid_installments(loan) -> bool:
     """A condition of Loan.record_bounce: a bounce is of an installment not yet paid."""
@@ -185,7 +191,9 @@ class Loan(FSMModelMixin, BaseModel):
     reference = reference_field(REFERENCE_PREFIX, REFERENCE_SEQUENCE)
     borrower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="loans")
     business = models.ForeignKey("kyc.Business", on_delete=models.PROTECT, related_name="loans")
-    invoice = models.OneToOneField("invoices.Invoice", on_delete=models.PROTECT, related_name="loan")
+    # One live loan per invoice (uq_loan_invoice_not_cancelled): a loan whose payout failed is
+    # CANCELLED and the invoice may be financed again.
+    invoice = models.ForeignKey("invoices.Invoice", on_delete=models.PROTECT, related_name="loans")
     offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="loan")
     product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
     offer_type = models.CharField(max_length=16, choices=Offer.Type.choices)
@@ -221,6 +229,9 @@ class Loan(FSMModelMixin, BaseModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="ck_loan_principal_positive"),
+            models.UniqueConstraint(
+                fields=["invoice"], condition=~Q(status="CANCELLED"), name="uq_loan_invoice_not_cancelled"
+            ),
             models.CheckConstraint(
                 condition=Q(outstanding_principal__gte=0, outstanding_interest__gte=0, outstanding_penalty__gte=0),
                 name="ck_loan_outstanding_non_negative",
@@ -332,6 +343,73 @@ class Loan(FSMModelMixin, BaseModel):
         pass
 
 
+class Payout(FSMModelMixin, BaseModel):
+    """The money a sanctioned loan pays out, as the rail sees it. Written in the sanction's
+    transaction, before the rail is asked: `reference` (the offer, accepted at most once) is what
+    the rail de-duplicates on, so a send retried after a timeout cannot pay twice. The rail's
+    answer, its webhook or ops' UTR settles it; SUCCEEDED disburses the loan, FAILED cancels it.
+
+    It goes to a VERIFIED bank account of the borrower, named to the rail by the beneficiary id
+    its penny drop returned (`BankAccount.verification_reference`): the full number is never
+    kept here (apps/kyc/bank_accounts.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SUCCEEDED = "SUCCEEDED", "Succeeded"
+        FAILED = "FAILED", "Failed"
+
+    loan = models.OneToOneField(Loan, on_delete=models.PROTECT, related_name="payout")
+    reference = models.CharField(max_length=64, unique=True)
+    amount = MoneyField()
+    bank_account = models.ForeignKey("kyc.BankAccount", on_delete=models.PROTECT, related_name="payouts")
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    utr = models.CharField("UTR", max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    # The rail's sends: how many, the last error (a timeout leaves the outcome unknown, so the
+    # send is repeated with the same reference), when the rail last acknowledged it.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.CharField(max_length=16, blank=True, help_text="rail, webhook or ops")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ck_payout_amount_positive"),
+            models.UniqueConstraint(fields=["utr"], condition=~Q(utr=""), name="uq_payout_utr"),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"], condition=~Q(idempotency_key=""), name="uq_payout_key"
+            ),
+        ]
+        indexes = [
+            # The retry sweep: pending payouts the rail has not acknowledged, by when they are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="PENDING", acknowledged_at__isnull=True),
+                name="ix_payout_unsent",
+            ),
+            models.Index(fields=["status", "created_at"], name="ix_payout_status"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @transition(field=status, source=Status.PENDING, target=Status.SUCCEEDED)
+    def succeed(self, *, utr: str, by: str):
+        self.utr = utr
+        self.settled_by = by
+
+    @transition(field=status, source=Status.PENDING, target=Status.FAILED)
+    def fail(self, *, reason: str, by: str):
+        self.failure_reason = reason[:255]
+        self.settled_by = by
+
+
 class Installment(BaseModel):
     """One EMI. Owed = principal_due + interest_due + penalty_due - amount_paid."""
 
@@ -375,6 +453,21 @@ class Installment(BaseModel):
             # Unpaid installments by due date; `id` too, so the due worklist's order (due_date, id)
             # is read from it with a LIMIT instead of sorting a day's installments.
             models.Index(fields=["due_date", "id"], condition=~Q(status="PAID"), name="ix_installment_unpaid_due_id"),
+            # The aging report: what each overdue installment still owes, read from the index
+            # alone (only the OVERDUE ones are in it, a tenth of the book at worst).
+            models.Index(
+                fields=["loan_id"],
+                include=[
+                    "principal_due",
+                    "interest_due",
+                    "penalty_due",
+                    "principal_paid",
+                    "interest_paid",
+                    "penalty_paid",
+                ],
+                condition=Q(status="OVERDUE"),
+                name="ix_installment_overdue_owed",
+            ),
             # The close of business finds interest falling due through this one.
             models.Index(fields=["due_date"], condition=Q(interest_accrued=False), name="ix_installment_unaccrued_due"),
             # The daily MIS sums what fell due on a day, paid or not.

@@ -1,10 +1,12 @@
 """Payout rail: how disbursed money leaves the lender's bank account.
 
-The interface allows a payout to finish at once (SUCCEEDED), later (PENDING, settled by a
-callback) or not at all (FAILED). Every payout carries our own reference (the loan id), which a
-real rail uses to de-duplicate, so a retried sanction can never pay twice.
+A payout may finish at once (SUCCEEDED), later (PENDING: the rail's webhook settles it) or be
+refused (`PayoutRefused`: the payout FAILED). No answer at all (`PayoutUnreachable`: a timeout,
+5xx after retries) leaves the outcome unknown, so the send is repeated with the same reference,
+which the rail de-duplicates on: a payout that went through is answered again, never paid twice.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,13 +15,12 @@ from typing import Protocol
 from django.conf import settings
 
 from apps.core.http import JsonHttpClient, ProviderError, ProviderUnavailable
-from apps.loans.models import Loan
+from apps.loans.models import Payout
 
 logger = logging.getLogger(__name__)
 
 
-# A payout's answer is told in the loan's own words (Loan.payout_status).
-PayoutStatus = Loan.PayoutStatus
+PayoutStatus = Payout.Status
 
 
 @dataclass(frozen=True)
@@ -27,27 +28,41 @@ class PayoutResult:
     status: str
     reference: str
     utr: str = ""
-    failure_reason: str = ""
     raw: dict = field(default_factory=dict)
 
 
-class PayoutFailed(Exception):
-    """The rail refused or could not be reached; the sanction must not go ahead."""
+class PayoutRefused(Exception):
+    """The rail or the beneficiary's bank said no: nothing was paid."""
+
+
+class PayoutUnreachable(Exception):
+    """No answer: whether the money left is unknown until the same reference is sent again."""
 
 
 class PayoutProvider(Protocol):
     def disburse(self, *, reference: str, amount: Decimal, beneficiary: dict) -> PayoutResult: ...
 
 
+def sandbox_utr(reference: str) -> str:
+    return "SBXPAY" + hashlib.sha256(reference.encode()).hexdigest()[:16].upper()
+
+
 class SandboxPayoutProvider:
-    """Succeeds at once with a deterministic UTR. A beneficiary named "FAIL PAYOUT" is refused."""
+    """Deterministic by the beneficiary account's last four digits (docs/sandbox.md): 2222 stays
+    PENDING (settled by the rail's webhook, `manage.py sandbox_rail payout-succeed`), 3333 the
+    bank refuses, 4444 the rail does not answer; any other account is paid at once with a UTR
+    derived from the reference (the same reference, the same UTR)."""
 
     def disburse(self, *, reference: str, amount: Decimal, beneficiary: dict) -> PayoutResult:
-        if beneficiary.get("name", "").upper() == "FAIL PAYOUT":
-            raise PayoutFailed("sandbox: beneficiary account rejected by the bank")
-        utr = "SBXUTR" + reference.replace("-", "")[:16].upper()
+        ending = str(beneficiary.get("account_last4", ""))
+        if ending == "4444":
+            raise PayoutUnreachable("sandbox: the payout rail did not answer")
+        if ending == "3333":
+            raise PayoutRefused("sandbox: the beneficiary's bank refused the credit (account frozen)")
         logger.info("sandbox payout %s of %s", reference, amount)
-        return PayoutResult(status=PayoutStatus.SUCCEEDED, reference=reference, utr=utr)
+        if ending == "2222":
+            return PayoutResult(status=PayoutStatus.PENDING, reference=reference)
+        return PayoutResult(status=PayoutStatus.SUCCEEDED, reference=reference, utr=sandbox_utr(reference))
 
 
 class HttpPayoutProvider:
@@ -60,12 +75,17 @@ class HttpPayoutProvider:
         payload = {"reference": reference, "amount": str(amount), "currency": "INR", "beneficiary": beneficiary}
         try:
             body = self.client.post("/payouts", payload).body
-        except (ProviderUnavailable, ProviderError) as exc:
-            raise PayoutFailed(str(exc)) from exc
+        except ProviderUnavailable as exc:
+            raise PayoutUnreachable(str(exc)) from exc
+        except ProviderError as exc:
+            raise PayoutRefused(f"refused by the rail ({exc.status})") from exc
         status = self.STATUS.get(str(body.get("status", "")).upper())
-        if status is None or status == PayoutStatus.FAILED:
-            raise PayoutFailed(body.get("reason") or f"payout not accepted: {body.get('status')!r}")
-        return PayoutResult(status=status, reference=reference, utr=body.get("utr", ""), raw=body)
+        if status is None:
+            # An answer we cannot read says nothing of the money: ask again with the reference.
+            raise PayoutUnreachable(f"unreadable payout status {body.get('status')!r}")
+        if status == PayoutStatus.FAILED:
+            raise PayoutRefused(str(body.get("reason") or "payout failed at the rail")[:255])
+        return PayoutResult(status=status, reference=reference, utr=str(body.get("utr") or "")[:64], raw=body)
 
 
 def get_payout_provider() -> PayoutProvider:

@@ -20,6 +20,7 @@ LOAN_UPGRADED = AuditedTransition(Loan.upgrade, "loan.upgraded")
 OFFER_EXPIRED = AuditedTransition(Offer.expire, "offer.expired", sets={"status_reason": "validity ended"})
 OFFER_ACCEPTED = AuditedTransition(Offer.accept, "offer.accepted")
 OFFER_WITHDRAWN = AuditedTransition(Offer.withdraw, "offer.withdrawn")
+OFFER_VOIDED = AuditedTransition(Offer.void, "offer.voided")
 LOAN_CANCELLED = AuditedTransition(Loan.cancel, "loan.cancelled")
 
 # The ADMIN override, by the state it sets.

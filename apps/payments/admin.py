@@ -14,6 +14,8 @@ from apps.core.admin_filters import fixed_choices_filter, work_first_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.errors import DomainError
 from apps.loans.admin import LOAN_PAGE
+from apps.loans.models import Payout
+from apps.loans.services.payouts import payout_send
 from apps.payments.intents import credit_apply, credit_refund
 from apps.payments.models import (
     Mandate,
@@ -217,4 +219,59 @@ class MandateInline(ReadOnlyInline):
     model = Mandate
     verbose_name_plural = "mandates"
     fields = readonly_fields = ["created_at", "type", "status", "umrn", "max_amount", "status_reason"]
+    show_change_link = True
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    """Every payout as the rail sees it: where it went, how many sends, who settled it. A payout
+    the rail never answered is sent again by the `payout_retry` job; "Send again now" does it at
+    once (same reference: a payout that went through is answered, not paid twice). Confirming
+    with a UTR, or failing it, is on the loan's page (the rail's report names the loan)."""
+
+    list_display = ["created_at", "reference", "loan", "amount", "status", "utr", "attempts", "settled_by"]
+    list_filter = ["status"]
+    search_fields = ["=reference", "=utr", "=loan__reference"]
+    list_select_related = ["loan"]
+    show_facets = admin.ShowFacets.NEVER
+    actions = ["send_again"]
+    fields = readonly_fields = [
+        "reference",
+        "loan",
+        "amount",
+        "bank_account",
+        "status",
+        "utr",
+        "failure_reason",
+        "attempts",
+        "last_error",
+        "acknowledged_at",
+        "next_attempt_at",
+        "settled_by",
+        "created_at",
+    ]
+
+    @admin.action(description="Send again now (unanswered pending payouts)", permissions=["change"])
+    def send_again(self, request, queryset):
+        chosen = queryset.filter(status=Payout.Status.PENDING, acknowledged_at__isnull=True)
+        outcomes: dict = {}
+        for payout_id in chosen.values_list("pk", flat=True):
+            payout = payout_send(payout_id, actor=request.user)
+            state = (
+                str(payout.status) if payout.status != Payout.Status.PENDING or payout.acknowledged_at else "unanswered"
+            )
+            outcomes[state] = outcomes.get(state, 0) + 1
+        summary = ", ".join(f"{n} {state.lower()}" for state, n in sorted(outcomes.items())) or "nothing to send"
+        self.message_user(request, f"Sent again: {summary}.", messages.INFO)
+
+    def has_change_permission(self, request, obj=None):
+        # The action needs "change"; the page itself stays read-only.
+        return obj is None and request.user.has_perm("loans.change_loan")
+
+
+@LOAN_PAGE.add_inline
+class PayoutInline(ReadOnlyInline):
+    model = Payout
+    verbose_name_plural = "payout"
+    fields = readonly_fields = ["reference", "amount", "bank_account", "status", "utr", "attempts", "last_error"]
     show_change_link = True

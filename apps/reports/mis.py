@@ -32,6 +32,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.core.business_date import get_business_date, last_closed_day
+from apps.reports.selectors import book_snapshot, principal_past_dpd
 
 RATIO = Decimal("0.0001")
 
@@ -102,14 +103,6 @@ WHERE business_date = %(day)s AND type IN ('CASE_CREATED', 'CASE_PAID', 'CASE_CL
 GROUP BY type
 """
 
-_BOOK_SQL = """
-SELECT coalesce(sum(outstanding_principal), 0),
-       coalesce(sum(outstanding_principal) FILTER (WHERE asset_classification = 'NPA'), 0),
-       coalesce(sum(outstanding_principal) FILTER (WHERE dpd > 30), 0),
-       coalesce(sum(outstanding_principal) FILTER (WHERE dpd > 90), 0)
-FROM loans_loan WHERE status = ANY(%(live)s)
-"""
-
 
 def _money(value) -> str:
     return f"{Decimal(value).quantize(Decimal('0.01'))}"
@@ -129,12 +122,12 @@ def snapshot_day() -> datetime.date:
     return last_closed_day() or get_business_date()
 
 
-def compute_metrics(day: datetime.date) -> dict:
-    """{"metrics": {key: value or None}, "missing_metrics": [...], "notes": [...], "sources": {...}}."""
-    from apps.loans.models import Loan
+def compute_metrics(day: datetime.date, *, book: dict | None = None) -> dict:
+    """{"metrics": {key: value or None}, "missing_metrics": [...], "notes": [...], "sources": {...}}.
 
+    `book`: the caller's `book_snapshot()` of this moment, if it has one (read once, not twice)."""
     start, end = _day_bounds(day)
-    params = {"day": day, "start": start, "end": end, "live": [str(s) for s in Loan.LIVE_STATUSES]}
+    params = {"day": day, "start": start, "end": end}
     with connection.cursor() as cursor:
         cursor.execute(_FLOWS_SQL, params)
         applications, accepted, disbursed_n, disbursed, due, paid_on_due, received, bounces, sma, npa = (
@@ -142,10 +135,7 @@ def compute_metrics(day: datetime.date) -> dict:
         )
         cursor.execute(_CASES_SQL, params)
         cases = dict(cursor.fetchall())
-        book = None
-        if day == snapshot_day():
-            cursor.execute(_BOOK_SQL, params)
-            book = cursor.fetchone()
+    book = (book or book_snapshot()) if day == snapshot_day() else None
     metrics = {
         "applications": applications,
         "offers_accepted": accepted,
@@ -165,8 +155,12 @@ def compute_metrics(day: datetime.date) -> dict:
     notes = []
     missing = []
     if book is not None:
-        total, npa_amount, par30, par90 = book
-        metrics.update(npa_amount=_money(npa_amount), par_30=_ratio(par30, total), par_90=_ratio(par90, total))
+        total = book["aum"]
+        metrics.update(
+            npa_amount=_money(book["npa_amount"]),
+            par_30=_ratio(principal_past_dpd(book, 30), total),
+            par_90=_ratio(principal_past_dpd(book, 90), total),
+        )
     else:
         missing += SNAPSHOT
         notes.append(f"npa_amount, par_30 and par_90 describe the book as it stands: known only for {snapshot_day()}.")

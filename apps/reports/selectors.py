@@ -2,9 +2,10 @@
 whatever the size of the book. Read from the replica when there is one (apps.core.replica)."""
 
 import datetime
+from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections, router, transaction
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -15,7 +16,7 @@ from apps.core.replica import use_replica
 from apps.ledger import chart
 from apps.ledger.models import JournalLine
 from apps.loans.models import INSTALLMENT_OWED_SQL, Installment, Loan
-from apps.repayments.delinquency import DPD_BUCKETS
+from apps.repayments.delinquency import BUCKETS, DPD_BUCKETS
 from apps.reports.models import DailyMetrics
 
 LIVE = Q(status__in=Loan.LIVE_STATUSES)
@@ -25,37 +26,78 @@ def _sum(condition: Q):
     return Coalesce(Sum("outstanding_principal", filter=condition), Value(ZERO), output_field=DecimalField())
 
 
+def _bucket_sql() -> tuple[str, dict, dict]:
+    """DPD_BUCKETS' labels as a SQL CASE over `dpd` (the ceilings of repayments.delinquency), its
+    parameters, and each label's lowest DPD."""
+    labels = list(DPD_BUCKETS)
+    whens = " ".join(f"WHEN dpd <= %(dpd_ceiling_{n})s THEN %(dpd_label_{n})s" for n in range(len(BUCKETS)))
+    params: dict = {"dpd_beyond": labels[-1]}
+    floors, floor = {}, 0
+    for n, (ceiling, _) in enumerate(BUCKETS):
+        params[f"dpd_ceiling_{n}"], params[f"dpd_label_{n}"] = ceiling, labels[n]
+        floors[labels[n]], floor = floor, ceiling + 1
+    floors[labels[-1]] = floor
+    return f"CASE {whens} ELSE %(dpd_beyond)s END", params, floors
+
+
+_BUCKET_CASE, _BUCKET_PARAMS, BUCKET_FLOORS = _bucket_sql()
+
+# The live book in one pass, grouped by classification and DPD bucket: every book figure the
+# portfolio report and the daily MIS need is a sum of these few rows.
+_BOOK_SQL = f"""
+SELECT asset_classification, {_BUCKET_CASE}, count(*), coalesce(sum(outstanding_principal), 0)
+FROM loans_loan WHERE status = ANY(%(live)s)
+GROUP BY 1, 2
+"""  # noqa: S608 (constant expressions)
+
+
+@use_replica()
+def book_snapshot() -> dict:
+    """The live book: count and principal outstanding in all, by classification and by DPD
+    bucket. `principal_past_dpd(book, n)` gives the PAR numerators."""
+    with report_statements() as cursor:
+        cursor.execute(_BOOK_SQL, {**_BUCKET_PARAMS, "live": [str(s) for s in Loan.LIVE_STATUSES]})
+        rows = cursor.fetchall()
+    by_class = {cls: {"count": 0, "amount": ZERO} for cls in Loan.Classification.values}
+    by_bucket = {label: {"count": 0, "amount": ZERO} for label in DPD_BUCKETS}
+    for classification, label, count, amount in rows:
+        for group in (by_class[classification], by_bucket[label]):
+            group["count"] += count
+            group["amount"] += amount
+    return {
+        "aum": sum((group["amount"] for group in by_class.values()), ZERO),
+        "active_loans": sum(group["count"] for group in by_class.values()),
+        "npa_amount": by_class[Loan.Classification.NPA]["amount"],
+        "by_classification": by_class,
+        "by_dpd_bucket": by_bucket,
+    }
+
+
+def principal_past_dpd(book: dict, dpd: int) -> Decimal:
+    """Principal outstanding of live loans more than `dpd` days past due (a bucket's ceiling)."""
+    if dpd + 1 not in BUCKET_FLOORS.values():
+        raise ValueError(f"{dpd} is not a DPD bucket ceiling")
+    return sum((group["amount"] for label, group in book["by_dpd_bucket"].items() if BUCKET_FLOORS[label] > dpd), ZERO)
+
+
 @use_replica()
 def portfolio_summary() -> dict:
-    aggregates = {"aum": _sum(LIVE), "active_loans": Count("id", filter=LIVE)}
-    for cls in Loan.Classification.values:
-        aggregates[f"cls_{cls}_count"] = Count("id", filter=LIVE & Q(asset_classification=cls))
-        aggregates[f"cls_{cls}_amount"] = _sum(LIVE & Q(asset_classification=cls))
-    for name, condition in DPD_BUCKETS.items():
-        aggregates[f"dpd_{name}_count"] = Count("id", filter=LIVE & condition)
-        aggregates[f"dpd_{name}_amount"] = _sum(LIVE & condition)
-    row = Loan.objects.aggregate(**aggregates)
+    book = book_snapshot()
     grades = (
         Loan.objects.filter(LIVE)
         .values("offer__credit_grade")
         .annotate(count=Count("id"), amount=_sum(Q()))
         .order_by("offer__credit_grade")
     )
-    aum = row["aum"]
-    npa_amount = row["cls_NPA_amount"]
+    aum, npa_amount = book["aum"], book["npa_amount"]
     return {
         "business_date": get_business_date(),
         "aum": aum,
-        "active_loans": row["active_loans"],
+        "active_loans": book["active_loans"],
         "npa_amount": npa_amount,
         "npa_ratio": (npa_amount / aum).quantize(Decimal("0.0001")) if aum else Decimal("0.0000"),
-        "by_classification": {
-            cls: {"count": row[f"cls_{cls}_count"], "amount": row[f"cls_{cls}_amount"]}
-            for cls in Loan.Classification.values
-        },
-        "by_dpd_bucket": {
-            name: {"count": row[f"dpd_{name}_count"], "amount": row[f"dpd_{name}_amount"]} for name in DPD_BUCKETS
-        },
+        "by_classification": book["by_classification"],
+        "by_dpd_bucket": book["by_dpd_bucket"],
         "risk_distribution": {g["offer__credit_grade"]: {"count": g["count"], "amount": g["amount"]} for g in grades},
     }
 
@@ -108,14 +150,30 @@ def metrics_window(day, *, days: int = 30) -> list:
 
 AGING_BUCKETS = ("SMA_0", "SMA_1", "SMA_2", "NPA")
 
-# Driven from the installments (the partial index of unpaid ones by due date finds exactly the
-# overdue ones, summed per loan) and joined to the overdue loans by id: a million loans cost
-# what their overdue installments cost, not a lookup per loan.
+
+@contextmanager
+def report_statements():
+    """A cursor for a report's few grouped statements over the book, run without JIT and without
+    parallel workers: at a million loans they take tens to hundreds of milliseconds, and
+    compiling them (half a second) or starting workers that each build the same hash costs more
+    than it saves. SET LOCAL: the settings end with this transaction."""
+    alias = router.db_for_read(Loan)  # the replica inside use_replica(), when there is one
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield cursor
+
+
+# What the last close of business found overdue (its OVERDUE installments, less what has been
+# paid on them since): the same close that set each loan's DPD and bucket, so the figures of a
+# bucket agree with its loans. The partial covering index ix_installment_overdue_owed holds
+# exactly those installments with what they owe, and ix_loan_overdue the overdue loans: the
+# report reads what is overdue, never the book.
 _AGING_SQL = f"""
 WITH owed AS (
     SELECT loan_id, sum({INSTALLMENT_OWED_SQL}) AS amount
     FROM loans_installment
-    WHERE status <> 'PAID' AND due_date < %(day)s
+    WHERE status = 'OVERDUE'
     GROUP BY loan_id
 )
 SELECT l.asset_classification, count(*), sum(l.outstanding_principal), coalesce(sum(o.amount), 0)
@@ -132,15 +190,16 @@ WHERE status = ANY(%(open)s) GROUP BY bucket, status
 
 @use_replica()
 def aging_report(day=None) -> dict:
-    """Live loans past due by bucket (SMA-0 … NPA) for the business date: how many, their
-    principal outstanding, what is overdue on them, and their open collection cases by status."""
+    """Loans past due by bucket (SMA-0 … NPA) as the last close of business classified them:
+    how many, their principal outstanding and what is still overdue on them (payments since the
+    close count), and their open collection cases by status. `day` labels the answer (the
+    business date)."""
     day = day or get_business_date()
     params = {
-        "day": day,
         "live": [str(s) for s in Loan.LIVE_STATUSES],
         "open": [str(s) for s in CollectionCase.OPEN_STATUSES],
     }
-    with connection.cursor() as cursor:
+    with report_statements() as cursor:
         cursor.execute(_AGING_SQL, params)
         loans = {bucket: (n, principal, owed) for bucket, n, principal, owed in cursor.fetchall()}
         cursor.execute(_AGING_CASES_SQL, params)

@@ -7,7 +7,7 @@ from django.db import transaction
 from apps.audit.services import record
 from apps.reports.mis import compute_metrics
 from apps.reports.models import DailyMetrics
-from apps.reports.selectors import day_flows, due_and_paid_between, portfolio_summary
+from apps.reports.selectors import book_snapshot, day_flows, due_and_paid_between
 
 
 def _amounts(groups: dict) -> dict:
@@ -18,7 +18,7 @@ def _amounts(groups: dict) -> dict:
 def daily_metrics_compute(*, business_date: datetime.date, actor=None) -> DailyMetrics:
     """The book as it stands and the day's flows, written for `business_date` (again, if it was
     already: a rerun after a late payment replaces the row)."""
-    book = portfolio_summary()
+    book = book_snapshot()
     mtd = due_and_paid_between(business_date.replace(day=1), business_date)
     metrics, _ = DailyMetrics.objects.update_or_create(
         business_date=business_date,
@@ -31,7 +31,7 @@ def daily_metrics_compute(*, business_date: datetime.date, actor=None) -> DailyM
             **day_flows(business_date),
             "due_mtd": mtd["due"],
             "paid_against_due_mtd": mtd["paid"],
-            **compute_metrics(business_date),
+            **compute_metrics(business_date, book=book),
         },
     )
     record(

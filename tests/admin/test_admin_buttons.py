@@ -10,7 +10,7 @@ from apps.core.business_date import business_date_set, get_business_date
 from apps.kyc.models import Business
 from apps.loans.models import Loan
 from apps.loans.providers import PayoutStatus
-from apps.loans.services import sanction as sanction_module
+from apps.loans.services import payouts as payouts_module
 from tests.support.lending import make_loan, verified_business, verified_invoice
 from tests.support.providers import ScriptedProvider
 from tests.support.users import make_user
@@ -29,7 +29,7 @@ def test_kyc_reject_button(officer_web, borrower):
 
 @pytest.fixture
 def pending_loan(borrower, monkeypatch):
-    monkeypatch.setattr(sanction_module, "get_payout_provider", lambda: ScriptedProvider(PayoutStatus.PENDING))
+    monkeypatch.setattr(payouts_module, "get_payout_provider", lambda: ScriptedProvider(PayoutStatus.PENDING))
     loan = make_loan(borrower)
     assert loan.status == Loan.Status.SANCTIONED
     return loan

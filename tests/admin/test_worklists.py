@@ -20,7 +20,7 @@ from apps.kyc.models import Business
 from apps.loans.models import Loan
 from apps.loans.providers import PayoutStatus
 from apps.loans.services import offers_generate
-from apps.loans.services import sanction as sanction_module
+from apps.loans.services import payouts as payouts_module
 from apps.repayments.services import emi_pay
 from tests.support.days import close_day, days_after, set_day
 from tests.support.factories import BorrowerFactory
@@ -141,7 +141,7 @@ def test_risk_worklist_queries_do_not_grow_with_rows(officer_web):
 
 @pytest.fixture
 def pending_rail(monkeypatch):
-    monkeypatch.setattr(sanction_module, "get_payout_provider", lambda: ScriptedProvider(*[PayoutStatus.PENDING] * 10))
+    monkeypatch.setattr(payouts_module, "get_payout_provider", lambda: ScriptedProvider(*[PayoutStatus.PENDING] * 10))
 
 
 def test_payout_worklist_lists_pending_and_failed_and_cancels_in_bulk(officer_web, pending_rail):

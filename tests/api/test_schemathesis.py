@@ -301,6 +301,8 @@ def test_the_happy_path_keeps_the_contract(api):
         body={"type": "FIXED_DEPOSIT", "description": "FD 0042", "value": "150000.00"},
         expect=201,
     )
+    account = {"account_number": "50100042424242", "ifsc": "SBIN0004242", "holder_name": business["legal_name"]}
+    assert send(me, "POST", "/api/v1/businesses/me/bank-accounts", body=account, expect=201)["status"] == "VERIFIED"
     invoice = send(me, "POST", "/api/v1/invoices/add", body=invoice_payload(amount="90000.00"), expect=201)
     offers = send(me, "POST", "/api/v1/offers/generate", body={"invoice_id": invoice["id"]}, expect=201)["offers"]
     sanction = {"body": {"offer_id": offers[0]["id"]}, "headers": {"Idempotency-Key": "happy-path-0042"}}

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.lending import add_collateral, ensure_products, invoice_payload, verified_business
+from tests.support.lending import add_collateral, ensure_products, invoice_payload, payout_account, verified_business
 
 
 @pytest.fixture
@@ -10,7 +10,9 @@ def product(db):
 
 @pytest.fixture
 def business(borrower, product):
-    return verified_business(borrower)
+    business = verified_business(borrower)
+    payout_account(business)
+    return business
 
 
 @pytest.fixture

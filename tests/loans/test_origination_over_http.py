@@ -53,6 +53,14 @@ def test_from_otp_login_to_a_disbursed_loan_with_its_schedule(settings):
     )
     assert collateral.status_code == 201, collateral.content
 
+    # The payout needs somewhere to go: the penny drop verifies the account by the legal name.
+    account = client.post(
+        "/api/v1/businesses/me/bank-accounts",
+        {"account_number": "50100098765432", "ifsc": "HDFC0001234", "holder_name": business["legal_name"]},
+        format="json",
+    )
+    assert account.status_code == 201 and account.json()["status"] == "VERIFIED", account.content
+
     invoice = client.post("/api/v1/invoices/add", invoice_payload(amount="200000.00"), format="json")
     assert invoice.status_code == 201, invoice.content
     assert invoice.json()["status"] == "VERIFIED"

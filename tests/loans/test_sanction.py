@@ -8,8 +8,16 @@ from apps.audit.models import AuditLog
 from apps.invoices.models import Invoice
 from apps.kyc.models import Collateral
 from apps.ledger.models import JournalEntry
-from apps.loans.models import Installment, Loan, Offer
-from tests.support.lending import add_collateral, ensure_products, generate, invoice_payload, verified_business
+from apps.loans.models import Installment, Loan, Offer, Payout
+from tests.support.factories import BankAccountFactory
+from tests.support.lending import (
+    add_collateral,
+    ensure_products,
+    generate,
+    invoice_payload,
+    payout_account,
+    verified_business,
+)
 from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -104,22 +112,49 @@ def test_another_borrower_gets_404_everywhere(borrower_client, invoice_id):
     assert [row["id"] for row in borrower_client.get("/api/v1/loans/my").json()["results"]] == [loan_id]
 
 
-def test_a_payout_failure_leaves_nothing_half_done(borrower, borrower_client, product):
+def test_a_refused_payout_cancels_the_loan_and_frees_everything_it_held(borrower, borrower_client, product):
     business = verified_business(borrower)
-    business.legal_name = "FAIL PAYOUT"
-    business.save(update_fields=["legal_name"])
+    payout_account(business, last4="3333")  # the sandbox bank refuses credits to this account
     add_collateral(business)
     invoice_id = borrower_client.post("/api/v1/invoices/add", invoice_payload(), format="json").json()["id"]
     offers = generate(borrower_client, invoice_id)
     response = sanction(borrower_client, offers["SECURED"]["id"])
     assert response.status_code == 502
     assert response.json()["code"] == "payout_failed"
-    assert Loan.objects.count() == 0
-    assert JournalEntry.objects.count() == 0
+    assert "refused" in response.json()["detail"]
+    loan = Loan.objects.get()
+    assert (loan.status, loan.payout_status) == (Loan.Status.CANCELLED, "FAILED")
+    assert (loan.payout.status, loan.payout.settled_by) == (Payout.Status.FAILED, "rail")
+    assert JournalEntry.objects.count() == 0  # no money left: nothing is booked
+    assert set(Collateral.objects.values_list("lien_status", flat=True)) == {"RELEASED"}
+    assert Invoice.objects.get(pk=invoice_id).status == Invoice.Status.VERIFIED
+    # The borrower names another verified account and accepts a fresh offer: it pays out there.
+    other = BankAccountFactory(business=business, is_primary=False, account_last4="8642")
+    offers = generate(borrower_client, invoice_id)
+    paid = borrower_client.post(
+        SANCTION, {"offer_id": offers["UNSECURED"]["id"], "bank_account_id": str(other.pk)}, format="json"
+    )
+    assert paid.status_code == 201, paid.content
+    assert paid.json()["status"] == "ACTIVE"
+    assert Payout.objects.get(loan_id=paid.json()["id"]).bank_account == other
+
+
+def test_no_verified_bank_account_is_409_and_changes_nothing(borrower, borrower_client, product):
+    business = verified_business(borrower)
+    invoice_id = borrower_client.post("/api/v1/invoices/add", invoice_payload(), format="json").json()["id"]
+    offers = generate(borrower_client, invoice_id)
+    response = sanction(borrower_client, offers["UNSECURED"]["id"])
+    assert response.status_code == 409 and response.json()["code"] == "bank_account_required"
+    mismatch = BankAccountFactory(business=business, status="NAME_MISMATCH")
+    named = borrower_client.post(
+        SANCTION, {"offer_id": offers["UNSECURED"]["id"], "bank_account_id": str(mismatch.pk)}, format="json"
+    )
+    assert named.status_code == 409 and named.json()["code"] == "bank_account_required"
+    assert not Loan.objects.exists() and not Payout.objects.exists()
     assert set(Offer.objects.values_list("status", flat=True)) == {"ACTIVE"}
-    assert set(Collateral.objects.values_list("lien_status", flat=True)) == {"FREE"}
     assert Invoice.objects.get(pk=invoice_id).status == Invoice.Status.OFFERED
-    assert sanction(borrower_client, offers["UNSECURED"]["id"]).status_code == 502
+    bad = borrower_client.post(SANCTION, {"offer_id": offers["UNSECURED"]["id"], "bank_account_id": "x"}, format="json")
+    assert bad.status_code == 400 and "bank_account_id" in bad.json()["errors"]
 
 
 def test_contract_link_serves_the_pdf_whose_sha256_it_names(borrower_client, invoice_id, client):
@@ -145,11 +180,22 @@ def test_idempotency_key_replays_the_first_answer(borrower_client, invoice_id):
     assert Loan.objects.count() == 1
 
 
+def test_the_same_key_for_another_offer_is_422(borrower_client, invoice_id, borrower):
+    offer = generate(borrower_client, invoice_id)["UNSECURED"]
+    assert sanction(borrower_client, offer["id"], key="sanction-2").status_code == 201
+    second_invoice = borrower_client.post("/api/v1/invoices/add", invoice_payload(), format="json").json()["id"]
+    another = generate(borrower_client, second_invoice)["UNSECURED"]
+    reused = sanction(borrower_client, another["id"], key="sanction-2")
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
+    assert Loan.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_racing_sanctions_of_both_offers_give_one_loan_and_one_409(ledger_chart):
     ensure_products()
     borrower = make_user()
     business = verified_business(borrower)
+    payout_account(business)
     add_collateral(business)
     client = client_for(borrower)
     invoice_id = client.post("/api/v1/invoices/add", invoice_payload(), format="json").json()["id"]

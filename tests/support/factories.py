@@ -17,7 +17,7 @@ from apps.accounts.models import User
 from apps.core.business_date import get_business_date
 from apps.core.roles import Role
 from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
-from apps.kyc.models import Business, Collateral
+from apps.kyc.models import BankAccount, Business, Collateral
 
 PASSWORD = "a-long-test-password"
 
@@ -99,3 +99,26 @@ class CollateralFactory(DjangoModelFactory):
     description = "Fixed deposit with a scheduled bank"
     value = Decimal("500000.00")
     valuation_date = factory.LazyFunction(get_business_date)
+
+
+class BankAccountFactory(DjangoModelFactory):
+    """A business's VERIFIED primary account, as a penny drop leaves it (the number itself is
+    never stored: a keyed hash and the last four digits)."""
+
+    class Meta:
+        model = BankAccount
+
+    class Params:
+        n = factory.Sequence(lambda n: 7000 + n)
+
+    business = factory.SubFactory(BusinessFactory)
+    ifsc = "HDFC0001234"
+    bank_name = "HDFC Bank"
+    account_hash = factory.LazyAttribute(lambda a: f"test-account-hash-{a.n}")
+    account_last4 = "5678"
+    holder_name = factory.LazyAttribute(lambda a: a.business.legal_name)
+    name_at_bank = factory.LazyAttribute(lambda a: a.business.legal_name.upper())
+    name_match_score = 100
+    status = BankAccount.Status.VERIFIED
+    verification_reference = factory.LazyAttribute(lambda a: f"BAV-test-{a.n}")
+    is_primary = True

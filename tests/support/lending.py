@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from apps.core.business_date import get_business_date
 from apps.demo.identifiers import make_gstin, make_pan
-from apps.kyc.models import Business, Collateral
+from apps.kyc.models import BankAccount, Business, Collateral
 from apps.loans.models import LoanProduct
-from tests.support.factories import BorrowerFactory, BusinessFactory, CollateralFactory
+from tests.support.factories import BankAccountFactory, BorrowerFactory, BusinessFactory, CollateralFactory
 
 _numbers = itertools.count(1000)
 _seed_products = importlib.import_module("apps.loans.migrations.0002_seed_products")
@@ -24,6 +24,12 @@ def ensure_products() -> LoanProduct:
 
 def verified_business(owner, *, kyc_status=Business.KycStatus.VERIFIED, state_code="27") -> Business:
     return BusinessFactory(owner=owner, kyc_status=kyc_status, state_code=state_code)
+
+
+def payout_account(business, *, last4="5678") -> BankAccount:
+    """The business's VERIFIED primary account, where a sanction pays out (made once)."""
+    account = BankAccount.objects.filter(business=business, is_primary=True).first()
+    return account or BankAccountFactory(business=business, account_last4=last4)
 
 
 def add_collateral(business, value="500000.00") -> Collateral:
@@ -66,6 +72,7 @@ def make_loan(borrower=None, *, amount="100000.00", secured=False):
     ensure_products()
     borrower = borrower or BorrowerFactory()
     business = Business.objects.filter(owner=borrower).first() or verified_business(borrower)
+    payout_account(business)
     if secured:
         add_collateral(business, value=str(Decimal(amount) * 2))
     invoice = verified_invoice(borrower, amount=amount)

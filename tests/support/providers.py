@@ -15,4 +15,5 @@ class ScriptedProvider:
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
-        return PayoutResult(status=outcome, reference=reference, utr="UTR9" if outcome == "SUCCEEDED" else "")
+        utr = f"UTR-{reference}"[:64] if outcome == "SUCCEEDED" else ""  # one per payout, as a bank's
+        return PayoutResult(status=outcome, reference=reference, utr=utr)

@@ -41,6 +41,9 @@ class OffersSerializer(serializers.Serializer):
 
 class SanctionSerializer(serializers.Serializer):
     offer_id = serializers.UUIDField()
+    bank_account_id = serializers.UUIDField(
+        required=False, help_text="A VERIFIED account of the business; default: its primary one."
+    )
 
 
 class LoanSerializer(serializers.ModelSerializer):

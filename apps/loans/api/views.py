@@ -6,9 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import Conflict
-from apps.core.idempotency import idempotent
+from apps.core.idempotency import key_from
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin, IsBorrower
+from apps.core.schema import IDEMPOTENCY_KEY, error
 from apps.invoices.selectors import invoices_visible_to
 from apps.loans.api.serializers import (
     ContractLinkSerializer,
@@ -50,12 +51,21 @@ class InvoiceOffersView(generics.ListAPIView):
 class LoanSanctionView(APIView):
     permission_classes = [IsBorrower]
 
-    @extend_schema(request=SanctionSerializer, responses={201: LoanSerializer})
-    @idempotent
+    @extend_schema(
+        request=SanctionSerializer,
+        responses={
+            201: LoanSerializer,
+            409: error("`bank_account_required`, `offer_state`, `offer_expired`, `invoice_state`."),
+            502: error("`payout_failed`: the bank refused the payout; the loan was cancelled, the invoice freed."),
+        },
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request):
+        # Idempotent by the key kept on the payout (not @idempotent, whose transaction would
+        # hold the rail's call): a replay answers with the same loan as it now stands.
         serializer = SanctionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        loan = loan_sanction(offer_id=serializer.validated_data["offer_id"], actor=request.user)
+        loan = loan_sanction(actor=request.user, idempotency_key=key_from(request), **serializer.validated_data)
         return Response(LoanSerializer(loan).data, status=status.HTTP_201_CREATED)
 
 

@@ -8,17 +8,12 @@ from django.db import transaction
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, NotFound
-from apps.invoices.models import Invoice
-from apps.invoices.transitions import INVOICE_UNFINANCED
-from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post
 from apps.loans.contract import build_contract_pdf
 from apps.loans.models import Installment, Loan
 from apps.loans.schedule import build_schedule
 from apps.loans.selectors import contract_terms
-from apps.loans.transitions import LOAN_CANCELLED
 
 
 def _create_schedule(loan: Loan) -> list[Installment]:
@@ -95,26 +90,4 @@ def loan_disburse(*, loan: Loan, utr: str, actor) -> Loan:
         after={"status": loan.status, "disbursed_amount": str(loan.disbursed_amount), "utr": utr},
         actor=actor,
     )
-    return loan
-
-
-@transaction.atomic
-def loan_payout_confirm(*, loan_id, succeeded: bool, utr: str = "", reason: str = "", actor=None) -> Loan:
-    """The rail's callback for a payout that was PENDING at sanction."""
-    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
-    if loan is None:
-        raise NotFound("Loan not found.")
-    if loan.status != Loan.Status.SANCTIONED:
-        raise Conflict(f"The loan is {loan.status}; only a sanctioned loan awaits its payout.")
-    if succeeded:
-        utr = (utr or "").strip()
-        if not utr:  # the bank's proof that the money left
-            raise InvalidInput("The bank's UTR of the payout is required.", field="utr")
-        return loan_disburse(loan=loan, utr=utr[:64], actor=actor)
-    reason = reason or "payout failed"
-    LOAN_CANCELLED.one(loan, actor=actor, reason=reason)
-    # No money left the bank: the invoice may be financed again and the collateral is free.
-    invoice = Invoice.objects.select_for_update().get(pk=loan.invoice_id)
-    INVOICE_UNFINANCED.one(invoice, reason, actor=actor, reason=reason)
-    collateral_release(reference=loan.lien_reference, actor=actor)
     return loan

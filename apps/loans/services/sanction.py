@@ -1,7 +1,13 @@
-"""Sanction: accept an offer and turn it into a disbursed loan, all or nothing.
+"""Sanction: accept an offer, record the loan and its payout in one transaction, then ask the
+rail to pay with that transaction committed (apps/loans/services/payouts.py).
 
 Lock order is invoice → offer (DESIGN.md), so two sanctions racing on the two offers of one
 invoice queue on the invoice row; the second finds its offer WITHDRAWN and gets a 409.
+
+The payout goes to a VERIFIED bank account of the business: the one named, else its primary.
+A retry with the same Idempotency-Key finds the payout it recorded (the key is kept on it) and
+answers with that loan as it now stands, sending the payout again only if the rail never
+answered; the same key for another offer is 422.
 """
 
 from django.db import transaction
@@ -9,19 +15,19 @@ from django.utils import timezone
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, DomainError, NotFound
+from apps.core.errors import Conflict, DomainError, NotFound, Unprocessable
 from apps.core.roles import Role
 from apps.invoices.models import Invoice
 from apps.invoices.transitions import INVOICE_FINANCED
+from apps.kyc.models import BankAccount
 from apps.kyc.services import collateral_pledge
-from apps.loans.models import Loan, Offer
-from apps.loans.providers import PayoutFailed, PayoutStatus, get_payout_provider
-from apps.loans.services.disbursement import loan_disburse
+from apps.loans.models import Loan, Offer, Payout
+from apps.loans.services.payouts import payout_record, payout_send
 from apps.loans.transitions import OFFER_ACCEPTED, OFFER_WITHDRAWN
 
 
 class PayoutUnavailable(DomainError):
-    """502: the payment rail refused or could not be reached; nothing was sanctioned."""
+    """502: the beneficiary's bank refused the payout; the loan was cancelled and the invoice freed."""
 
     status_code = 502
     code = "payout_failed"
@@ -38,12 +44,33 @@ def _lock_offer(offer_id, actor) -> tuple[Invoice, Offer]:
     return invoice, offer
 
 
-def payout_reference(offer: Offer) -> str:
-    return f"offer-{offer.pk}"
+def _payout_account(business, bank_account_id) -> BankAccount:
+    accounts = BankAccount.objects.filter(business=business, status=BankAccount.Status.VERIFIED)
+    account = (accounts.filter(pk=bank_account_id) if bank_account_id else accounts.filter(is_primary=True)).first()
+    if account is None:
+        named = "That bank account is not a verified account of this business."
+        missing = "Add and verify a bank account before accepting an offer."
+        raise Conflict(named if bank_account_id else missing, code="bank_account_required")
+    return account
+
+
+def loan_sanction(*, offer_id, actor, bank_account_id=None, idempotency_key: str = "") -> Loan:
+    key = (idempotency_key or "")[:255]
+    earlier = (
+        Payout.objects.select_related("loan").filter(created_by=actor, idempotency_key=key).first() if key else None
+    )
+    if earlier is not None and str(earlier.loan.offer_id) != str(offer_id):
+        raise Unprocessable("This Idempotency-Key was used for another offer.", code="idempotency_key_reused")
+    payout = earlier or _sanction(offer_id, actor, bank_account_id, key)
+    # No transaction is open here: the loan and its payout are committed before the rail is asked.
+    payout = payout_send(payout.pk, actor=actor)
+    if payout.status == Payout.Status.FAILED:
+        raise PayoutUnavailable(f"The payout could not be made: {payout.failure_reason}")
+    return Loan.objects.get(pk=payout.loan_id)
 
 
 @transaction.atomic
-def loan_sanction(*, offer_id, actor) -> Loan:
+def _sanction(offer_id, actor, bank_account_id, key) -> Payout:
     invoice, offer = _lock_offer(offer_id, actor)
     if offer.status != Offer.Status.ACTIVE:
         raise Conflict(f"The offer is {offer.status}.", code="offer_state")
@@ -52,6 +79,7 @@ def loan_sanction(*, offer_id, actor) -> Loan:
     if invoice.status != Invoice.Status.OFFERED:
         raise Conflict(f"The invoice is {invoice.status}.", code="invoice_state")
     business = invoice.business
+    account = _payout_account(business, bank_account_id)
     today = get_business_date()
 
     OFFER_ACCEPTED.one(offer, actor=actor)
@@ -84,20 +112,4 @@ def loan_sanction(*, offer_id, actor) -> Loan:
     INVOICE_FINANCED.one(invoice, actor=actor)
     record("loan.sanctioned", obj=loan, after={"status": loan.status, "principal": str(loan.principal)}, actor=actor)
 
-    # The rail is called inside the transaction on purpose: if it refuses, everything above
-    # rolls back. It de-duplicates on our reference, which names the offer (accepted at most
-    # once) rather than the loan (a new id on every retry): a payout that timed out but went
-    # through cannot be paid again by the retry.
-    try:
-        payout = get_payout_provider().disburse(
-            reference=payout_reference(offer),
-            amount=loan.disbursed_amount,
-            beneficiary={"name": business.legal_name, "gstin": business.gstin},
-        )
-    except PayoutFailed as exc:
-        raise PayoutUnavailable(f"The payout could not be made: {exc}") from exc
-    if payout.status == PayoutStatus.SUCCEEDED:
-        loan_disburse(loan=loan, utr=payout.utr, actor=actor)
-    else:
-        record("loan.payout_pending", obj=loan, after={"reference": payout.reference}, actor=actor)
-    return loan
+    return payout_record(loan=loan, bank_account=account, actor=actor, idempotency_key=key)

@@ -17,6 +17,7 @@ from apps.core.business_date import calendar_today, get_business_date, last_clos
 from apps.core.roles import Role
 from apps.demo.book import HISTORY_DAYS, demo_book_build
 from apps.invoices.services import invoice_add
+from apps.kyc.bank_accounts import bank_account_add
 from apps.kyc.models import Business
 from apps.kyc.services import business_onboard, collateral_create
 from apps.loans.models import Loan
@@ -24,6 +25,8 @@ from apps.loans.services import loan_sanction, offers_generate
 from apps.reports.services import daily_metrics_compute
 
 DEMO_BORROWER_PHONE = "+919812345678"
+# Where the demo loan pays out: the sandbox penny drop verifies it (docs/sandbox.md).
+DEMO_BANK_ACCOUNT = "50100024680135"
 STAFF = [
     ("admin", "admin-demo-pass", Role.ADMIN),
     ("officer", "officer-demo-pass", Role.OFFICER),
@@ -60,8 +63,9 @@ class Command(BaseCommand):
             if not User.objects.filter(username=username).exists():
                 user_create_staff(username=username, password=password, role=role)
 
-    @transaction.atomic
     def _today(self):
+        # No transaction around this: the services it calls ask outside parties (the sandbox
+        # KYC, GST and payout rails) with none open, and each step is skipped once done.
         borrower, _ = User.objects.get_or_create(
             username=DEMO_BORROWER_PHONE, defaults={"role": Role.BORROWER, "phone": DEMO_BORROWER_PHONE}
         )
@@ -87,6 +91,14 @@ class Command(BaseCommand):
                     buyer_name="Reliable Retail Limited",
                     amount=Decimal(amount),
                 )
+        if not business.bank_accounts.exists() and business.kyc_status == Business.KycStatus.VERIFIED:
+            bank_account_add(
+                business=business,
+                account_number=DEMO_BANK_ACCOUNT,
+                ifsc="HDFC0000240",
+                holder_name=business.legal_name,
+                actor=borrower,
+            )
         if not Loan.objects.filter(borrower=borrower).exists():
             invoice = business.invoices.filter(status="VERIFIED").order_by("invoice_number").first()
             if invoice is not None:

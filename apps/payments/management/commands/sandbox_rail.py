@@ -4,6 +4,8 @@ a borrower pays (or fails to pay) a payment intent, through the real endpoint.
     manage.py sandbox_rail pay <intent id> [--amount 1500.00] [--utr UTR...] [--url http://127.0.0.1:8000]
     manage.py sandbox_rail fail <intent id> [--code U30]      (a NACH code on a mandate debit bounces it)
     manage.py sandbox_rail activate <mandate id>   /   reject <mandate id>
+    manage.py sandbox_rail payout-succeed <loan id or payout reference> [--utr UTR...]
+    manage.py sandbox_rail payout-fail <loan id or payout reference> [--reason "account frozen"]
 
 Only with SANDBOX on: it signs with the sandbox secret (docs/sandbox.md).
 """
@@ -17,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.signatures import sign
+from apps.loans.models import Payout
 from apps.payments.models import Mandate, PaymentIntent
 
 
@@ -24,16 +27,23 @@ class Command(BaseCommand):
     help = "Send this server the sandbox rail's signed webhook for a payment intent."
 
     def add_arguments(self, parser):
-        parser.add_argument("outcome", choices=["pay", "fail", "activate", "reject"])
-        parser.add_argument("intent_id", help="the payment intent (pay, fail) or the mandate (activate, reject)")
+        parser.add_argument("outcome", choices=["pay", "fail", "activate", "reject", "payout-succeed", "payout-fail"])
+        parser.add_argument(
+            "intent_id",
+            help="the intent (pay, fail), the mandate (activate, reject), the loan or payout reference (payout-…)",
+        )
         parser.add_argument("--amount", help="rupees received (default: the intent's amount)")
         parser.add_argument("--utr", help="the bank reference (default: a new one)")
         parser.add_argument("--code", default="U30", help="the failure's return code")
+        parser.add_argument("--reason", default="beneficiary account frozen", help="a payout failure's reason")
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="this server, as the rail reaches it")
 
-    def handle(self, *args, outcome, intent_id, amount, utr, code, url, **options):
+    def handle(self, *args, outcome, intent_id, amount, utr, code, url, reason="", **options):
         if not settings.SANDBOX:
             raise CommandError("The sandbox rail plays only with SANDBOX on.")
+        if outcome.startswith("payout-"):
+            self._payout(url, outcome, intent_id, utr, reason)
+            return
         if outcome in ("activate", "reject"):
             mandate = Mandate.objects.filter(pk=intent_id).first()
             if mandate is None:
@@ -54,6 +64,21 @@ class Command(BaseCommand):
         else:
             data = {"intent_id": str(intent.pk), "return_code": code}
         self._send(url, f"payment.{'succeeded' if outcome == 'pay' else 'failed'}", data)
+
+    def _payout(self, url, outcome, target, utr, reason):
+        payout = Payout.objects.filter(reference=target).first()
+        if payout is None:
+            try:
+                payout = Payout.objects.filter(loan_id=uuid.UUID(target)).first()
+            except ValueError:
+                payout = None
+        if payout is None:
+            raise CommandError(f"No payout for {target}.")
+        if outcome == "payout-succeed":
+            data = {"reference": payout.reference, "utr": utr or "SBXPAY" + uuid.uuid4().hex[:16].upper()}
+            self._send(url, "payout.succeeded", data)
+        else:
+            self._send(url, "payout.failed", {"reference": payout.reference, "reason": reason})
 
     def _send(self, url, event_type, data):
         event = {"id": f"evt_sbx_{uuid.uuid4().hex}", "type": event_type, "created": int(time.time()), "data": data}
