@@ -331,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         "CaseActionOutcomeEnum": "apps.collections.models.CaseAction.Outcome",
         "CaseEventTypeEnum": "apps.collections.models.CaseEvent.Type",
         "MandateTypeEnum": "apps.payments.models.Mandate.Type",
+        "PayoutStatusEnum": "apps.loans.models.Loan.PayoutStatus",
     },
 }
 

@@ -24,6 +24,7 @@ from apps.core.outbox import events_dispatch
 from apps.core.roles import Role
 from apps.demo.identifiers import make_aadhaar, make_gstin, make_pan
 from apps.invoices.services import invoice_add
+from apps.kyc.bank_accounts import bank_account_add
 from apps.kyc.models import Business
 from apps.kyc.services import business_onboard
 from apps.loans.models import Installment, Loan
@@ -70,7 +71,7 @@ def _onboard(index: int, spec: Borrower) -> Business:
     if existing:
         return existing
     pan = (spec.pan_prefix or "DMO") + make_pan(500 + index)[3:]
-    return business_onboard(
+    business = business_onboard(
         actor=user,
         legal_name=spec.legal_name,
         owner_name=spec.owner_name,
@@ -80,6 +81,16 @@ def _onboard(index: int, spec: Borrower) -> Business:
         address=f"{spec.city}, India",
         declared_turnover=Decimal(spec.invoice) * 20,
     )
+    if business.kyc_status == Business.KycStatus.VERIFIED:
+        # Where its loan pays out: verified by the sandbox's penny drop (docs/sandbox.md).
+        bank_account_add(
+            business=business,
+            account_number=f"50200{700 + index:09d}",
+            ifsc="ICIC0000104",
+            holder_name=spec.legal_name,
+            actor=user,
+        )
+    return business
 
 
 def _lend(business: Business, spec: Borrower, index: int) -> Loan | None:

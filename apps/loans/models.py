@@ -353,10 +353,8 @@ class Payout(FSMModelMixin, BaseModel):
     its penny drop returned (`BankAccount.verification_reference`): the full number is never
     kept here (apps/kyc/bank_accounts.py)."""
 
-    class Status(models.TextChoices):
-        PENDING = "PENDING", "Pending"
-        SUCCEEDED = "SUCCEEDED", "Succeeded"
-        FAILED = "FAILED", "Failed"
+    # The loan keeps its payout's state too (Loan.payout_status): one set of choices for both.
+    Status = Loan.PayoutStatus
 
     loan = models.OneToOneField(Loan, on_delete=models.PROTECT, related_name="payout")
     reference = models.CharField(max_length=64, unique=True)
