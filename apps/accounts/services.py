@@ -38,9 +38,10 @@ from apps.core.errors import (
     DomainError,
     Forbidden,
     InvalidInput,
-    NotFound,
     RateLimited,
     Unauthenticated,
+    found,
+    required_reason,
 )
 from apps.core.permissions import is_staff_role
 from apps.core.roles import STAFF_ROLES, Role
@@ -493,9 +494,7 @@ def second_factor_reset(*, user: User, actor, reason: str) -> int:
     _require_admin(actor, "Only an ADMIN may reset a second factor.")
     if user.pk == getattr(actor, "pk", None):
         raise Conflict("Another ADMIN must reset your own second factor.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
+    reason = required_reason(reason)
     User.objects.select_for_update().filter(pk=user.pk).first()
     before = {
         "totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
@@ -514,9 +513,7 @@ def _revoke_refresh_tokens(user: User) -> None:
 
 @transaction.atomic
 def user_freeze(*, user_id, actor, reason: str = "") -> User:
-    user = User.objects.select_for_update().filter(pk=user_id).first()
-    if user is None:
-        raise NotFound("User not found.")
+    user = found(User.objects.select_for_update().filter(pk=user_id).first(), "User not found.")
     if user.pk == getattr(actor, "pk", None):
         raise Conflict("You cannot freeze yourself.")
     before = {"is_frozen": user.is_frozen}
@@ -530,9 +527,7 @@ def user_freeze(*, user_id, actor, reason: str = "") -> User:
 
 @transaction.atomic
 def user_unfreeze(*, user_id, actor, reason: str = "") -> User:
-    user = User.objects.select_for_update().filter(pk=user_id).first()
-    if user is None:
-        raise NotFound("User not found.")
+    user = found(User.objects.select_for_update().filter(pk=user_id).first(), "User not found.")
     before = {"is_frozen": user.is_frozen}
     user.is_frozen, user.frozen_reason = False, ""
     user.save(update_fields=["is_frozen", "frozen_reason"])
@@ -566,12 +561,8 @@ def device_register(*, user: User, fingerprint: str, platform: str = "", app_ver
 @transaction.atomic
 def device_trust(*, device_id, actor, reason: str) -> Device:
     """ADMIN's "mark trusted" (e.g. after a call-back to the borrower), audited with its reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
-    device = Device.objects.select_for_update().filter(pk=device_id).first()
-    if device is None:
-        raise NotFound("Device not found.")
+    reason = required_reason(reason)
+    device = found(Device.objects.select_for_update().filter(pk=device_id).first(), "Device not found.")
     if device.is_trusted:
         raise Conflict("This device is already trusted.", code="device_trusted")
     return _mark_trusted(device, actor=actor, reason=reason)

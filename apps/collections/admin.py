@@ -134,6 +134,10 @@ class ReassignBulkForm(forms.Form):
     collector = forms.ModelChoiceField(queryset=active_collectors(), empty_label=None)
 
 
+# Where a case stands: its state, the loan's arrears as last synced, and any promise.
+CASE_STANDING = ["status", "bucket", "dpd", "amount_overdue", "principal_outstanding", "ptp_amount", "ptp_due_on"]
+
+
 @admin.register(CollectionCase)
 class CollectionCaseAdmin(CsvExportMixin, FormActionsMixin, ModelAdmin):
     """The worklist of cases and each case's page. A COLLECTOR sees only the cases assigned to
@@ -173,32 +177,13 @@ class CollectionCaseAdmin(CsvExportMixin, FormActionsMixin, ModelAdmin):
         "loan__reference",
         "business__legal_name",
         "loan__borrower__phone",
-        "status",
-        "bucket",
-        "dpd",
-        "amount_overdue",
-        "principal_outstanding",
-        "ptp_amount",
-        "ptp_due_on",
+        *CASE_STANDING,
         "assigned_to__username",
         "opened_on",
         "next_action_on",
     ]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "status",
-                    "bucket",
-                    "dpd",
-                    "amount_overdue",
-                    "principal_outstanding",
-                    "ptp_amount",
-                    "ptp_due_on",
-                ]
-            },
-        ),
+        (None, {"fields": CASE_STANDING}),
         (
             "Who and when",
             {

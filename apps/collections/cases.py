@@ -21,7 +21,7 @@ from apps.collections.assignment import cases_assign_round_robin
 from apps.collections.models import CaseAction, CaseEvent, CollectionCase, PromiseToPay
 from apps.collections.selectors import cases_visible_to
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotFound, found
 from apps.core.money import ZERO
 from apps.core.roles import Role
 from apps.loans.models import INSTALLMENT_OWED_SQL, Loan
@@ -83,9 +83,10 @@ def loan_arrears(loan_id, day: datetime.date) -> tuple[Decimal, int]:
 
 
 def _lock(case_id) -> CollectionCase:
-    case = CollectionCase.objects.select_for_update().select_related("loan").filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("Collection case not found.")
+    case = found(
+        CollectionCase.objects.select_for_update().select_related("loan").filter(pk=case_id).first(),
+        "Collection case not found.",
+    )
     return case
 
 
@@ -104,9 +105,7 @@ def _open_case_of(loan_id) -> CollectionCase | None:
 def case_open(*, loan_id, actor) -> tuple[CollectionCase, bool]:
     """The loan's open case, or a new one (assigned round-robin) when it has arrears.
     Returns (case, created). The loan's row lock makes two openings of one loan meet here."""
-    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
-    if loan is None:
-        raise NotFound("Loan not found.", field="loan_id")
+    loan = found(Loan.objects.select_for_update().filter(pk=loan_id).first(), "Loan not found.", field="loan_id")
     existing = _open_case_of(loan.pk)
     if existing is not None:
         return existing, False
@@ -158,9 +157,7 @@ def _promise_terms(case: CollectionCase, amount, due_on, today) -> tuple[Decimal
 def visible_case(case_id, user) -> CollectionCase:
     """The case for one who may see it: OFFICER/ADMIN any, a COLLECTOR only their own (404
     otherwise, so a case's existence does not leak)."""
-    case = cases_visible_to(user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("Collection case not found.")
+    case = found(cases_visible_to(user).filter(pk=case_id).first(), "Collection case not found.")
     return case
 
 

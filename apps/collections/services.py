@@ -16,12 +16,12 @@ from apps.audit.services import record
 from apps.collections.cases import case_escalate_for_loan
 from apps.collections.models import RecoveryAction
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, found, required_reason
 from apps.core.money import ZERO
 from apps.core.outbox import event_emit
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post
+from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Installment, Loan
 from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
@@ -74,7 +74,7 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
     # business upgraded) is not written off, and the caller's atomic block undoes the recovery.
     if not can_proceed(loan.write_off):
         raise Conflict(f"Only a DEFAULTED loan can be written off; this one is {loan.status}.", code="loan_state")
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     principal, interest, penalty = loan.outstanding_principal, loan.outstanding_interest, loan.outstanding_penalty
     suspense = loan.interest_suspense
     expense = principal + (interest - suspense) + penalty
@@ -98,8 +98,7 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
             business_date=today,
             memo="Write-off of the unrecovered balance",
             loan_id=loan.pk,
-            source_type="loans.loan",
-            source_id=str(loan.pk),
+            **source_of(loan),
             actor=actor,
         )
     unpaid = list(loan.installments.exclude(status=Installment.Status.PAID))
@@ -129,7 +128,7 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
 
 
 def _recovery_on_written_off(loan: Loan, amount: Decimal, *, today, actor, action) -> None:
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     journal_post(
         entry_type="RECOVERY",
         lines=[
@@ -140,17 +139,16 @@ def _recovery_on_written_off(loan: Loan, amount: Decimal, *, today, actor, actio
         business_date=today,
         memo="Recovery on a written-off loan",
         loan_id=loan.pk,
-        source_type="collections.recoveryaction",
-        source_id=str(action.pk),
+        **source_of(action),
         actor=actor,
     )
 
 
 @transaction.atomic
 def recovery_complete(*, action_id, recovered_amount, write_off_remaining: bool, actor) -> RecoveryAction:
-    action = RecoveryAction.objects.select_for_update().filter(pk=action_id).first()
-    if action is None:
-        raise NotFound("Recovery action not found.")
+    action = found(
+        RecoveryAction.objects.select_for_update().filter(pk=action_id).first(), "Recovery action not found."
+    )
     if action.status != RecoveryAction.Status.INITIATED:
         raise Conflict(f"The recovery action is {action.status}.", code="recovery_state")
     amount = (
@@ -191,12 +189,10 @@ def recovery_complete(*, action_id, recovered_amount, write_off_remaining: bool,
 
 @transaction.atomic
 def recovery_cancel(*, action_id, actor, reason: str) -> RecoveryAction:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
-    action = RecoveryAction.objects.select_for_update().filter(pk=action_id).first()
-    if action is None:
-        raise NotFound("Recovery action not found.")
+    reason = required_reason(reason)
+    action = found(
+        RecoveryAction.objects.select_for_update().filter(pk=action_id).first(), "Recovery action not found."
+    )
     if action.status != RecoveryAction.Status.INITIATED:
         raise Conflict(f"The recovery action is {action.status}.", code="recovery_state")
     action.cancel(on=get_business_date(), by=actor)

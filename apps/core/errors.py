@@ -53,6 +53,21 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+def found(row, message: str, **kwargs):
+    """`row` (a lookup's `.first()`), or 404 with `message` when there is none."""
+    if row is None:
+        raise NotFound(message, **kwargs)
+    return row
+
+
+def required_reason(reason, message: str = "A reason is required.") -> str:
+    """The reason an ops decision is audited with: trimmed, and never blank (400 on `reason`)."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise InvalidInput(message, field="reason")
+    return reason
+
+
 class Forbidden(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
     code = "forbidden"

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, NotFound
+from apps.core.errors import Conflict, NotFound, found
 from apps.core.jobs import get_job
 from apps.core.models import JobRun
 from apps.core.signals import audit_event
@@ -70,9 +70,7 @@ def run_job(
     run: JobRun | None = None,
     actor=None,
 ) -> JobRun:
-    spec = get_job(name)
-    if spec is None:
-        raise NotFound(f"No job named {name!r}.")
+    spec = found(get_job(name), f"No job named {name!r}.")
     run = run or JobRun(name=name, business_date=business_date or get_business_date(), triggered_by=triggered_by)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_key(name)])

@@ -17,6 +17,27 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class RequestedWithKey(models.Model):
+    """A row a user's request creates once: who asked, and the Idempotency-Key they sent. The
+    key is kept on the row (unique per user when given, `key_constraint`) so a retried request
+    finds what the first one made, even when an outside party was called in between and no
+    transaction spans the request (a payout, a payment intent)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def key_constraint(name: str) -> models.UniqueConstraint:
+        return models.UniqueConstraint(
+            fields=["created_by", "idempotency_key"], condition=~models.Q(idempotency_key=""), name=name
+        )
+
+
 class BusinessDate(models.Model):
     """The lender's "today" for every lending rule. A single row (id=1)."""
 

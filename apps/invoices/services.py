@@ -11,7 +11,7 @@ from stdnum.in_ import gstin as gstin_number
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, found, required_reason
 from apps.core.money import round_money, to_decimal
 from apps.invoices.models import Invoice, financial_year
 from apps.invoices.providers import Outcome, get_gst_invoice_provider
@@ -143,9 +143,7 @@ def _gst_check_apply(*, invoice_id, check, actor) -> Invoice:
 
 def invoice_recheck(*, invoice_id, actor) -> Invoice:
     """Ops retry of the GST check for an invoice the service could not verify at upload."""
-    invoice = Invoice.objects.filter(pk=invoice_id).first()
-    if invoice is None:
-        raise NotFound("Invoice not found.")
+    invoice = found(Invoice.objects.filter(pk=invoice_id).first(), "Invoice not found.")
     if invoice.status != Invoice.Status.UPLOADED:
         raise Conflict(f"The invoice is {invoice.status}; only an UPLOADED invoice is checked.")
     return _gst_check_apply(invoice_id=invoice.pk, check=_gst_check(invoice), actor=actor)
@@ -154,12 +152,8 @@ def invoice_recheck(*, invoice_id, actor) -> Invoice:
 @transaction.atomic
 def invoice_risk_approve(*, invoice_id, actor, reason: str) -> Invoice:
     """Ops approve an invoice that risk sent to REVIEW; offers can then be generated for it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
-    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
-    if invoice is None:
-        raise NotFound("Invoice not found.")
+    reason = required_reason(reason)
+    invoice = found(Invoice.objects.select_for_update().filter(pk=invoice_id).first(), "Invoice not found.")
     if not can_proceed(invoice.approve_for_offers, check_conditions=False):
         raise Conflict(f"The invoice is {invoice.status}; only a VERIFIED invoice awaits offers.", code="invoice_state")
     if not can_proceed(invoice.approve_for_offers):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from apps.audit.services import record
-from apps.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from apps.core.errors import Conflict, InvalidInput, Unavailable, found, required_reason
 from apps.kyc.models import BankAccount, Business
 from apps.kyc.names import name_match_score
 from apps.kyc.providers import BankRailUnavailable, get_bank_verification
@@ -127,12 +127,10 @@ def _make_primary_if_first(account: BankAccount) -> None:
 @transaction.atomic
 def bank_account_approve(*, bank_account_id, actor, reason: str) -> BankAccount:
     """Ops accept a NAME_MISMATCH account (a trade name, the proprietor's own name), with a reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
-    account = BankAccount.objects.select_for_update().filter(pk=bank_account_id).first()
-    if account is None:
-        raise NotFound("Bank account not found.")
+    reason = required_reason(reason)
+    account = found(
+        BankAccount.objects.select_for_update().filter(pk=bank_account_id).first(), "Bank account not found."
+    )
     if account.status != BankAccount.Status.NAME_MISMATCH:
         raise Conflict(f"The account is {account.status}.", code="bank_account_state")
     before = {"status": account.status}

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, found, required_reason
 from apps.core.money import round_money, to_decimal
 from apps.kyc import validation
 from apps.kyc.models import Business, Collateral, KycCheck, KycDocument
@@ -166,12 +166,8 @@ def _business_checks_record(*, business_id, results: list[CheckResult], actor) -
 
 
 def _review(business_id, *, actor, reason: str, decision: str) -> Business:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
-    business = Business.objects.select_for_update().filter(pk=business_id).first()
-    if business is None:
-        raise NotFound("Business not found.")
+    reason = required_reason(reason)
+    business = found(Business.objects.select_for_update().filter(pk=business_id).first(), "Business not found.")
     if business.kyc_status != Business.KycStatus.MANUAL_REVIEW:
         raise Conflict(f"KYC is {business.kyc_status}; only MANUAL_REVIEW is decided by hand.")
     before = _kyc_snapshot(business)

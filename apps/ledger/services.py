@@ -18,7 +18,7 @@ import psycopg
 from django.db import connection, transaction
 
 from apps.audit.services import record
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, required_reason
 from apps.core.replica import use_primary
 from apps.ledger.entries import Line, content_hash, validated_lines
 from apps.ledger.models import JournalEntry
@@ -32,6 +32,16 @@ _POST_SQL = (
 
 
 @use_primary()
+def source_of(row) -> dict:
+    """journal_post's `source_type` and `source_id` for the model row an entry books."""
+    return {"source_type": row._meta.label_lower, "source_id": str(row.pk)}
+
+
+def on_loan(loan) -> dict:
+    """A line's loan and borrower tags (the per-loan balances and the borrower's statement)."""
+    return {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+
+
 def journal_post(
     *,
     entry_type: str,
@@ -112,8 +122,7 @@ def journal_post(
 @transaction.atomic
 def journal_reverse(*, entry: JournalEntry, reason: str, actor=None, business_date: date | None = None) -> JournalEntry:
     """Post the mirror image of `entry` once; a second call returns the same reversal."""
-    if not reason.strip():
-        raise InvalidInput("A reason is required.", field="reason")
+    reason = required_reason(reason)
     if entry.entry_type == JournalEntry.Type.REVERSAL:
         raise Conflict("A reversal is corrected by a new entry, not reversed again.")
     mirror = [

@@ -60,21 +60,25 @@ class OfferAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
     raw_id_fields = ["invoice"]
 
 
+# An installment as ops read it: its number and date, what is due and paid of each part.
+INSTALLMENT_COLUMNS = [
+    "number",
+    "due_date",
+    "principal_due",
+    "interest_due",
+    "penalty_due",
+    "principal_paid",
+    "interest_paid",
+    "penalty_paid",
+    "status",
+]
+
+
 class InstallmentInline(ReadOnlyInline):
     model = Installment
     ordering = ["number"]
     show_change_link = False
-    fields = readonly_fields = [
-        "number",
-        "due_date",
-        "principal_due",
-        "interest_due",
-        "penalty_due",
-        "principal_paid",
-        "interest_paid",
-        "penalty_paid",
-        "status",
-    ]
+    fields = readonly_fields = INSTALLMENT_COLUMNS
 
 
 def _confirm_payout(loan_id, *, actor, utr):
@@ -500,21 +504,7 @@ class DueWorklist(WorklistAdmin):
     list_select_related = ["loan__business", "loan__borrower"]
     ordering = ["due_date", "id"]  # ix_installment_unpaid_due_id, read in order
     sortable_by = ["due_date"]
-    csv_fields = [
-        "id",
-        "loan_id",
-        "loan__business__legal_name",
-        "loan__borrower__phone",
-        "number",
-        "due_date",
-        "principal_due",
-        "interest_due",
-        "penalty_due",
-        "principal_paid",
-        "interest_paid",
-        "penalty_paid",
-        "status",
-    ]
+    csv_fields = ["id", "loan_id", "loan__business__legal_name", "loan__borrower__phone", *INSTALLMENT_COLUMNS]
 
     def worklist_queryset(self, queryset):
         # ix_installment_unpaid_due_id's predicate; DueWhenFilter bounds the dates (always applied).

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
-from apps.core.models import BaseModel
+from apps.core.models import BaseModel, RequestedWithKey
 from apps.core.money import ZERO, MoneyField
 from apps.core.references import reference_field
 from apps.loans.schedule import InterestMethod
@@ -343,7 +343,7 @@ class Loan(FSMModelMixin, BaseModel):
         pass
 
 
-class Payout(FSMModelMixin, BaseModel):
+class Payout(FSMModelMixin, RequestedWithKey, BaseModel):
     """The money a sanctioned loan pays out, as the rail sees it. Written in the sanction's
     transaction, before the rail is asked: `reference` (the offer, accepted at most once) is what
     the rail de-duplicates on, so a send retried after a timeout cannot pay twice. The rail's
@@ -370,19 +370,13 @@ class Payout(FSMModelMixin, BaseModel):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.CharField(max_length=16, blank=True, help_text="rail, webhook or ops")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    idempotency_key = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ck_payout_amount_positive"),
             models.UniqueConstraint(fields=["utr"], condition=~Q(utr=""), name="uq_payout_utr"),
-            models.UniqueConstraint(
-                fields=["created_by", "idempotency_key"], condition=~Q(idempotency_key=""), name="uq_payout_key"
-            ),
+            RequestedWithKey.key_constraint("uq_payout_key"),
         ]
         indexes = [
             # The retry sweep: pending payouts the rail has not acknowledged, by when they are due.

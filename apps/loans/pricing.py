@@ -14,6 +14,15 @@ from apps.loans.schedule import build_schedule
 _ANY_DATE = datetime.date(2000, 1, 1)
 
 
+# The priced terms an offer carries and the loan made from it copies (OfferTerms, Offer and Loan
+# name them alike): one list, so a new term cannot be copied in one place and not another.
+PRICED_TERMS = ("principal", "annual_rate", "tenure_months", "emi", "processing_fee", "fee_gst")
+
+
+def priced_terms(source) -> dict:
+    return {name: getattr(source, name) for name in PRICED_TERMS}
+
+
 @dataclass(frozen=True)
 class OfferTerms:
     type: str

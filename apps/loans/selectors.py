@@ -2,6 +2,7 @@ from apps.core.errors import Conflict
 from apps.core.roles import OPS_ROLES, Role
 from apps.loans.contract import ContractTerms
 from apps.loans.models import Loan, LoanProduct
+from apps.loans.pricing import priced_terms
 from apps.loans.schedule import ScheduleLine
 
 
@@ -29,12 +30,7 @@ def contract_terms(loan: Loan) -> ContractTerms:
         gstin=business.gstin,
         invoice_number=loan.invoice.invoice_number,
         product_name=loan.product.name,
-        principal=loan.principal,
-        annual_rate=loan.annual_rate,
-        tenure_months=loan.tenure_months,
-        emi=loan.emi,
-        processing_fee=loan.processing_fee,
-        fee_gst=loan.fee_gst,
+        **priced_terms(loan),
         disbursed_amount=loan.disbursed_amount,
         sanctioned_on=loan.sanctioned_on,
         bounce_charge=loan.product.bounce_charge,

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, NotFound, Unavailable, Unprocessable
+from apps.core.errors import Conflict, InvalidInput, Unavailable, Unprocessable, found, required_reason
 from apps.core.money import ZERO
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post
+from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Loan
 from apps.loans.selectors import loans_visible_to
 from apps.payments.mandates import bounce_if_mandate_debit
@@ -35,9 +35,7 @@ BORROWER_METHODS = (PaymentIntent.Method.UPI, PaymentIntent.Method.NETBANKING)
 
 
 def _visible_loan(loan_id, actor) -> Loan:
-    loan = loans_visible_to(actor).filter(pk=loan_id).first()
-    if loan is None:
-        raise NotFound("Loan not found.")
+    loan = found(loans_visible_to(actor).filter(pk=loan_id).first(), "Loan not found.")
     return loan
 
 
@@ -124,7 +122,7 @@ def _utr_booked(utr: str) -> bool:
 
 def _park(loan: Loan, amount: Decimal, *, intent, utr: str, today) -> UnappliedCredit:
     """Money beyond what the loan owes: Dr bank collections / Cr borrower advances."""
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     credit = UnappliedCredit(loan=loan, intent=intent, amount=amount, utr=utr, business_date=today)
     credit.journal_entry = journal_post(
         entry_type="UNAPPLIED_CREDIT",
@@ -136,8 +134,7 @@ def _park(loan: Loan, amount: Decimal, *, intent, utr: str, today) -> UnappliedC
         business_date=today,
         memo=f"Received beyond what the loan owed (UTR {utr})",
         loan_id=loan.pk,
-        source_type="payments.unappliedcredit",
-        source_id=str(credit.pk),
+        **source_of(credit),
     )
     credit.save(force_insert=True)
     record("payment.unapplied_credit", obj=credit, after={"amount": str(amount), "utr": utr, "loan": str(loan.pk)})
@@ -150,9 +147,9 @@ def intent_paid(*, intent_id, amount, utr: str) -> dict:
     if not utr:
         raise InvalidInput("A UTR is required.", field="utr")
     amount = parse_amount(amount)
-    intent = PaymentIntent.objects.select_for_update().filter(pk=intent_id).first()
-    if intent is None:
-        raise NotFound(f"No payment intent {intent_id}.")
+    intent = found(
+        PaymentIntent.objects.select_for_update().filter(pk=intent_id).first(), f"No payment intent {intent_id}."
+    )
     if intent.status == PaymentIntent.Status.SUCCEEDED:
         return {"already": "paid", "utr": intent.utr}
     if _utr_booked(utr):
@@ -181,9 +178,9 @@ def intent_paid(*, intent_id, amount, utr: str) -> dict:
 
 
 def intent_failed(*, intent_id, code: str = "", reason: str = "") -> dict:
-    intent = PaymentIntent.objects.select_for_update().filter(pk=intent_id).first()
-    if intent is None:
-        raise NotFound(f"No payment intent {intent_id}.")
+    intent = found(
+        PaymentIntent.objects.select_for_update().filter(pk=intent_id).first(), f"No payment intent {intent_id}."
+    )
     if intent.status not in (PaymentIntent.Status.CREATED, PaymentIntent.Status.PRESENTED):
         return {"already": str(intent.status)}
     intent.fail(code=code, reason=reason)
@@ -224,9 +221,7 @@ def intents_expire_due(*, now=None) -> int:
 
 
 def _lock_open_credit(credit_id) -> UnappliedCredit:
-    credit = UnappliedCredit.objects.select_for_update().filter(pk=credit_id).first()
-    if credit is None:
-        raise NotFound("Credit not found.")
+    credit = found(UnappliedCredit.objects.select_for_update().filter(pk=credit_id).first(), "Credit not found.")
     if credit.status != UnappliedCredit.Status.OPEN:
         raise Conflict(f"This credit is {credit.status}.", code="credit_settled")
     return credit
@@ -287,12 +282,10 @@ def credit_apply(*, credit_id, actor, loan_reference: str = "", reason: str = ""
 def credit_refund(*, credit_id, actor, reason: str) -> UnappliedCredit:
     """Ops return a parked credit to the borrower: Dr borrower advances / Cr the disbursement
     bank, with a reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
+    reason = required_reason(reason)
     credit = _lock_open_credit(credit_id)
     loan = credit.loan
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     journal_post(
         entry_type="UNAPPLIED_CREDIT",
         lines=[
@@ -303,8 +296,7 @@ def credit_refund(*, credit_id, actor, reason: str) -> UnappliedCredit:
         business_date=get_business_date(),
         memo=f"Refund of a credit (UTR {credit.utr})",
         loan_id=loan.pk,
-        source_type="payments.unappliedcredit",
-        source_id=str(credit.pk),
+        **source_of(credit),
         actor=actor,
     )
     credit.refund(by=actor, reason=reason)

@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.db import IntegrityError, connection, transaction
 
 from apps.audit.services import record
-from apps.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from apps.core.errors import Conflict, InvalidInput, Unavailable, found
 from apps.kyc.models import BankAccount
 from apps.loans.models import INSTALLMENT_OWED_SQL, Installment
 from apps.loans.selectors import loans_visible_to
@@ -86,12 +86,11 @@ def mandate_create(*, loan_id, bank_account_id, type: str, actor) -> Mandate:
 
 @transaction.atomic
 def mandate_cancel(*, loan_id, actor) -> Mandate:
-    loan = loans_visible_to(actor).filter(pk=loan_id).first()
-    if loan is None:
-        raise NotFound("Loan not found.")
-    mandate = Mandate.objects.select_for_update().filter(loan=loan, status__in=Mandate.LIVE_STATUSES).first()
-    if mandate is None:
-        raise NotFound("This loan has no live mandate.")
+    loan = found(loans_visible_to(actor).filter(pk=loan_id).first(), "Loan not found.")
+    mandate = found(
+        Mandate.objects.select_for_update().filter(loan=loan, status__in=Mandate.LIVE_STATUSES).first(),
+        "This loan has no live mandate.",
+    )
     before = {"status": mandate.status}
     mandate.cancel(reason=f"cancelled by {getattr(actor, 'role', 'the rail')}")
     mandate.save()
@@ -100,9 +99,10 @@ def mandate_cancel(*, loan_id, actor) -> Mandate:
 
 
 def _mandate_for_event(data) -> Mandate:
-    mandate = Mandate.objects.select_for_update().filter(pk=data.get("mandate_id")).first()
-    if mandate is None:
-        raise NotFound(f"No mandate {data.get('mandate_id')}.")
+    mandate = found(
+        Mandate.objects.select_for_update().filter(pk=data.get("mandate_id")).first(),
+        f"No mandate {data.get('mandate_id')}.",
+    )
     return mandate
 
 

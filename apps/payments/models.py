@@ -11,7 +11,7 @@ from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
 from apps.core.inr import inr
-from apps.core.models import BaseModel
+from apps.core.models import BaseModel, RequestedWithKey
 from apps.core.money import MoneyField
 from apps.repayments.models import Repayment
 
@@ -67,7 +67,7 @@ class WebhookEvent(models.Model):
         return f"{self.type} {self.event_id}"
 
 
-class PaymentIntent(FSMModelMixin, BaseModel):
+class PaymentIntent(FSMModelMixin, RequestedWithKey, BaseModel):
     """A payment the borrower starts on the rail (UPI, net banking) or a mandate debit we present
     for an installment. Written before the rail is asked (our `id` is the reference the rail
     de-duplicates on); the rail's webhook settles it. Succeeded, it points at the repayment it
@@ -106,10 +106,6 @@ class PaymentIntent(FSMModelMixin, BaseModel):
     )
     failure_code = models.CharField(max_length=16, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    idempotency_key = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -119,11 +115,7 @@ class PaymentIntent(FSMModelMixin, BaseModel):
             models.UniqueConstraint(
                 fields=["provider_reference"], condition=~Q(provider_reference=""), name="uq_intent_provider_reference"
             ),
-            models.UniqueConstraint(
-                fields=["created_by", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="uq_intent_idempotency_key",
-            ),
+            RequestedWithKey.key_constraint("uq_intent_idempotency_key"),
             # A mandate presents an installment once, however often the job runs.
             models.UniqueConstraint(
                 fields=["installment"], condition=Q(installment__isnull=False), name="uq_intent_installment_presented"

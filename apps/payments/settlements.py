@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, found, required_reason
 from apps.core.money import RUPEES_TEXT, to_decimal
 from apps.payments.models import PaymentIntent, SettlementFile, SettlementRow, UnappliedCredit, UnsettledRepayment
 from apps.repayments.models import Repayment
@@ -140,12 +140,8 @@ def settlement_upload(*, name: str, content: bytes, actor) -> SettlementFile:
 
 @transaction.atomic
 def settlement_row_resolve(*, row_id, actor, reason: str) -> SettlementRow:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A note on how it was resolved is required.", field="reason")
-    row = SettlementRow.objects.select_for_update().filter(pk=row_id).first()
-    if row is None:
-        raise NotFound("Settlement row not found.")
+    reason = required_reason(reason, "A note on how it was resolved is required.")
+    row = found(SettlementRow.objects.select_for_update().filter(pk=row_id).first(), "Settlement row not found.")
     if row.status not in (SettlementRow.Status.UNMATCHED, SettlementRow.Status.MISMATCHED):
         raise Conflict(f"This row is {row.status}.", code="settlement_state")
     before = {"status": str(row.status)}

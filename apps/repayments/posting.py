@@ -7,11 +7,11 @@ paid moves from suspense to income: it is realised now.
 
 from apps.core.money import ZERO
 from apps.ledger import chart
-from apps.ledger.services import Line
+from apps.ledger.services import Line, on_loan
 
 
 def repayment_lines(loan, *, penalty, interest_accrued, interest_unaccrued, principal, extra_income=ZERO, bank=None):
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     total = penalty + interest_accrued + interest_unaccrued + principal + extra_income
     lines = [Line(bank or chart.BANK_COLLECTIONS, debit=total, **common)]
     if penalty:

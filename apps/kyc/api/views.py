@@ -6,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import Conflict, NotFound
+from apps.core.errors import Conflict, found
 from apps.core.permissions import IsBorrower
 from apps.core.roles import Role
 from apps.core.storage_urls import signed_url
@@ -46,9 +46,7 @@ class MyBusinessView(APIView):
 
     @extend_schema(responses={200: BusinessSerializer})
     def get(self, request):
-        business = get_business_for_user(request.user)
-        if business is None:
-            raise NotFound("Not onboarded yet.")
+        business = found(get_business_for_user(request.user), "Not onboarded yet.")
         return Response(BusinessSerializer(business).data)
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post
+from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.contract import build_contract_pdf
 from apps.loans.models import Installment, Loan
 from apps.loans.schedule import build_schedule
@@ -33,7 +33,7 @@ def _create_schedule(loan: Loan) -> list[Installment]:
 
 
 def _post_disbursement(loan: Loan, *, actor) -> None:
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     lines = [
         Line(chart.LOAN_PRINCIPAL, debit=loan.principal, **common),
         Line(chart.BANK_DISBURSEMENT, credit=loan.disbursed_amount, **common),
@@ -49,8 +49,7 @@ def _post_disbursement(loan: Loan, *, actor) -> None:
         business_date=loan.disbursed_on,
         memo=f"Disbursement of loan {loan.pk}, fee and GST deducted",
         loan_id=loan.pk,
-        source_type="loans.loan",
-        source_id=str(loan.pk),
+        **source_of(loan),
         actor=actor,
     )
 

@@ -5,13 +5,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.audit.services import record
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, found, required_reason
 from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
 from apps.invoices.transitions import INVOICE_REOPENED
 from apps.kyc.models import Business, Collateral
 from apps.loans.models import Offer
-from apps.loans.pricing import price_offers
+from apps.loans.pricing import price_offers, priced_terms
 from apps.loans.selectors import loan_product_for_offers
 from apps.loans.transitions import OFFER_EXPIRED, OFFER_WITHDRAWN
 from apps.risk.services import risk_evaluation_run
@@ -53,9 +53,9 @@ def offers_generate(*, invoice_id, actor) -> list[Offer]:
 
 def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
     # The invoice row lock serialises generate, sanction and expiry for one invoice.
-    invoice = invoices_visible_to(actor).select_for_update(of=("self",)).filter(pk=invoice_id).first()
-    if invoice is None:
-        raise NotFound("Invoice not found.")
+    invoice = found(
+        invoices_visible_to(actor).select_for_update(of=("self",)).filter(pk=invoice_id).first(), "Invoice not found."
+    )
     now = timezone.now()
     if invoice.status == Invoice.Status.OFFERED:
         active = list(invoice.offers.filter(status=Offer.Status.ACTIVE).order_by("type"))
@@ -96,12 +96,7 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
             invoice=invoice,
             product=product,
             type=term.type,
-            principal=term.principal,
-            annual_rate=term.annual_rate,
-            tenure_months=term.tenure_months,
-            emi=term.emi,
-            processing_fee=term.processing_fee,
-            fee_gst=term.fee_gst,
+            **priced_terms(term),
             credit_grade=decision.score.grade,
             credit_score=decision.score.score,
             valid_until=valid_until,
@@ -154,12 +149,10 @@ def offers_expire_due(*, now=None) -> dict[str, int]:
 def offer_withdraw(*, offer_id, actor, reason: str) -> Offer:
     """Ops withdraw a live offer (e.g. the buyer disputes the invoice); the invoice may be
     offered again once none of its offers is live."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required.", field="reason")
-    invoice_id = Offer.objects.filter(pk=offer_id).values_list("invoice_id", flat=True).first()
-    if invoice_id is None:
-        raise NotFound("Offer not found.")
+    reason = required_reason(reason)
+    invoice_id = found(
+        Offer.objects.filter(pk=offer_id).values_list("invoice_id", flat=True).first(), "Offer not found."
+    )
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
     offer = Offer.objects.select_for_update().get(pk=offer_id)
     if offer.status != Offer.Status.ACTIVE:

@@ -7,19 +7,15 @@ recovery or write-off, so the books follow.
 
 from django.db import transaction
 
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import InvalidInput, found, required_reason
 from apps.loans.models import Loan
 from apps.loans.transitions import loan_status_override
 
 
 @transaction.atomic
 def loan_override(*, loan_id, status: str, reason: str, actor) -> Loan:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("A reason is required for an override.", field="reason")
+    reason = required_reason(reason, "A reason is required for an override.")
     if status not in Loan.Status.values:
         raise InvalidInput(f"One of {', '.join(Loan.Status.values)}.", field="status")
-    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
-    if loan is None:
-        raise NotFound("Loan not found.")
+    loan = found(Loan.objects.select_for_update().filter(pk=loan_id).first(), "Loan not found.")
     return loan_status_override(loan, to=status, reason=reason, actor=actor)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import record
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, found
 from apps.core.http import require_no_transaction
 from apps.invoices.models import Invoice
 from apps.invoices.transitions import INVOICE_UNFINANCED
@@ -129,9 +129,7 @@ def payout_settle(
     """`sent`: this is the answer to our send (counted in `attempts`)."""
     if by not in SETTLED_BY:
         raise ValueError(by)
-    payout = Payout.objects.select_for_update().filter(reference=reference).first()
-    if payout is None:
-        raise NotFound(f"No payout {reference}.")
+    payout = found(Payout.objects.select_for_update().filter(reference=reference).first(), f"No payout {reference}.")
     utr = (utr or "").strip()[:64]
     if succeeded and not utr:  # the bank's proof that the money left
         raise InvalidInput("The bank's UTR of the payout is required.", field="utr")
@@ -182,9 +180,9 @@ def _cancel_loan(loan: Loan, reason: str, actor) -> None:
 
 def loan_payout_confirm(*, loan_id, succeeded: bool, utr: str = "", reason: str = "", actor=None) -> Loan:
     """Ops' fallback for a rail that never calls back: the UTR from its report, or its failure."""
-    reference = Payout.objects.filter(loan_id=loan_id).values_list("reference", flat=True).first()
-    if reference is None:
-        raise NotFound("No payout for this loan.")
+    reference = found(
+        Payout.objects.filter(loan_id=loan_id).values_list("reference", flat=True).first(), "No payout for this loan."
+    )
     payout = payout_settle(reference=reference, succeeded=succeeded, utr=utr, reason=reason, by="ops", actor=actor)
     return Loan.objects.get(pk=payout.loan_id)
 

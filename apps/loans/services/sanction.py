@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, DomainError, NotFound, Unprocessable
+from apps.core.errors import Conflict, DomainError, NotFound, Unprocessable, found
 from apps.core.roles import Role
 from apps.invoices.models import Invoice
 from apps.invoices.transitions import INVOICE_FINANCED
 from apps.kyc.models import BankAccount
 from apps.kyc.services import collateral_pledge
 from apps.loans.models import Loan, Offer, Payout
+from apps.loans.pricing import priced_terms
 from apps.loans.services.payouts import payout_record, payout_send
 from apps.loans.transitions import OFFER_ACCEPTED, OFFER_WITHDRAWN
 
@@ -34,9 +35,9 @@ class PayoutUnavailable(DomainError):
 
 
 def _lock_offer(offer_id, actor) -> tuple[Invoice, Offer]:
-    invoice_id = Offer.objects.filter(pk=offer_id).values_list("invoice_id", flat=True).first()
-    if invoice_id is None:
-        raise NotFound("Offer not found.")
+    invoice_id = found(
+        Offer.objects.filter(pk=offer_id).values_list("invoice_id", flat=True).first(), "Offer not found."
+    )
     invoice = Invoice.objects.select_for_update().select_related("business").get(pk=invoice_id)
     if actor.role == Role.BORROWER and invoice.business.owner_id != actor.pk:
         raise NotFound("Offer not found.")
@@ -93,13 +94,8 @@ def _sanction(offer_id, actor, bank_account_id, key) -> Payout:
         offer=offer,
         product=offer.product,
         offer_type=offer.type,
-        principal=offer.principal,
-        annual_rate=offer.annual_rate,
-        tenure_months=offer.tenure_months,
+        **priced_terms(offer),
         interest_method=offer.product.interest_method,
-        emi=offer.emi,
-        processing_fee=offer.processing_fee,
-        fee_gst=offer.fee_gst,
         disbursed_amount=offer.principal - offer.processing_fee - offer.fee_gst,
         sanctioned_on=today,
         outstanding_principal=offer.principal,

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import NotFound
+from apps.core.errors import found
 from apps.core.permissions import IsBorrower
 from apps.core.schema import error
 from apps.loans.selectors import loans_visible_to
@@ -50,9 +50,7 @@ class LoanMandateView(APIView):
     @extend_schema(responses={200: MandateSerializer})
     def get(self, request, pk):
         loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
-        mandate = live_mandate(loan)
-        if mandate is None:
-            raise NotFound("This loan has no live mandate.")
+        mandate = found(live_mandate(loan), "This loan has no live mandate.")
         return Response(MandateSerializer(mandate).data)
 
     @extend_schema(

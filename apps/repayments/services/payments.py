@@ -12,7 +12,7 @@ from apps.core.money import ZERO, gst_on, round_money, to_decimal
 from apps.core.outbox import event_emit
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post
+from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Installment, Loan
 from apps.repayments.allocation import allocate
 from apps.repayments.locks import lock_installment
@@ -64,8 +64,7 @@ def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
         business_date=repayment.business_date,
         memo=memo,
         loan_id=repayment.loan_id,
-        source_type="repayments.repayment",
-        source_id=str(repayment.pk),
+        **source_of(repayment),
         actor=repayment.actor,
     )
     repayment.save(force_insert=True)
@@ -289,7 +288,7 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
         business_date=today,
         actor=actor,
     )
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     lines = [
         Line(chart.CHARGES_RECEIVABLE, debit=charge + gst, **common),
         Line(chart.PENAL_INCOME, credit=charge, **common),
@@ -304,8 +303,7 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
         business_date=today,
         memo=f"NACH return {return_code.code} on installment {installment.number}",
         loan_id=loan.pk,
-        source_type="repayments.bounce",
-        source_id=str(bounce.pk),
+        **source_of(bounce),
         actor=actor,
     )
     bounce.save(force_insert=True)

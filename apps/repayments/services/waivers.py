@@ -15,7 +15,7 @@ from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, Forbidden, InvalidInput
 from apps.core.roles import OPS_ROLES
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post
+from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Installment
 from apps.repayments.locks import lock_installment
 from apps.repayments.models import ChargeWaiver
@@ -60,7 +60,7 @@ def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) 
         business_date=today,
         actor=actor,
     )
-    common = {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
+    common = on_loan(loan)
     waiver.journal_entry = journal_post(
         entry_type="WAIVER",
         lines=[
@@ -71,8 +71,7 @@ def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) 
         business_date=today,
         memo=f"Charges waived on installment {installment.number}",
         loan_id=loan.pk,
-        source_type="repayments.chargewaiver",
-        source_id=str(waiver.pk),
+        **source_of(waiver),
         actor=actor,
     )
     waiver.save(force_insert=True)
