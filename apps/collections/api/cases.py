@@ -13,6 +13,7 @@ from apps.collections.cases import case_action_log, case_assign, case_open, visi
 from apps.collections.models import CaseAction, CaseEvent, CollectionCase
 from apps.collections.selectors import cases_visible_to
 from apps.core.api.fields import DateField, MoneyField, MoneyOutputField
+from apps.core.api.service_call import serve
 from apps.core.idempotency import idempotent
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsOfficerOrAdmin, IsStaff
@@ -161,10 +162,9 @@ class CaseActionView(APIView):
     @extend_schema(request=CaseActionInputSerializer, responses={201: CaseActionSerializer})
     @idempotent
     def post(self, request, pk):
-        data = CaseActionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        action = case_action_log(case_id=pk, actor=request.user, **data.validated_data)
-        return Response(CaseActionSerializer(action).data, status=status.HTTP_201_CREATED)
+        return serve(
+            request, case_action_log, CaseActionInputSerializer, CaseActionSerializer, created=True, case_id=pk
+        )
 
 
 class CaseAssignView(APIView):

@@ -1,12 +1,12 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
-from rest_framework.response import Response
+from rest_framework import generics, serializers
 from rest_framework.views import APIView
 
 from apps.collections.api.filters import RecoveryActionFilter
 from apps.collections.models import RecoveryAction
 from apps.collections.services import recovery_complete, recovery_initiate
 from apps.core.api.fields import MoneyField
+from apps.core.api.service_call import serve
 from apps.core.idempotency import idempotent
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsOfficerOrAdmin
@@ -50,10 +50,7 @@ class RecoveryInitiateView(APIView):
     @extend_schema(request=RecoveryInitiateSerializer, responses={201: RecoveryActionSerializer})
     @idempotent
     def post(self, request):
-        data = RecoveryInitiateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        action = recovery_initiate(actor=request.user, **data.validated_data)
-        return Response(RecoveryActionSerializer(action).data, status=status.HTTP_201_CREATED)
+        return serve(request, recovery_initiate, RecoveryInitiateSerializer, RecoveryActionSerializer, created=True)
 
 
 class RecoveryCompleteView(APIView):
@@ -62,10 +59,7 @@ class RecoveryCompleteView(APIView):
     @extend_schema(request=RecoveryCompleteSerializer, responses={200: RecoveryActionSerializer})
     @idempotent
     def post(self, request, pk):
-        data = RecoveryCompleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        action = recovery_complete(action_id=pk, actor=request.user, **data.validated_data)
-        return Response(RecoveryActionSerializer(action).data)
+        return serve(request, recovery_complete, RecoveryCompleteSerializer, RecoveryActionSerializer, action_id=pk)
 
 
 class RecoveryListView(generics.ListAPIView):

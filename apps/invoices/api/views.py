@@ -1,10 +1,10 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.service_call import serve
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsBorrower
 from apps.invoices.api.filters import InvoiceFilter
@@ -19,10 +19,7 @@ class InvoiceAddView(APIView):
 
     @extend_schema(request=InvoiceAddSerializer, responses={201: InvoiceSerializer})
     def post(self, request):
-        serializer = InvoiceAddSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        invoice = invoice_add(actor=request.user, **serializer.validated_data)
-        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+        return serve(request, invoice_add, InvoiceAddSerializer, InvoiceSerializer, created=True)
 
 
 class MyInvoicesView(generics.ListAPIView):

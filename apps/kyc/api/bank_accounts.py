@@ -2,10 +2,11 @@
 full number never leaves the server; it is not even kept."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.service_call import serve
 from apps.core.permissions import IsBorrower
 from apps.core.schema import error
 from apps.kyc.api.views import my_business
@@ -41,7 +42,11 @@ class MyBankAccountsView(APIView):
         },
     )
     def post(self, request):
-        data = BankAccountInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        account = bank_account_add(business=my_business(request.user), actor=request.user, **data.validated_data)
-        return Response(BankAccountSerializer(account).data, status=status.HTTP_201_CREATED)
+        return serve(
+            request,
+            bank_account_add,
+            BankAccountInputSerializer,
+            BankAccountSerializer,
+            created=True,
+            business=my_business(request.user),
+        )

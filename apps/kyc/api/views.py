@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.service_call import serve
 from apps.core.errors import Conflict, found
 from apps.core.permissions import IsBorrower
 from apps.core.roles import Role
@@ -35,10 +36,7 @@ class OnboardView(APIView):
 
     @extend_schema(request=OnboardSerializer, responses={201: BusinessSerializer})
     def post(self, request):
-        serializer = OnboardSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        business = business_onboard(actor=request.user, **serializer.validated_data)
-        return Response(BusinessSerializer(business).data, status=status.HTTP_201_CREATED)
+        return serve(request, business_onboard, OnboardSerializer, BusinessSerializer, created=True)
 
 
 class MyBusinessView(APIView):
@@ -94,7 +92,11 @@ class CollateralsView(generics.ListCreateAPIView):
 
     @extend_schema(request=CollateralCreateSerializer, responses={201: CollateralSerializer})
     def post(self, request, pk):
-        serializer = CollateralCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        collateral = collateral_create(business=self.business(), actor=request.user, **serializer.validated_data)
-        return Response(CollateralSerializer(collateral).data, status=status.HTTP_201_CREATED)
+        return serve(
+            request,
+            collateral_create,
+            CollateralCreateSerializer,
+            CollateralSerializer,
+            created=True,
+            business=self.business(),
+        )

@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.service_call import serve
 from apps.core.errors import Conflict
 from apps.core.idempotency import key_from
 from apps.core.pagination import DefaultCursorPagination
@@ -104,7 +105,4 @@ class LoanOverrideView(APIView):
 
     @extend_schema(request=OverrideSerializer, responses={200: LoanSerializer})
     def patch(self, request, pk):
-        serializer = OverrideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        loan = loan_override(loan_id=pk, actor=request.user, **serializer.validated_data)
-        return Response(LoanSerializer(loan).data)
+        return serve(request, loan_override, OverrideSerializer, LoanSerializer, loan_id=pk)

@@ -3,11 +3,12 @@ and ADMIN read it; DELETE cancels it."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.service_call import serve
 from apps.core.errors import found
 from apps.core.permissions import IsBorrower
 from apps.core.schema import error
@@ -58,10 +59,7 @@ class LoanMandateView(APIView):
         responses={201: MandateSerializer, 503: error("`rail_unavailable`: the rail could not register it.")},
     )
     def post(self, request, pk):
-        data = MandateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        mandate = mandate_create(loan_id=pk, actor=request.user, **data.validated_data)
-        return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)
+        return serve(request, mandate_create, MandateInputSerializer, MandateSerializer, created=True, loan_id=pk)
 
     @extend_schema(responses={200: MandateSerializer})
     def delete(self, request, pk):

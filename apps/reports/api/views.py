@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.fields import DateField, MoneyOutputField
+from apps.core.api.service_call import serve
 from apps.core.money import TOTAL_DIGITS
 from apps.core.permissions import IsAdmin, IsOfficerOrAdmin
 from apps.reports.selectors import aging_report, portfolio_summary
@@ -67,10 +68,7 @@ class DailyMetricsView(APIView):
 
     @extend_schema(parameters=[DailyQuerySerializer], responses={200: DailyMetricsSerializer})
     def get(self, request):
-        query = DailyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        metrics = daily_metrics_for(actor=request.user, **query.validated_data)
-        return Response(DailyMetricsSerializer(metrics).data)
+        return serve(request, daily_metrics_for, DailyQuerySerializer, DailyMetricsSerializer, query=True)
 
 
 class DailyMetricsRefreshView(APIView):
