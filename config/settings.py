@@ -52,6 +52,11 @@ PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET", default="")
 if PRODUCTION and (not PAYMENT_WEBHOOK_SECRET or PAYMENT_WEBHOOK_SECRET == SANDBOX_PAYMENT_WEBHOOK_SECRET):
     raise ImproperlyConfigured("Production requires its own PAYMENT_WEBHOOK_SECRET.")
 PAYMENT_WEBHOOK_SECRET = PAYMENT_WEBHOOK_SECRET or SANDBOX_PAYMENT_WEBHOOK_SECRET
+# Where borrowers reach this server: the sandbox rail's payment and mandate pages are served
+# here (/sandbox/rail/...), and they send the rail's signed webhooks back to this server (or to
+# SANDBOX_RAIL_CALLBACK_URL, when the rail reaches it at another address).
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+SANDBOX_RAIL_CALLBACK_URL = env.str("SANDBOX_RAIL_CALLBACK_URL", default="").rstrip("/")
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = 300
 
 OTP_TEST_CODE = env.str("OTP_TEST_CODE", default="")

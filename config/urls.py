@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include(api_v1)),
     path("files/<str:token>", serve_signed_file, name="signed-file"),
+    # The sandbox payment rail's pages (404 unless SANDBOX): docs/sandbox.md.
+    path("sandbox/rail/", include("apps.payments.api.sandbox_urls")),
     path("admin/", admin.site.urls),
 ]
 

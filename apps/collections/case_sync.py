@@ -27,11 +27,11 @@ from apps.collections.models import CaseEvent, CollectionCase, PromiseToPay
 from apps.core.outbox import events_emit_sql
 from apps.loans.models import INSTALLMENT_OWED_SQL, Loan
 
-# What is owed, per loan, on installments due before the day (the partial index of unpaid
-# installments by due date finds exactly the overdue ones).
+# What is owed, per loan, on the installments the close of business just found overdue (every
+# unpaid one due before the day): ix_installment_overdue_owed holds them with what they owe.
 _ARREARS = f"""
     SELECT loan_id, sum({INSTALLMENT_OWED_SQL}) AS owed
-    FROM loans_installment WHERE status <> 'PAID' AND due_date < %(day)s GROUP BY loan_id
+    FROM loans_installment WHERE status = 'OVERDUE' GROUP BY loan_id
 """  # noqa: S608 (a constant expression)
 
 _REFRESH_SQL = f"""

@@ -277,24 +277,22 @@ def case_payment_applied(*, loan_id, amount: Decimal, day: datetime.date, repaym
     """A repayment reached the loan (an outbox event): the case records it, a promise it
     fulfils is kept (back to IN_PROGRESS), and cleared arrears make the case PAID."""
     case = _open_case_of(loan_id)
-    if case is None or case.status == Case.Status.ESCALATED:
-        if case is not None:
-            case_event(
-                case,
-                CaseEvent.Type.CASE_PAYMENT_APPLIED,
-                data={"amount": str(amount), "repayment": repayment_id},
-                on=day,
-            )
-        return case
+    if case is None:
+        return None
+    # Every open case keeps the loan's arrears and principal current (the aging report reads
+    # them), an escalated one too; only the worked ones go on to promises and PAID.
     overdue, dpd = loan_arrears(loan_id, day)
     case.amount_overdue, case.dpd = overdue, dpd
-    case.save(update_fields=["amount_overdue", "dpd", "updated_at"])
+    case.principal_outstanding = Loan.objects.values_list("outstanding_principal", flat=True).get(pk=loan_id)
+    case.save(update_fields=["amount_overdue", "dpd", "principal_outstanding", "updated_at"])
     case_event(
         case,
         CaseEvent.Type.CASE_PAYMENT_APPLIED,
         data={"amount": str(amount), "repayment": repayment_id, "amount_overdue": str(overdue)},
         on=day,
     )
+    if case.status == Case.Status.ESCALATED:
+        return case
     if case.status == Case.Status.PTP:
         promise = PromiseToPay.objects.select_for_update().filter(case=case, status=PromiseToPay.Status.PENDING).first()
         if promise is not None:

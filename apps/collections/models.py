@@ -175,10 +175,13 @@ class CollectionCase(FSMModelMixin, BaseModel):
                 condition=Q(status__in=["OPEN", "IN_PROGRESS", "PTP", "BROKEN_PTP", "ESCALATED"]),
                 name="ix_case_worklist",
             ),
+            # The aging report: open cases by bucket and status with their amounts, from the
+            # index alone.
             models.Index(
                 fields=["bucket", "status"],
+                include=["principal_outstanding", "amount_overdue"],
                 condition=Q(status__in=["OPEN", "IN_PROGRESS", "PTP", "BROKEN_PTP", "ESCALATED"]),
-                name="ix_case_open_bucket",
+                name="ix_case_open_aging",
             ),
             models.Index(fields=["status", "ptp_due_on"], condition=Q(status="PTP"), name="ix_case_ptp_due"),
             models.Index(fields=["loan", "-opened_on"], name="ix_case_loan"),

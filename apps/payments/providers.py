@@ -44,8 +44,9 @@ class CollectionRail(Protocol):
 
 
 class SandboxCollectionRail:
-    """Deterministic: the page is the sandbox rail's (`manage.py sandbox_rail pay <intent>` plays
-    the borrower paying, through the real signed webhook). An amount of exactly 13.13 rupees is
+    """Deterministic. Its pages are served by this server (/sandbox/rail/..., apps/payments/
+    sandbox.py): paying or declining there, like `manage.py sandbox_rail pay <intent>`, sends the
+    rail's signed webhook through the real endpoint. An amount of exactly 13.13 rupees is
     refused as if the rail were down."""
 
     def open_collection(self, *, reference: str, amount: Decimal, method: str) -> CollectionOpened:
@@ -54,13 +55,13 @@ class SandboxCollectionRail:
         provider_reference = "SBXCOL" + reference.replace("-", "")[:20].upper()
         return CollectionOpened(
             provider_reference=provider_reference,
-            payment_url=f"https://sandbox-rail.example/pay/{provider_reference}",
+            payment_url=f"{settings.PUBLIC_URL}/sandbox/rail/pay/{reference}",
             expires_at=timezone.now() + INTENT_TTL,
         )
 
     def register_mandate(self, *, reference: str, mandate_type: str, max_amount: Decimal) -> MandateOpened:
         provider_reference = "SBXMDT" + reference.replace("-", "")[:20].upper()
-        return MandateOpened(provider_reference, f"https://sandbox-rail.example/mandates/{provider_reference}")
+        return MandateOpened(provider_reference, f"{settings.PUBLIC_URL}/sandbox/rail/mandates/{reference}")
 
     def present_debit(self, *, reference: str, umrn: str, amount: Decimal) -> str:
         """Accepted for debit on the due date; its outcome comes by webhook."""

@@ -5,6 +5,7 @@ import datetime
 from contextlib import contextmanager
 from decimal import Decimal
 
+from constance import config
 from django.db import connections, router, transaction
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -164,28 +165,29 @@ def report_statements():
         yield cursor
 
 
-# What the last close of business found overdue (its OVERDUE installments, less what has been
-# paid on them since): the same close that set each loan's DPD and bucket, so the figures of a
-# bucket agree with its loans. The partial covering index ix_installment_overdue_owed holds
-# exactly those installments with what they owe, and ix_loan_overdue the overdue loans: the
-# report reads what is overdue, never the book.
-_AGING_SQL = f"""
-WITH owed AS (
-    SELECT loan_id, sum({INSTALLMENT_OWED_SQL}) AS amount
-    FROM loans_installment
-    WHERE status = 'OVERDUE'
-    GROUP BY loan_id
-)
-SELECT l.asset_classification, count(*), sum(l.outstanding_principal), coalesce(sum(o.amount), 0)
-FROM loans_loan l LEFT JOIN owed o ON o.loan_id = l.id
-WHERE l.dpd > 0 AND l.status = ANY(%(live)s)
+# The aging report reads the collections book: each open case holds its loan's bucket, arrears
+# and principal as the nightly sync left them and payments since have kept them
+# (apps/collections/cases.py, case_payment_applied), so the report is one grouped read of
+# ix_case_open_aging however large the book. Loans overdue below COLLECTIONS_OPEN_DPD have no
+# case yet: they are read from the loans (ix_loan_overdue, a DPD range) with what their OVERDUE
+# installments still owe (ix_installment_overdue_owed).
+_AGING_CASES_SQL = """
+SELECT bucket, status, count(*), coalesce(sum(principal_outstanding), 0), coalesce(sum(amount_overdue), 0)
+FROM collections_collectioncase
+WHERE status = ANY(%(open)s)
+GROUP BY bucket, status
+"""
+
+_AGING_BEFORE_CASES_SQL = f"""
+SELECT l.asset_classification, count(*), coalesce(sum(l.outstanding_principal), 0), coalesce(sum(o.amount), 0)
+FROM loans_loan l
+LEFT JOIN LATERAL (
+    SELECT sum({INSTALLMENT_OWED_SQL}) AS amount FROM loans_installment i
+    WHERE i.loan_id = l.id AND i.status = 'OVERDUE'
+) o ON true
+WHERE l.dpd > 0 AND l.dpd < %(open_dpd)s AND l.status = ANY(%(live)s)
 GROUP BY l.asset_classification
 """  # noqa: S608 (a constant expression)
-
-_AGING_CASES_SQL = """
-SELECT bucket, status, count(*) FROM collections_collectioncase
-WHERE status = ANY(%(open)s) GROUP BY bucket, status
-"""
 
 
 @use_replica()
@@ -198,14 +200,23 @@ def aging_report(day=None) -> dict:
     params = {
         "live": [str(s) for s in Loan.LIVE_STATUSES],
         "open": [str(s) for s in CollectionCase.OPEN_STATUSES],
+        "open_dpd": max(1, config.COLLECTIONS_OPEN_DPD),
     }
+    loans: dict = {}
+    cases: dict = {}
+
+    def add(bucket, n, principal, owed):
+        count, total_principal, total_owed = loans.get(bucket, (0, ZERO, ZERO))
+        loans[bucket] = (count + n, total_principal + principal, total_owed + owed)
+
     with report_statements() as cursor:
-        cursor.execute(_AGING_SQL, params)
-        loans = {bucket: (n, principal, owed) for bucket, n, principal, owed in cursor.fetchall()}
         cursor.execute(_AGING_CASES_SQL, params)
-        cases: dict = {}
-        for bucket, case_status, n in cursor.fetchall():
+        for bucket, case_status, n, principal, owed in cursor.fetchall():
             cases.setdefault(bucket, {})[case_status] = n
+            add(bucket, n, principal, owed)
+        cursor.execute(_AGING_BEFORE_CASES_SQL, params)
+        for bucket, n, principal, owed in cursor.fetchall():
+            add(bucket, n, principal, owed)
     buckets = []
     for bucket in AGING_BUCKETS:
         n, principal, owed = loans.get(bucket, (0, ZERO, ZERO))

@@ -6,7 +6,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from constance.test import override_config
 
+from apps.collections.models import CollectionCase
 from apps.core.outbox import events_dispatch
 from apps.repayments.services import emi_bounce, emi_pay
 from apps.reports.models import DailyMetrics
@@ -135,3 +137,41 @@ def test_the_console_shows_thirty_days_as_trends_and_exports_them(book, officer_
     assert lines[0].startswith("business_date,applications,offers_accepted") and len(lines) == 31
     due_line = next(line for line in lines if line.startswith(book["due_day"].isoformat()))
     assert ",1," in due_line  # the day's one bounce
+
+
+def test_the_aging_report_follows_a_payment_made_after_the_close(book, officer, borrower):
+    """The report reads the open cases, which payments keep current (the outbox's handler)."""
+    from apps.repayments.services import emi_pay
+
+    bounced, bouncer = book["bounced"], book["bouncer"]
+    emi_pay(installment_id=bounced.pk, amount=Decimal("1000.00"), actor=borrower)
+    events_dispatch()
+    bouncer.refresh_from_db()
+    sma0 = next(
+        row for row in client_for(officer).get("/api/v1/reports/aging").json()["buckets"] if row["bucket"] == "SMA_0"
+    )
+    assert sma0["amount_overdue"] == f"{bounced.owed - Decimal('1000.00'):.2f}"
+    assert sma0["principal_outstanding"] == f"{bouncer.outstanding_principal:.2f}"
+    assert sma0["loans"] == 1 and sma0["cases"] == {"OPEN": 1}
+
+
+@override_config(COLLECTIONS_OPEN_DPD=10)
+def test_a_loan_overdue_below_the_opening_dpd_is_in_the_aging_without_a_case(borrower, officer):
+    """COLLECTIONS_OPEN_DPD 10: a loan 2 days past due has no case yet, and still counts."""
+    loan = make_loan(borrower)
+    first = loan.installments.get(number=1)
+    for day in (first.due_date, first.due_date + datetime.timedelta(days=1)):
+        close_day(day)
+        events_dispatch()
+    loan.refresh_from_db()
+    first.refresh_from_db()
+    assert loan.dpd == 1 and not CollectionCase.objects.filter(loan=loan).exists()
+    body = client_for(officer).get("/api/v1/reports/aging").json()
+    sma0 = next(row for row in body["buckets"] if row["bucket"] == "SMA_0")
+    assert sma0 == {
+        "bucket": "SMA_0",
+        "loans": 1,
+        "amount_overdue": f"{first.owed:.2f}",
+        "principal_outstanding": f"{loan.outstanding_principal:.2f}",
+        "cases": {},
+    }
