@@ -27,12 +27,15 @@ from apps.collections.models import CaseEvent, CollectionCase, PromiseToPay
 from apps.core.outbox import events_emit_sql
 from apps.loans.models import INSTALLMENT_OWED_SQL, Loan
 
-# What is owed, per loan, on the installments the close of business just found overdue (every
-# unpaid one due before the day): ix_installment_overdue_owed holds them with what they owe.
+# What is owed, per loan, on installments due before the day. Not `status = 'OVERDUE'`, though
+# the close of business has just marked exactly those: the statistics still describe the book
+# before tonight's marking (almost no OVERDUE rows), and the planner, trusting them, re-ran the
+# aggregate for every case (a night that never ended on the million-loan bench).
 _ARREARS = f"""
     SELECT loan_id, sum({INSTALLMENT_OWED_SQL}) AS owed
-    FROM loans_installment WHERE status = 'OVERDUE' GROUP BY loan_id
+    FROM loans_installment WHERE status <> 'PAID' AND due_date < %(day)s GROUP BY loan_id
 """  # noqa: S608 (a constant expression)
+
 
 _REFRESH_SQL = f"""
 WITH arrears AS ({_ARREARS}), fresh AS (
