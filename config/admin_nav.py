@@ -99,6 +99,7 @@ def sidebar(request) -> list[dict]:
                 _model("Repayments", "payments", "repayments.repayment"),
                 _model("Offline payments", "account_balance", "repayments.offlinepayment"),
                 _model("Charge waivers", "money_off", "repayments.chargewaiver"),
+                _model("Payouts", "outbox", "loans.payout"),
                 _model("Payments on the rail", "qr_code_2", "payments.paymentintent"),
                 _model("Mandates", "autorenew", "payments.mandate"),
                 _model("Unapplied credits", "savings", "payments.unappliedcredit"),

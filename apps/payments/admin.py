@@ -229,7 +229,7 @@ class PayoutAdmin(ReadOnlyAdmin):
     once (same reference: a payout that went through is answered, not paid twice). Confirming
     with a UTR, or failing it, is on the loan's page (the rail's report names the loan)."""
 
-    list_display = ["created_at", "reference", "loan", "amount", "status", "utr", "attempts", "settled_by"]
+    list_display = ["created_at", "loan", "amount", "status", "utr", "attempts", "settled_by", "reference"]
     list_filter = ["status"]
     search_fields = ["=reference", "=utr", "=loan__reference"]
     list_select_related = ["loan"]

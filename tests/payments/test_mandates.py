@@ -47,7 +47,8 @@ def test_a_mandate_is_set_up_once_on_a_verified_account_and_activated_by_the_rai
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["status"], body["frequency"]) == ("PENDING", "MONTHLY")
-    assert body["authorization_url"].startswith("https://") and body["max_amount"] == f"{int(loan.emi * 3 / 2 + 1)}.00"
+    assert body["authorization_url"] == f"http://127.0.0.1:8000/sandbox/rail/mandates/{body['id']}"
+    assert body["max_amount"] == f"{int(loan.emi * 3 / 2 + 1)}.00"
     again = borrower_client.post(mandate_url(loan), {"bank_account_id": account_id, "type": "NACH"}, format="json")
     assert again.status_code == 409
     rail("mandate.activated", {"mandate_id": body["id"], "umrn": "HDFC7000000012345"})
