@@ -31,7 +31,6 @@ _POST_SQL = (
 )
 
 
-@use_primary()
 def source_of(row) -> dict:
     """journal_post's `source_type` and `source_id` for the model row an entry books."""
     return {"source_type": row._meta.label_lower, "source_id": str(row.pk)}
@@ -42,6 +41,7 @@ def on_loan(loan) -> dict:
     return {"loan_id": loan.pk, "borrower_id": loan.borrower_id}
 
 
+@use_primary()
 def journal_post(
     *,
     entry_type: str,

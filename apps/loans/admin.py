@@ -22,7 +22,16 @@ from apps.core.business_date import get_business_date
 from apps.core.inr import inr
 from apps.core.money import ZERO
 from apps.ledger.models import JournalLine
-from apps.loans.models import DueInstallment, Installment, Loan, LoanProduct, Offer, OverdueLoan, PayoutWorkItem
+from apps.loans.models import (
+    INSTALLMENT_AMOUNTS,
+    DueInstallment,
+    Installment,
+    Loan,
+    LoanProduct,
+    Offer,
+    OverdueLoan,
+    PayoutWorkItem,
+)
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
 from apps.loans.services.contracts import contract_link
 from apps.loans.transitions import OVERRIDES
@@ -61,17 +70,7 @@ class OfferAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
 
 
 # An installment as ops read it: its number and date, what is due and paid of each part.
-INSTALLMENT_COLUMNS = [
-    "number",
-    "due_date",
-    "principal_due",
-    "interest_due",
-    "penalty_due",
-    "principal_paid",
-    "interest_paid",
-    "penalty_paid",
-    "status",
-]
+INSTALLMENT_COLUMNS = ["number", "due_date", *INSTALLMENT_AMOUNTS, "status"]
 
 
 class InstallmentInline(ReadOnlyInline):

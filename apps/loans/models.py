@@ -402,6 +402,17 @@ class Payout(FSMModelMixin, RequestedWithKey, BaseModel):
         self.settled_by = by
 
 
+# What an installment is due and has been paid, part by part (penalty, interest, principal).
+INSTALLMENT_AMOUNTS = [
+    "principal_due",
+    "interest_due",
+    "penalty_due",
+    "principal_paid",
+    "interest_paid",
+    "penalty_paid",
+]
+
+
 class Installment(BaseModel):
     """One EMI. Owed = principal_due + interest_due + penalty_due - amount_paid."""
 
@@ -449,14 +460,7 @@ class Installment(BaseModel):
             # alone (only the OVERDUE ones are in it, a tenth of the book at worst).
             models.Index(
                 fields=["loan_id"],
-                include=[
-                    "principal_due",
-                    "interest_due",
-                    "penalty_due",
-                    "principal_paid",
-                    "interest_paid",
-                    "penalty_paid",
-                ],
+                include=INSTALLMENT_AMOUNTS,
                 condition=Q(status="OVERDUE"),
                 name="ix_installment_overdue_owed",
             ),
