@@ -391,13 +391,21 @@ class Payout(FSMModelMixin, RequestedWithKey, BaseModel):
     def __str__(self):
         return self.reference
 
+    @property
+    def send_outcome(self) -> str:
+        """What the last send came to: succeeded, failed, pending (the rail acknowledged it and
+        its webhook will settle it) or unanswered (to be sent again)."""
+        if self.status != Payout.Status.PENDING:
+            return str(self.status).lower()
+        return "pending" if self.acknowledged_at else "unanswered"
+
     @transition(field=status, source=Status.PENDING, target=Status.SUCCEEDED)
     def succeed(self, *, utr: str, by: str):
         self.utr = utr
         self.settled_by = by
 
     @transition(field=status, source=Status.PENDING, target=Status.FAILED)
-    def fail(self, *, reason: str, by: str):
+    def fail(self, reason: str, *, by: str):
         self.failure_reason = reason[:255]
         self.settled_by = by
 

@@ -10,7 +10,7 @@ from django_fsm import can_proceed
 
 from apps.audit.transitions import AuditedTransition
 from apps.core.errors import Conflict
-from apps.loans.models import Loan, Offer
+from apps.loans.models import Loan, Offer, Payout
 
 LOAN_OVERDUE = AuditedTransition(Loan.mark_overdue, "loan.overdue")
 LOAN_CURRENT = AuditedTransition(Loan.mark_current, "loan.current")
@@ -22,6 +22,8 @@ OFFER_ACCEPTED = AuditedTransition(Offer.accept, "offer.accepted")
 OFFER_WITHDRAWN = AuditedTransition(Offer.withdraw, "offer.withdrawn")
 OFFER_VOIDED = AuditedTransition(Offer.void, "offer.voided")
 LOAN_CANCELLED = AuditedTransition(Loan.cancel, "loan.cancelled")
+PAYOUT_SUCCEEDED = AuditedTransition(Payout.succeed, "payout.succeeded")
+PAYOUT_FAILED = AuditedTransition(Payout.fail, "payout.failed")
 
 # The ADMIN override, by the state it sets.
 OVERRIDES: dict[str, AuditedTransition] = {

@@ -15,7 +15,7 @@ from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.errors import DomainError
 from apps.loans.admin import LOAN_PAGE
 from apps.loans.models import Payout
-from apps.loans.services.payouts import payout_send
+from apps.loans.services.payouts import payouts_send
 from apps.payments.intents import credit_apply, credit_refund
 from apps.payments.models import (
     Mandate,
@@ -254,14 +254,10 @@ class PayoutAdmin(ReadOnlyAdmin):
     @admin.action(description="Send again now (unanswered pending payouts)", permissions=["change"])
     def send_again(self, request, queryset):
         chosen = queryset.filter(status=Payout.Status.PENDING, acknowledged_at__isnull=True)
-        outcomes: dict = {}
-        for payout_id in chosen.values_list("pk", flat=True):
-            payout = payout_send(payout_id, actor=request.user)
-            state = (
-                str(payout.status) if payout.status != Payout.Status.PENDING or payout.acknowledged_at else "unanswered"
-            )
-            outcomes[state] = outcomes.get(state, 0) + 1
-        summary = ", ".join(f"{n} {state.lower()}" for state, n in sorted(outcomes.items())) or "nothing to send"
+        counts = payouts_send(chosen.values_list("pk", flat=True), actor=request.user)
+        sent = counts.pop("sent")
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()) if n) if sent else ""
+        summary = summary or "nothing to send"
         self.message_user(request, f"Sent again: {summary}.", messages.INFO)
 
     def has_change_permission(self, request, obj=None):

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 
 from apps.core.signatures import sign
+from apps.loans.providers import sandbox_utr
 
 
 class SandboxOnly(Exception):
@@ -56,6 +57,14 @@ def mandate_event(mandate, outcome: str) -> tuple[str, dict]:
     umrn = "SBXUMRN" + uuid.uuid4().hex[:12].upper()
     kind = "mandate.activated" if outcome == "activate" else "mandate.rejected"
     return kind, {"mandate_id": str(mandate.pk), "umrn": umrn}
+
+
+def payout_event(payout, outcome: str, *, utr: str = "", reason: str = "") -> tuple[str, dict]:
+    """The rail's word on a payout it left PENDING: paid (the UTR its sandbox gives that
+    reference, unless another is named) or failed."""
+    if outcome == "succeed":
+        return "payout.succeeded", {"reference": payout.reference, "utr": utr or sandbox_utr(payout.reference)}
+    return "payout.failed", {"reference": payout.reference, "reason": reason}
 
 
 def callback_base(request) -> str:

@@ -17,7 +17,7 @@ from apps.core.replica import use_replica
 from apps.ledger import chart
 from apps.ledger.models import JournalLine
 from apps.loans.models import INSTALLMENT_OWED_SQL, Installment, Loan
-from apps.repayments.delinquency import BUCKETS, DPD_BUCKETS
+from apps.repayments.delinquency import BEYOND, BUCKETS, DPD_BUCKETS, classification_sql
 from apps.reports.models import DailyMetrics
 
 LIVE = Q(status__in=Loan.LIVE_STATUSES)
@@ -27,26 +27,17 @@ def _sum(condition: Q):
     return Coalesce(Sum("outstanding_principal", filter=condition), Value(ZERO), output_field=DecimalField())
 
 
-def _bucket_sql() -> tuple[str, dict, dict]:
-    """DPD_BUCKETS' labels as a SQL CASE over `dpd` (the ceilings of repayments.delinquency), its
-    parameters, and each label's lowest DPD."""
-    labels = list(DPD_BUCKETS)
-    whens = " ".join(f"WHEN dpd <= %(dpd_ceiling_{n})s THEN %(dpd_label_{n})s" for n in range(len(BUCKETS)))
-    params: dict = {"dpd_beyond": labels[-1]}
-    floors, floor = {}, 0
-    for n, (ceiling, _) in enumerate(BUCKETS):
-        params[f"dpd_ceiling_{n}"], params[f"dpd_label_{n}"] = ceiling, labels[n]
-        floors[labels[n]], floor = floor, ceiling + 1
-    floors[labels[-1]] = floor
-    return f"CASE {whens} ELSE %(dpd_beyond)s END", params, floors
-
-
-_BUCKET_CASE, _BUCKET_PARAMS, BUCKET_FLOORS = _bucket_sql()
+# A loan's DPD bucket is the classification its DPD alone gives (repayments.delinquency's one
+# CASE, `classification_sql`), labelled as the reports label it ("0", "1-30", … "90+"); each
+# label's lowest DPD gives the PAR numerators.
+_DPD_CLASS_SQL, _DPD_CLASS_PARAMS = classification_sql("dpd")
+_LABELS = dict(zip([*(str(cls) for _, cls in BUCKETS), str(BEYOND)], DPD_BUCKETS, strict=True))
+BUCKET_FLOORS = dict(zip(DPD_BUCKETS, [0, *(ceiling + 1 for ceiling, _ in BUCKETS)], strict=True))
 
 # The live book in one pass, grouped by classification and DPD bucket: every book figure the
 # portfolio report and the daily MIS need is a sum of these few rows.
 _BOOK_SQL = f"""
-SELECT asset_classification, {_BUCKET_CASE}, count(*), coalesce(sum(outstanding_principal), 0)
+SELECT asset_classification, {_DPD_CLASS_SQL}, count(*), coalesce(sum(outstanding_principal), 0)
 FROM loans_loan WHERE status = ANY(%(live)s)
 GROUP BY 1, 2
 """  # noqa: S608 (constant expressions)
@@ -57,12 +48,12 @@ def book_snapshot() -> dict:
     """The live book: count and principal outstanding in all, by classification and by DPD
     bucket. `principal_past_dpd(book, n)` gives the PAR numerators."""
     with report_statements() as cursor:
-        cursor.execute(_BOOK_SQL, {**_BUCKET_PARAMS, "live": [str(s) for s in Loan.LIVE_STATUSES]})
+        cursor.execute(_BOOK_SQL, {**_DPD_CLASS_PARAMS, "live": [str(s) for s in Loan.LIVE_STATUSES]})
         rows = cursor.fetchall()
     by_class = {cls: {"count": 0, "amount": ZERO} for cls in Loan.Classification.values}
     by_bucket = {label: {"count": 0, "amount": ZERO} for label in DPD_BUCKETS}
-    for classification, label, count, amount in rows:
-        for group in (by_class[classification], by_bucket[label]):
+    for classification, by_dpd, count, amount in rows:
+        for group in (by_class[classification], by_bucket[_LABELS[by_dpd]]):
             group["count"] += count
             group["amount"] += amount
     return {

@@ -25,13 +25,12 @@ from apps.kyc.services import collateral_release
 from apps.loans.models import Loan, Offer, Payout
 from apps.loans.providers import PayoutRefused, PayoutUnreachable, get_payout_provider
 from apps.loans.services.disbursement import loan_disburse
-from apps.loans.transitions import LOAN_CANCELLED, OFFER_VOIDED
+from apps.loans.transitions import LOAN_CANCELLED, OFFER_VOIDED, PAYOUT_FAILED, PAYOUT_SUCCEEDED
 
 # Sends of a payout the rail never answered, and the wait before each next one. After the last
 # the payout stays PENDING in the payouts worklist for ops (the rail's report, then a UTR or a
 # failure).
 RETRY_WAITS = (60, 300, 900, 3600, 3600, 3600)
-MAX_SENDS = len(RETRY_WAITS) + 1
 SETTLED_BY = ("rail", "webhook", "ops")
 
 
@@ -149,21 +148,12 @@ def payout_settle(
     if succeeded:
         if Payout.objects.filter(utr=utr).exclude(pk=payout.pk).exists():
             raise Conflict(f"UTR {utr} already settled another payout.", code="utr_in_use")
-        payout.succeed(utr=utr, by=by)
-        payout.save()
+        PAYOUT_SUCCEEDED.one(payout, utr=utr, by=by, actor=actor, reason=f"UTR {utr}, told by {by}")
         loan_disburse(loan=loan, utr=utr, actor=actor)
     else:
         reason = (reason or "payout failed").strip()
-        payout.fail(reason=reason, by=by)
-        payout.save()
+        PAYOUT_FAILED.one(payout, reason, by=by, actor=actor, reason=reason)
         _cancel_loan(loan, reason, actor)
-    record(
-        f"payout.{str(payout.status).lower()}",
-        obj=payout,
-        before={"status": Payout.Status.PENDING},
-        after={"status": payout.status, "utr": payout.utr, "reason": payout.failure_reason, "by": by},
-        actor=actor,
-    )
     return payout
 
 
@@ -198,18 +188,16 @@ def payouts_due(now=None, limit: int = 500) -> list:
     )
 
 
+def payouts_send(payout_ids, *, actor=None) -> dict:
+    """Send each payout again (one at a time, no transaction open); how many came to what
+    (`Payout.send_outcome`), and how many were sent."""
+    counts = {"sent": 0, "succeeded": 0, "failed": 0, "unanswered": 0, "pending": 0}
+    for payout_id in payout_ids:
+        counts["sent"] += 1
+        counts[payout_send(payout_id, actor=actor).send_outcome] += 1
+    return counts
+
+
 def payouts_retry(now=None) -> dict:
     """Send again each payout whose last send went unanswered (the job, every five minutes)."""
-    counts = {"sent": 0, "succeeded": 0, "failed": 0, "unanswered": 0, "pending": 0}
-    for payout_id in payouts_due(now):
-        payout = payout_send(payout_id)
-        counts["sent"] += 1
-        if payout.status == Payout.Status.SUCCEEDED:
-            counts["succeeded"] += 1
-        elif payout.status == Payout.Status.FAILED:
-            counts["failed"] += 1
-        elif payout.acknowledged_at is None:
-            counts["unanswered"] += 1
-        else:
-            counts["pending"] += 1
-    return counts
+    return payouts_send(payouts_due(now))

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.loans.models import Payout
 from apps.payments.models import Mandate, PaymentIntent
-from apps.payments.sandbox import SandboxOnly, deliver, mandate_event, payment_event
+from apps.payments.sandbox import SandboxOnly, deliver, mandate_event, payment_event, payout_event
 
 
 class Command(BaseCommand):
@@ -63,9 +63,4 @@ class Command(BaseCommand):
                 payout = None
         if payout is None:
             raise CommandError(f"No payout for {target}.")
-        if outcome == "payout-succeed":
-            return "payout.succeeded", {
-                "reference": payout.reference,
-                "utr": utr or "SBXPAY" + uuid.uuid4().hex[:16].upper(),
-            }
-        return "payout.failed", {"reference": payout.reference, "reason": reason}
+        return payout_event(payout, outcome.removeprefix("payout-"), utr=utr or "", reason=reason)
