@@ -80,6 +80,22 @@ def event_emit(topic: str, *, aggregate, payload: dict | None = None, business_d
     return event
 
 
+def events_emit_many(topic: str, items, *, business_date=None) -> int:
+    """One event per (aggregate, payload) pair, in one INSERT: `event_emit` for a set-based change."""
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"events_emit_many({topic!r}) outside a transaction")
+    events = []
+    for aggregate, payload in items:
+        kind, key = _aggregate(aggregate)
+        events.append(
+            Event(topic=topic, aggregate_type=kind, aggregate_id=key, payload=payload, business_date=business_date)
+        )
+    Event.objects.bulk_create(events)
+    if events:
+        _notify_on_commit()
+    return len(events)
+
+
 def events_emit_sql(topic: str, *, aggregate_type: str, select_sql: str, params: dict, business_date=None) -> int:
     """One event per row of `select_sql`, which yields (aggregate_id, payload jsonb), in one
     INSERT ... SELECT: the close of business emits for a million loans without a Python loop."""

@@ -7,6 +7,7 @@ order. tests/ledger/test_bulk_matches_single.py holds the two writers to the sam
 """
 
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,18 +28,20 @@ class EntrySpec:
     memo: str = ""
     source_type: str = ""
     source_id: str = ""
+    # Set when the caller's rows point at the entry (a repayment's journal_entry); else drawn here.
+    entry_id: uuid.UUID | None = None
 
 
 _BULK_SQL = """
 WITH spec AS (
     SELECT * FROM unnest(%(keys)s::varchar[], %(types)s::varchar[], %(hashes)s::varchar[], %(memos)s::varchar[],
-                         %(loans)s::uuid[], %(stypes)s::varchar[], %(sids)s::varchar[])
-        AS s(key, entry_type, content_hash, memo, loan_id, source_type, source_id)
+                         %(loans)s::uuid[], %(stypes)s::varchar[], %(sids)s::varchar[], %(ids)s::uuid[])
+        AS s(key, entry_type, content_hash, memo, loan_id, source_type, source_id, id)
 ), e AS (
     INSERT INTO ledger_journalentry
         (id, entry_type, business_date, posted_at, memo, actor_id, idempotency_key, content_hash,
          reverses_id, loan_id, source_type, source_id)
-    SELECT gen_random_uuid(), entry_type, %(day)s, now(), memo, NULL, key, content_hash, NULL, loan_id,
+    SELECT coalesce(id, gen_random_uuid()), entry_type, %(day)s, now(), memo, NULL, key, content_hash, NULL, loan_id,
            source_type, source_id
     FROM spec
     ON CONFLICT (idempotency_key) DO NOTHING
@@ -72,7 +75,7 @@ def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date) -> int
     """Post every spec whose key is new; returns how many entries were written."""
     if not specs:
         return 0
-    columns = {name: [] for name in ("keys", "types", "hashes", "memos", "loans", "stypes", "sids")}
+    columns = {name: [] for name in ("keys", "types", "hashes", "memos", "loans", "stypes", "sids", "ids")}
     line_columns = {name: [] for name in ("lkeys", "accounts", "debits", "credits", "lloans", "borrowers")}
     hashes: dict[str, str] = {}
     for spec in specs:
@@ -97,6 +100,7 @@ def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date) -> int
         columns["loans"].append(spec.loan_id)
         columns["stypes"].append(spec.source_type)
         columns["sids"].append(str(spec.source_id)[:64])
+        columns["ids"].append(spec.entry_id)
         for line in clean:
             line_columns["lkeys"].append(spec.idempotency_key)
             line_columns["accounts"].append(line.account)

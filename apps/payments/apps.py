@@ -9,4 +9,4 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         # The rail's event types are applied by the modules that own what they move; importing
         # them registers their appliers (apps.payments.webhooks.APPLIERS).
-        from apps.payments import intents, mandates, payouts  # noqa: F401
+        from apps.payments import intents, intents_bulk, mandates, payouts  # noqa: F401

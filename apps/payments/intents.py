@@ -105,19 +105,22 @@ def intent_open(*, loan_id, amount, method: str, actor, idempotency_key: str = "
 # ---- what the rail's webhooks do --------------------------------------------------------------
 
 
-def _utr_booked(utr: str) -> bool:
-    """Whether money under this bank reference is already on our books (a rail payment, an
+def utrs_booked(utrs) -> set[str]:
+    """Which of these bank references already have money on our books (a rail payment, an
     offline payment ops recorded, or any repayment): one query."""
-    return (
-        PaymentIntent.objects.filter(utr=utr)
-        .values("pk")
+    utrs = list(utrs)
+    return set(
+        PaymentIntent.objects.filter(utr__in=utrs)
+        .values_list("utr", flat=True)
         .union(
-            Repayment.objects.filter(external_reference=utr).values("pk"),
-            OfflinePayment.objects.filter(reference=utr).values("pk"),
-            all=True,
+            Repayment.objects.filter(external_reference__in=utrs).values_list("external_reference", flat=True),
+            OfflinePayment.objects.filter(reference__in=utrs).values_list("reference", flat=True),
         )
-        .exists()
     )
+
+
+def utr_of(value) -> str:
+    return str(value or "").strip()[:64]
 
 
 def _park(loan: Loan, amount: Decimal, *, intent, utr: str, today) -> UnappliedCredit:
@@ -143,7 +146,7 @@ def _park(loan: Loan, amount: Decimal, *, intent, utr: str, today) -> UnappliedC
 
 def intent_paid(*, intent_id, amount, utr: str) -> dict:
     """The rail collected `amount` for the intent under bank reference `utr`."""
-    utr = (utr or "").strip()[:64]
+    utr = utr_of(utr)
     if not utr:
         raise InvalidInput("A UTR is required.", field="utr")
     amount = parse_amount(amount)
@@ -152,7 +155,7 @@ def intent_paid(*, intent_id, amount, utr: str) -> dict:
     )
     if intent.status == PaymentIntent.Status.SUCCEEDED:
         return {"already": "paid", "utr": intent.utr}
-    if _utr_booked(utr):
+    if utrs_booked([utr]):
         return {"already": "utr booked", "utr": utr}
     loan = lock_loan(intent.loan_id, None)
     today = get_business_date()
@@ -162,14 +165,23 @@ def intent_paid(*, intent_id, amount, utr: str) -> dict:
         rows, left = pay_oldest_first(loan, amount, today=today, actor=None, channel=channel, reference=utr)
     credit = _park(loan, left, intent=intent, utr=utr, today=today) if left > ZERO else None
     intent.succeed(utr=utr, amount_received=amount, repayment=rows[0] if rows else None)
-    intent.save()
-    record(
-        "payment_intent.succeeded",
-        obj=intent,
-        after={"utr": utr, "amount": str(amount), "repayments": len(rows), "unapplied": str(left)},
-    )
+    intent.save(update_fields=SUCCEEDED_FIELDS)
+    record("payment_intent.succeeded", obj=intent, after=succeeded_audit(intent, rows, left))
     if rows:
         close_if_settled(loan, today=today, actor=None)
+    return paid_result(rows, left, credit)
+
+
+# What `succeed` changes on an intent, and what the audit row and the event's result say of it
+# (shared with the set-based applier in intents_bulk).
+SUCCEEDED_FIELDS = ["status", "utr", "amount_received", "repayment", "updated_at"]
+
+
+def succeeded_audit(intent: PaymentIntent, rows, left: Decimal) -> dict:
+    return {"utr": intent.utr, "amount": str(intent.amount_received), "repayments": len(rows), "unapplied": str(left)}
+
+
+def paid_result(rows, left: Decimal, credit=None) -> dict:
     return {
         "repayments": [str(row.pk) for row in rows],
         "unapplied": str(left),

@@ -5,11 +5,14 @@ worker (DESIGN.md "Money rails and outside parties").
   before anything else: a bad or stale one stores nothing. A valid event is inserted once by the
   rail's event id (the same id again changes nothing) and a worker is asked to apply it after
   commit; beat's sweep asks every minute too.
-- `webhook_events_apply` takes due events one at a time (`FOR UPDATE SKIP LOCKED`, so several
-  workers share the queue), each in its own transaction: the event's applier (by type, in
-  `APPLIERS`) does the work, idempotent by what it books (a payout's reference, a UTR), and the
-  event is APPLIED in the same commit. A failure is retried with backoff and after MAX_ATTEMPTS
-  the event is DEAD: the dead-letter list ops replay from the admin.
+- `webhook_events_apply` claims due events a batch at a time (`FOR UPDATE SKIP LOCKED`, so
+  several workers share the queue). A type with a set-based applier (`APPLIERS_MANY`: plain
+  payments) applies what it can of the batch in one transaction, the events APPLIED in the same
+  commit. Every other event, and any the set-based applier hands back, goes through its
+  one-at-a-time applier (by type, in `APPLIERS`) in a transaction of its own: that is the path
+  that says what is wrong with an event. Appliers are idempotent by what they book (a payout's
+  reference, a UTR). A failure is retried with backoff and after MAX_ATTEMPTS the event is
+  DEAD: the dead-letter list ops replay from the admin.
 """
 
 import datetime
@@ -24,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.audit.services import record
+from apps.core.bulk import rows_update
 from apps.core.errors import InvalidInput, Unauthenticated
 from apps.core.signatures import SignatureInvalid, verify
 from apps.payments.models import WebhookEvent
@@ -31,18 +35,29 @@ from apps.payments.models import WebhookEvent
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-# Events per transaction. One: an event's ledger entry locks balance stripes chosen per entry,
-# so two workers each holding several entries' stripes could deadlock (they did, at 25).
-BATCH = 1
+# Events claimed per transaction. The set-based applier takes every lock of a batch in id order
+# and the ledger's balance rows in one statement, so two workers' batches cannot deadlock (the
+# one-at-a-time appliers, whose entries lock stripes chosen per entry, never share a transaction).
+BATCH = 50
 # The rail's event types, and the function that applies each (`fn(event) -> dict`, its result
 # kept on the event). Filled by the modules that own what an event moves (payouts, intents,
 # mandates) through `applies`.
 APPLIERS: dict[str, Callable] = {}
+# Set-based appliers: `fn(events) -> ({event pk: result}, events it leaves to APPLIERS)`.
+APPLIERS_MANY: dict[str, Callable] = {}
 
 
 def applies(event_type: str):
     def decorator(fn):
         APPLIERS[event_type] = fn
+        return fn
+
+    return decorator
+
+
+def applies_many(event_type: str):
+    def decorator(fn):
+        APPLIERS_MANY[event_type] = fn
         return fn
 
     return decorator
@@ -125,13 +140,14 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(15 * 4 ** (attempts - 1), 6 * 3600))
 
 
-def _claim(limit: int) -> list[WebhookEvent]:
-    return list(
-        WebhookEvent.objects.select_for_update(skip_locked=True)
-        .filter(status__in=[WebhookEvent.Status.RECEIVED, WebhookEvent.Status.RETRYING])
-        .filter(next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at", "id")[:limit]
+def _due():
+    return WebhookEvent.objects.select_for_update(skip_locked=True).filter(
+        status__in=[WebhookEvent.Status.RECEIVED, WebhookEvent.Status.RETRYING], next_attempt_at__lte=timezone.now()
     )
+
+
+def _claim(limit: int) -> list[WebhookEvent]:
+    return list(_due().order_by("next_attempt_at", "id")[:limit])
 
 
 def _settle(event: WebhookEvent) -> None:
@@ -159,20 +175,58 @@ def _settle(event: WebhookEvent) -> None:
     event.save(update_fields=["status", "applied_at", "result", "last_error"])
 
 
-def webhook_events_apply(*, limit: int = 1000, batch: int = BATCH) -> int:
-    """Apply due events until none is left (or `limit`); returns how many were settled.
-
-    `batch` events per transaction, each in its own savepoint: one event's failure undoes only
-    its own work. Workers skip each other's locked events, so several share the queue."""
-    done = 0
-    while done < limit:
+def _apply_batch(size: int) -> tuple[int, int, list[int]]:
+    """Claim a batch and apply what the set-based appliers take, in one transaction. Returns
+    (claimed, applied, the ids of the events left for one at a time)."""
+    events: list[WebhookEvent] = []
+    try:
         with transaction.atomic():
-            events = _claim(min(batch, limit - done))
+            events = _claim(size)
+            by_type: dict[str, list[WebhookEvent]] = {}
             for event in events:
-                _settle(event)
-        if not events:
-            return done
-        done += len(events)
+                by_type.setdefault(event.type, []).append(event)
+            applied, rest = [], []
+            for event_type, group in by_type.items():
+                many = APPLIERS_MANY.get(event_type)
+                if many is None or len(group) == 1:
+                    rest.extend(group)
+                    continue
+                results, left = many(group)
+                rest.extend(left)
+                now = timezone.now()
+                for event in group:
+                    if event.pk in results:
+                        event.status, event.applied_at, event.last_error = WebhookEvent.Status.APPLIED, now, ""
+                        event.result = results[event.pk]
+                        applied.append(event)
+            rows_update(WebhookEvent, applied, ["status", "applied_at", "result", "last_error"])
+    except Exception:
+        # The set-based path is only faster; the one-at-a-time path applies (or explains) each.
+        logger.exception("payments: a batch of %d webhook events fell back to one at a time", len(events))
+        return len(events), 0, [event.pk for event in events]
+    return len(events), len(applied), sorted(event.pk for event in rest)
+
+
+def _apply_one(event_pk: int) -> bool:
+    """Apply one event in its own transaction, unless another worker holds or settled it."""
+    with transaction.atomic():
+        event = _due().filter(pk=event_pk).first()
+        if event is None:
+            return False
+        _settle(event)
+    return True
+
+
+def webhook_events_apply(*, limit: int = 1000, batch: int = BATCH) -> int:
+    """Apply due events until none is left (or `limit` are claimed); returns how many this call
+    settled. Workers skip each other's locked events, so several share the queue."""
+    done = claimed = 0
+    while claimed < limit:
+        taken, applied, rest = _apply_batch(min(batch, limit - claimed))
+        if not taken:
+            break
+        claimed += taken
+        done += applied + sum(_apply_one(pk) for pk in rest)
     return done
 
 

@@ -150,3 +150,17 @@ def test_bulk_and_single_posting_write_the_same_rows(monkeypatch):
     assert by_single == by_bulk
     assert len(by_single["entries"]) == 4 and len(by_single["lines"]) == 9
     assert (chart.INTEREST_INCOME, STRIPE, Decimal("10.0001"), Decimal("124.4567")) in by_single["stripes"]
+
+
+def test_an_entry_id_the_caller_chose_is_the_entry_written():
+    """The set-based repayment writer points its rows at entries by ids it draws itself."""
+    chosen = uuid.uuid4()
+    spec = EntrySpec(
+        "ADJUSTMENT",
+        "chosen:id",
+        [Line(chart.CAPITAL, credit=Decimal("7.00")), Line(chart.BANK_DISBURSEMENT, debit=Decimal("7.00"))],
+        entry_id=chosen,
+    )
+    assert journal_post_many([spec, SPECS[2]], business_date=DAY) == 2
+    assert JournalEntry.objects.get(idempotency_key="chosen:id").pk == chosen
+    assert JournalEntry.objects.get(idempotency_key=SPECS[2].idempotency_key).pk != chosen

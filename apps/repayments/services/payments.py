@@ -1,5 +1,6 @@
 """Paying an installment, recording a bounce, and closing a loan that owes nothing more."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Installment, Loan
-from apps.repayments.allocation import allocate
+from apps.repayments.allocation import Allocation, allocate
 from apps.repayments.locks import lock_installment
 from apps.repayments.models import Bounce, NachReturnCode, Repayment
 from apps.repayments.posting import repayment_lines
@@ -51,6 +52,18 @@ def recorded_actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def received_payload(repayment: Repayment) -> dict:
+    """The `repayment.received` event's payload (one place for the single and the set-based writer)."""
+    return {
+        "repayment_id": str(repayment.pk),
+        "loan_id": str(repayment.loan_id),
+        "amount": str(repayment.amount),
+        "kind": str(repayment.kind),
+        "channel": repayment.channel,
+        "business_date": repayment.business_date.isoformat(),
+    }
+
+
 def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
     """Post the repayment's entry, then write the row once, pointing at it.
 
@@ -60,7 +73,7 @@ def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
     repayment.journal_entry = journal_post(
         entry_type="REPAYMENT",
         lines=lines,
-        idempotency_key=f"repayment:{repayment.pk}",
+        idempotency_key=repayment_entry_key(repayment),
         business_date=repayment.business_date,
         memo=memo,
         loan_id=repayment.loan_id,
@@ -71,20 +84,49 @@ def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
     event_emit(
         "repayment.received",
         aggregate=("loans.loan", repayment.loan_id),
-        payload={
-            "repayment_id": str(repayment.pk),
-            "loan_id": str(repayment.loan_id),
-            "amount": str(repayment.amount),
-            "kind": str(repayment.kind),
-            "channel": repayment.channel,
-            "business_date": repayment.business_date.isoformat(),
-        },
+        payload=received_payload(repayment),
         business_date=repayment.business_date,
     )
     return repayment
 
 
-def apply_to_installment(
+def repayment_entry_key(repayment: Repayment) -> str:
+    return f"repayment:{repayment.pk}"
+
+
+# What paying an installment changes on the installment and on its loan.
+INSTALLMENT_PAID_FIELDS = ["penalty_paid", "interest_paid", "principal_paid", "status", "paid_on", "updated_at"]
+LOAN_OUTSTANDING_FIELDS = [
+    "outstanding_penalty",
+    "outstanding_interest",
+    "interest_suspense",
+    "outstanding_principal",
+    "updated_at",
+]
+
+
+@dataclass
+class Booking:
+    """One repayment on one installment, worked out in memory and not yet written: the
+    repayment row, its ledger lines, and the installment and loan already moved."""
+
+    repayment: Repayment
+    installment: Installment
+    parts: Allocation
+    lines: list
+    memo: str
+
+    @property
+    def audit_after(self) -> dict:
+        return {
+            "amount": str(self.repayment.amount),
+            **self.parts.as_dict(),
+            "installment": self.installment.number,
+            "loan": str(self.repayment.loan_id),
+        }
+
+
+def plan_on_installment(
     loan: Loan,
     installment: Installment,
     amount: Decimal,
@@ -96,13 +138,12 @@ def apply_to_installment(
     reference="",
     offline_payment=None,
     source_account=None,
-) -> Repayment:
-    """Allocate `amount` to one installment and post it. The caller holds the loan and row locks.
-    The money comes from the collection bank account unless `source_account` says otherwise
-    (a borrower's credit held in advances)."""
+) -> Booking:
+    """Allocate `amount` to one installment: the repayment and its lines, with the installment
+    and the loan moved in memory (nothing written). The money comes from the collection bank
+    account unless `source_account` says otherwise (a borrower's credit held in advances)."""
     parts = allocate(amount, _owed(installment), loan.product.allocation_order)
     accrued = parts.interest if installment.interest_accrued else ZERO
-    actor = recorded_actor(actor)
     repayment = Repayment(
         loan=loan,
         installment=installment,
@@ -115,7 +156,7 @@ def apply_to_installment(
         external_reference=reference[:64],
         business_date=today,
         offline_payment=offline_payment,
-        actor=actor,
+        actor=recorded_actor(actor),
     )
     lines, released = repayment_lines(
         loan,
@@ -125,40 +166,64 @@ def apply_to_installment(
         principal=parts.principal,
         bank=source_account,
     )
-    repayment_book(repayment, lines=lines, memo=f"{kind} on installment {installment.number}")
     installment.penalty_paid += parts.penalty
     installment.interest_paid += parts.interest
     installment.principal_paid += parts.principal
     installment.status = installment_status(installment, today)
     installment.paid_on = today if installment.status == Installment.Status.PAID else None
-    installment.save(
-        update_fields=["penalty_paid", "interest_paid", "principal_paid", "status", "paid_on", "updated_at"]
-    )
     loan.outstanding_penalty -= parts.penalty
     loan.outstanding_interest -= accrued
     loan.interest_suspense -= released
     loan.outstanding_principal -= parts.principal
-    loan.save(
-        update_fields=[
-            "outstanding_penalty",
-            "outstanding_interest",
-            "interest_suspense",
-            "outstanding_principal",
-            "updated_at",
-        ]
-    )
-    record(
-        "repayment.received",
-        obj=repayment,
-        after={"amount": str(amount), **parts.as_dict(), "installment": installment.number, "loan": str(loan.pk)},
-        actor=repayment.actor,
-    )
+    memo = f"{kind} on installment {installment.number}"
+    return Booking(repayment=repayment, installment=installment, parts=parts, lines=lines, memo=memo)
+
+
+def booking_write(loan: Loan, booking: Booking) -> Repayment:
+    """Write one planned booking: the ledger entry, the repayment, the installment and loan, the
+    audit row and the event. `repayments.services.bulk.bookings_write_many` is its set-based twin."""
+    repayment = repayment_book(booking.repayment, lines=booking.lines, memo=booking.memo)
+    booking.installment.save(update_fields=INSTALLMENT_PAID_FIELDS)
+    loan.save(update_fields=LOAN_OUTSTANDING_FIELDS)
+    record("repayment.received", obj=repayment, after=booking.audit_after, actor=repayment.actor)
     return repayment
+
+
+def apply_to_installment(loan: Loan, installment: Installment, amount: Decimal, **how) -> Repayment:
+    """Allocate `amount` to one installment and post it (`plan_on_installment` says how). The
+    caller holds the loan and row locks."""
+    return booking_write(loan, plan_on_installment(loan, installment, amount, **how))
 
 
 def owed_on_installments(loan: Loan) -> Decimal:
     """What the loan's unpaid installments still owe (penalty, interest and principal due)."""
     return sum((installment.owed for installment in loan.installments.exclude(status=Installment.Status.PAID)), ZERO)
+
+
+def plan_oldest_first(loan: Loan, installments, amount: Decimal, **how) -> tuple[list[Booking], Decimal]:
+    """Spread `amount` over `installments` (the unpaid ones, oldest first), each split penalty ->
+    interest -> principal by the product's order, in memory. Returns the bookings and what was
+    left over (more than the installments owed)."""
+    remaining, bookings = amount, []
+    for installment in installments:
+        if not remaining:
+            break
+        part = min(remaining, installment.owed)
+        if part <= 0:
+            continue
+        bookings.append(plan_on_installment(loan, installment, part, kind=Repayment.Kind.EMI, **how))
+        remaining -= part
+    return bookings, remaining
+
+
+def unpaid_installments_locked(loan_ids):
+    """The unpaid installments of these loans, locked in the one order every money path takes."""
+    return (
+        Installment.objects.select_for_update()
+        .filter(loan_id__in=loan_ids)
+        .exclude(status=Installment.Status.PAID)
+        .order_by("loan_id", "number")
+    )
 
 
 def pay_oldest_first(
@@ -172,32 +237,20 @@ def pay_oldest_first(
     offline_payment=None,
     source_account=None,
 ) -> tuple[list[Repayment], Decimal]:
-    """Apply `amount` to the loan's oldest dues first, installment by installment (each split
-    penalty -> interest -> principal by the product's order). Returns the repayment rows and
-    what was left over (more than the installments owed). The caller holds the loan's lock."""
-    remaining, rows = amount, []
-    for installment in loan.installments.select_for_update().exclude(status=Installment.Status.PAID).order_by("number"):
-        if not remaining:
-            break
-        part = min(remaining, installment.owed)
-        if part <= 0:
-            continue
-        rows.append(
-            apply_to_installment(
-                loan,
-                installment,
-                part,
-                today=today,
-                kind=Repayment.Kind.EMI,
-                actor=actor,
-                channel=channel,
-                reference=reference,
-                offline_payment=offline_payment,
-                source_account=source_account,
-            )
-        )
-        remaining -= part
-    return rows, remaining
+    """Apply `amount` to the loan's oldest dues first, installment by installment. Returns the
+    repayment rows and what was left over. The caller holds the loan's lock."""
+    bookings, remaining = plan_oldest_first(
+        loan,
+        unpaid_installments_locked([loan.pk]),
+        amount,
+        today=today,
+        actor=actor,
+        channel=channel,
+        reference=reference,
+        offline_payment=offline_payment,
+        source_account=source_account,
+    )
+    return [booking_write(loan, booking) for booking in bookings], remaining
 
 
 def close_if_settled(loan: Loan, *, today, actor) -> bool:
