@@ -2,6 +2,7 @@
 the dead letters ops replay once the cause is fixed."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -249,7 +250,17 @@ class PayoutAdmin(ReadOnlyAdmin):
         "next_attempt_at",
         "settled_by",
         "created_at",
+        "sandbox_rail",
     ]
+
+    @admin.display(description="Sandbox rail")
+    def sandbox_rail(self, obj):
+        """In the sandbox, the rail's own page for a payout it left pending: say how it ended there
+        and its signed webhook comes back through the real endpoint."""
+        if not settings.SANDBOX or obj.status != Payout.Status.PENDING:
+            return "-"
+        url = reverse("sandbox-rail-payout", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank">Open the payout on the sandbox rail</a>', url)
 
     @admin.action(description="Send again now (unanswered pending payouts)", permissions=["change"])
     def send_again(self, request, queryset):

@@ -14,7 +14,7 @@ from apps.payments.intents import intent_open
 from apps.payments.mandates import mandate_create
 from apps.payments.webhooks import webhook_events_apply
 from tests.support.days import close_day, days_after
-from tests.support.lending import make_loan
+from tests.support.lending import make_loan, payout_account, verified_business
 from tests.support.users import make_user
 
 
@@ -75,3 +75,45 @@ def test_the_sandbox_pages_do_not_exist_outside_the_sandbox(settings, client, db
     assert client.get(f"/sandbox/rail/pay/{uuid.uuid4()}").status_code == 404
     settings.SANDBOX = True
     assert client.get(f"/sandbox/rail/pay/{uuid.uuid4()}").status_code == 404  # no such payment
+    assert client.get(f"/sandbox/rail/payouts/{uuid.uuid4()}").status_code == 404
+    settings.SANDBOX = False
+    assert client.get(f"/sandbox/rail/payouts/{uuid.uuid4()}").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pending_payout_is_settled_from_the_sandbox_rails_page(live_server, ledger_chart, settings, admin_web):
+    """make run's payout loop: a payout the rail left PENDING (account ending 2222) → the console's
+    link to the rail's page → "Paid" → the signed payout.succeeded → the worker activates the loan."""
+    settings.PUBLIC_URL = settings.SANDBOX_RAIL_CALLBACK_URL = live_server.url
+    borrower = make_user()
+    payout_account(verified_business(borrower), last4="2222")
+    loan = make_loan(borrower)
+    payout = loan.payout
+    assert (loan.status, payout.status) == ("SANCTIONED", "PENDING")
+    console = admin_web.get(f"/admin/loans/payout/{payout.pk}/change/").content.decode()
+    assert f'href="/sandbox/rail/payouts/{payout.pk}"' in console
+    page = Client().get(f"/sandbox/rail/payouts/{payout.pk}").content.decode()
+    assert payout.reference in page and "••••2222" in page and 'value="succeed"' in page
+    sent = Client().post(f"/sandbox/rail/payouts/{payout.pk}", {"outcome": "succeed"}).content.decode()
+    assert "payout.succeeded" in sent and ": 200." in sent
+    assert webhook_events_apply() == 1
+    loan.refresh_from_db()
+    payout.refresh_from_db()
+    assert (loan.status, payout.status, payout.utr) == ("ACTIVE", "SUCCEEDED", loan.payout_utr)
+    assert 'value="succeed"' not in Client().get(f"/sandbox/rail/payouts/{payout.pk}").content.decode()
+    assert "Open the payout" not in admin_web.get(f"/admin/loans/payout/{payout.pk}/change/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payout_the_bank_returned_on_the_sandbox_rails_page_cancels_the_loan(live_server, ledger_chart, settings):
+    settings.PUBLIC_URL = settings.SANDBOX_RAIL_CALLBACK_URL = live_server.url
+    borrower = make_user()
+    payout_account(verified_business(borrower), last4="2222")
+    loan = make_loan(borrower)
+    payout = loan.payout
+    sent = Client().post(f"/sandbox/rail/payouts/{payout.pk}", {"outcome": "fail"}).content.decode()
+    assert "payout.failed" in sent
+    webhook_events_apply()
+    loan.refresh_from_db()
+    payout.refresh_from_db()
+    assert (loan.status, payout.status) == ("CANCELLED", "FAILED")

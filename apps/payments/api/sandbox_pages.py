@@ -1,5 +1,6 @@
 """The sandbox rail's pages (SANDBOX only, else 404): a payment intent's page, where the borrower
-pays or declines, and a mandate's authorisation page. Each choice sends this server the rail's
+pays or declines, a mandate's authorisation page, and a pending payout's page, where the rail's
+operator says whether the beneficiary's bank paid it. Each choice sends this server the rail's
 signed webhook through the real endpoint (apps/payments/sandbox.py), so `make run` shows the
 whole loop: intent → page → webhook → worker → repayment."""
 
@@ -9,11 +10,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from apps.core.inr import inr
+from apps.loans.models import Payout
 from apps.payments.models import Mandate, PaymentIntent
-from apps.payments.sandbox import callback_base, deliver, mandate_event, payment_event
+from apps.payments.sandbox import callback_base, deliver, mandate_event, payment_event, payout_event
 
 PAY_CHOICES = [("pay", "Pay", "go"), ("fail", "Decline", "stop")]
 MANDATE_CHOICES = [("activate", "Authorise", "go"), ("reject", "Reject", "stop")]
+PAYOUT_CHOICES = [("succeed", "Paid to the beneficiary", "go"), ("fail", "Bank returned it", "stop")]
 
 
 def _sandbox_only():
@@ -76,6 +79,38 @@ def mandate_page(request, mandate_id):
             "facts": facts,
             "open": mandate.status == Mandate.Status.PENDING,
             "choices": MANDATE_CHOICES,
+            "sent": sent,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def payout_page(request, payout_id):
+    """A payout the rail accepted and left PENDING (sandbox accounts ending 2222): its webhook
+    says how it ended."""
+    _sandbox_only()
+    payout = Payout.objects.select_related("loan", "bank_account").filter(pk=payout_id).first()
+    if payout is None:
+        raise Http404("No such payout.")
+    sent = None
+    if request.method == "POST" and payout.status == Payout.Status.PENDING:
+        outcome = "succeed" if request.POST.get("outcome") == "succeed" else "fail"
+        sent = _send(request, *payout_event(payout, outcome, reason="returned by the beneficiary's bank"))
+    facts = [
+        ("Loan", payout.loan.reference),
+        ("Reference", payout.reference),
+        ("To account", str(payout.bank_account)),
+        ("Status", payout.status),
+    ]
+    return render(
+        request,
+        "sandbox/rail_page.html",
+        {
+            "title": "A payout in flight",
+            "amount": inr(payout.amount),
+            "facts": facts,
+            "open": payout.status == Payout.Status.PENDING,
+            "choices": PAYOUT_CHOICES,
             "sent": sent,
         },
     )
