@@ -242,6 +242,7 @@ class PayoutAdmin(ReadOnlyAdmin):
         "amount",
         "bank_account",
         "status",
+        "sandbox_rail",
         "utr",
         "failure_reason",
         "attempts",
@@ -250,7 +251,6 @@ class PayoutAdmin(ReadOnlyAdmin):
         "next_attempt_at",
         "settled_by",
         "created_at",
-        "sandbox_rail",
     ]
 
     @admin.display(description="Sandbox rail")
