@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from apps.audit.models import AuditLog
 from apps.core.models import Event
 from apps.core.signatures import sign
+from apps.ledger.balances import find_drift
 from apps.ledger.models import JournalLine
 from apps.loans.models import Loan
 from apps.payments import intents_bulk, webhooks
@@ -206,6 +207,7 @@ def test_a_batch_writes_what_one_at_a_time_writes(two_books, plan):
         assert _state(single, "S") == _state(batched, "B")
         for loan in [*single, *batched]:
             assert_books_match(loan)
+        assert not find_drift()
         transaction.set_rollback(True)  # the next example starts from an empty book again
 
 
@@ -275,3 +277,4 @@ def test_two_workers_batches_on_the_same_loans_never_deadlock_or_book_twice(ledg
     assert PaymentIntent.objects.filter(status="SUCCEEDED").count() == 16
     for loan in loans:
         assert_books_match(loan)
+    assert not find_drift()  # the snapshots equal the sum of the lines (rebuild_balances --check)
