@@ -9,7 +9,7 @@ DATA_MIGRATIONS = [
     ("apps.repayments.migrations.0002_seed_nach_codes", "seed"),
     ("apps.core.migrations.0003_beat_schedules", "install"),
     ("apps.core.migrations.0005_risk_recalculation_not_acks_late", "forward"),
-    ("apps.reports.migrations.0002_daily_metrics_schedule", "install"),
+    ("apps.reports.migrations.0002_daily_metrics_schedule", None),  # None: its RunPython operations
 ]
 
 
@@ -22,6 +22,11 @@ def seed_reference_data():
     from tests.support.lending import ensure_products
 
     for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+        migration = importlib.import_module(module)
+        if function is None:
+            for operation in migration.Migration.operations:
+                operation.code(apps, None)
+        else:
+            getattr(migration, function)(apps, None)
     ensure_products()
     sync_role_groups()

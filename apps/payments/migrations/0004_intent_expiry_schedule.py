@@ -1,36 +1,11 @@
-"""Beat expires timed-out payment pages every 15 minutes, through the job runner. Frozen: no
-import of the live job registry."""
-
-import json
+"""Beat expires timed-out payment pages every 15 minutes, through the job runner. Frozen: the beat row is
+data passed to apps.core.migration_ops, which never changes."""
 
 from django.db import migrations
 
-NAME = "payment_intent_expiry"
-CRON = {"minute": "*/15", "hour": "*", "day_of_week": "*"}
-
-
-def install(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(name=NAME).exists():
-        return
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        timezone="Asia/Kolkata", day_of_month="*", month_of_year="*", **CRON
-    )
-    PeriodicTask.objects.create(
-        name=NAME,
-        task="core.run_idempotent_job",
-        crontab=crontab,
-        args=json.dumps([NAME]),
-        kwargs=json.dumps({"triggered_by": "beat"}),
-        description=f"Runs the {NAME} job through the job runner.",
-    )
-
-
-def remove(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from apps.core.migration_ops import cron_job
 
 
 class Migration(migrations.Migration):
     dependencies = [("payments", "0003_payment_intents"), ("core", "0010_outbox_sweep")]
-    operations = [migrations.RunPython(install, remove)]
+    operations = [cron_job("payment_intent_expiry", minute="*/15", hour="*")]
