@@ -15,6 +15,7 @@ BENCHES = {
     "repayments_api.py": ["--payments", "100", "--procs", "2", "--seconds", "2"],
     "close_of_business.py": ["--loans", "2000"],
     "webhooks_apply.py": ["--events", "100", "--procs", "2", "--seconds", "2"],
+    "webhooks_deliver.py": ["--events", "200", "--seconds", "2"],
     "collections_desk.py": ["--loans", "3000", "--unpaid-every", "10", "--collectors", "5", "--seconds", "2"],
     # Keeps its database at full size (bench_admin); the smoke size seeds a small one afresh.
     "admin_changelist.py": ["--db", "bench_admin_smoke", "--fresh", "--loans", "2000", "--seconds", "2"],

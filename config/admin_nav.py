@@ -123,6 +123,8 @@ def sidebar(request) -> list[dict]:
             "items": [
                 _model("Job runs", "schedule", "core.jobrun"),
                 _model("Outbox events", "outbox", "core.event"),
+                _model("Partner endpoints", "hub", "webhooks.webhookendpoint", admin_only=True),
+                _model("Partner deliveries", "send", "webhooks.webhookdelivery", admin_only=True),
                 _model("Schedules", "event_repeat", "django_celery_beat.periodictask"),
                 _model("Crontabs", "timer", "django_celery_beat.crontabschedule", admin_only=True),
                 _model("Intervals", "timer", "django_celery_beat.intervalschedule", admin_only=True),

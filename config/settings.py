@@ -59,6 +59,15 @@ PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 SANDBOX_RAIL_CALLBACK_URL = env.str("SANDBOX_RAIL_CALLBACK_URL", default="").rstrip("/")
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = 300
 
+# Partner webhooks (apps/webhooks): how long a partner has to answer, how many are sent at once,
+# and whether an endpoint may be plain http or resolve to a private, loopback or link-local
+# address (only in the sandbox: the demo's receiver runs on this machine).
+WEBHOOK_DELIVERY_TIMEOUT_SECONDS = env.float("WEBHOOK_DELIVERY_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_DELIVERY_CONCURRENCY = env.int("WEBHOOK_DELIVERY_CONCURRENCY", default=16)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=SANDBOX and not PRODUCTION)
+if PRODUCTION and WEBHOOK_ALLOW_PRIVATE_URLS:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_URLS may not be true in production.")
+
 OTP_TEST_CODE = env.str("OTP_TEST_CODE", default="")
 if OTP_TEST_CODE and (PRODUCTION or not SANDBOX):
     raise ImproperlyConfigured("OTP_TEST_CODE is allowed only when SANDBOX is true, and never in production.")
@@ -143,6 +152,7 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.collections",
     "apps.reports",
+    "apps.webhooks",
     "apps.demo",
 ]
 

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("apps.loans.api.urls")),
     path("", include("apps.repayments.api.urls")),
     path("", include("apps.payments.api.urls")),
+    path("", include("apps.webhooks.api.urls")),
     path("", include("apps.collections.api.urls")),
     path("", include("apps.reports.api.urls")),
 ]

@@ -20,6 +20,7 @@ MIGRATIONS = sorted(ROOT.glob("apps/*/migrations/0*.py"))
 DJANGO_REFERENCES = {
     "apps/accounts/migrations/0001_initial.py": {"apps.accounts.models"},
     "apps/loans/migrations/0001_loan_product.py": {"apps.loans.models"},
+    "apps/webhooks/migrations/0001_partner_webhooks.py": {"apps.webhooks.models"},  # the secret's default
 }
 
 # Frozen helpers a migration may use: operations built only from the data the migration passes.

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
+from apps.core.outbox import event_emit
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.contract import build_contract_pdf
@@ -88,5 +89,16 @@ def loan_disburse(*, loan: Loan, utr: str, actor) -> Loan:
         before=before,
         after={"status": loan.status, "disbursed_amount": str(loan.disbursed_amount), "utr": utr},
         actor=actor,
+    )
+    event_emit(
+        "loan.disbursed",
+        aggregate=loan,
+        payload={
+            "loan_id": str(loan.pk),
+            "disbursed_amount": str(loan.disbursed_amount),
+            "utr": utr,
+            "business_date": loan.disbursed_on.isoformat(),
+        },
+        business_date=loan.disbursed_on,
     )
     return loan

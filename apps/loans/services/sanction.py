@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, DomainError, NotFound, Unprocessable, found
+from apps.core.outbox import event_emit
 from apps.core.roles import Role
 from apps.invoices.models import Invoice
 from apps.invoices.transitions import INVOICE_FINANCED
@@ -107,5 +108,16 @@ def _sanction(offer_id, actor, bank_account_id, key) -> Payout:
         collateral_pledge(collateral_ids=collateral_ids, actor=actor, reference=loan.lien_reference)
     INVOICE_FINANCED.one(invoice, actor=actor)
     record("loan.sanctioned", obj=loan, after={"status": loan.status, "principal": str(loan.principal)}, actor=actor)
+    event_emit(
+        "loan.sanctioned",
+        aggregate=loan,
+        payload={
+            "loan_id": str(loan.pk),
+            "business_id": str(loan.business_id),
+            "principal": str(loan.principal),
+            "business_date": today.isoformat(),
+        },
+        business_date=today,
+    )
 
     return payout_record(loan=loan, bank_account=account, actor=actor, idempotency_key=key)
