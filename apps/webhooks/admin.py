@@ -16,7 +16,7 @@ from apps.webhooks.services import deliveries_redeliver, endpoint_register
 
 
 class EndpointForm(forms.Form):
-    url = forms.CharField(max_length=500, help_text="https only; never an address inside our network.")
+    url = forms.CharField(label="URL", max_length=500, help_text="https only; never an address inside our network.")
     events = forms.MultipleChoiceField(choices=[(name, name) for name in PARTNER_EVENTS])
     description = forms.CharField(max_length=255, required=False)
 

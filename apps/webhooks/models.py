@@ -39,7 +39,7 @@ class WebhookEndpoint(BaseModel):
     """Where a partner wants our events, and which. The secret signs every delivery; it is shown
     once, when ADMIN registers the endpoint, and never again."""
 
-    url = models.URLField(max_length=500)
+    url = models.URLField("URL", max_length=500)
     events = ArrayField(models.CharField(max_length=64))
     description = models.CharField(max_length=255, blank=True)
     secret = models.CharField(max_length=100, default=new_secret, editable=False)

@@ -266,3 +266,39 @@ def test_a_worker_killed_mid_send_leaves_the_delivery_to_be_sent_again(admin_use
     _due_now()
     assert deliveries_send()["delivered"] == 1
     assert receiver.event_ids() == [event_id, event_id]
+
+
+def test_the_console_registers_an_endpoint_shows_its_secret_once_and_sends_again(admin_web, receiver):
+    page = admin_web.get("/admin/webhooks/webhookendpoint/").content.decode()
+    assert "/admin/webhooks/webhookendpoint/register/" in page
+    bad = admin_web.post(
+        "/admin/webhooks/webhookendpoint/register/", {"url": "ftp://x", "events": ["loan.closed"]}
+    ).content.decode()
+    assert "must be https" in bad and not WebhookEndpoint.objects.exists()
+    shown = admin_web.post(
+        "/admin/webhooks/webhookendpoint/register/",
+        {"url": receiver.url, "events": ["loan.disbursed"], "description": "Co-lender"},
+    ).content.decode()
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret in shown and endpoint.events == ["loan.disbursed"]
+    assert (
+        endpoint.secret not in admin_web.get(f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/").content.decode()
+    )
+
+    receiver.status = 500
+    _emit()
+    events_dispatch()
+    deliveries_send()
+    delivery = WebhookDelivery.objects.get()
+    receiver.status = 200
+    answer = admin_web.post(
+        "/admin/webhooks/webhookdelivery/", {"action": "send_again", "_selected_action": [delivery.pk]}
+    )
+    assert answer.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("PENDING", 0)
+    assert deliveries_send()["delivered"] == 1
+
+
+def test_officers_cannot_register_endpoints_in_the_console(officer_web):
+    assert officer_web.get("/admin/webhooks/webhookendpoint/register/").status_code == 403
