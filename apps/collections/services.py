@@ -18,11 +18,11 @@ from apps.collections.models import RecoveryAction
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput, found, required_reason
 from apps.core.money import ZERO
-from apps.core.outbox import event_emit
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Installment, Loan
+from apps.loans.services.events import loan_event
 from apps.repayments.locks import lock_loan
 from apps.repayments.models import Repayment
 from apps.repayments.services import apply_to_installment, close_if_settled, parse_amount
@@ -114,16 +114,7 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
         after={"status": loan.status, "amount": str(principal + interest + penalty), "installments_open": len(unpaid)},
         actor=actor,
     )
-    event_emit(
-        "loan.written_off",
-        aggregate=loan,
-        payload={
-            "loan_id": str(loan.pk),
-            "amount": str(principal + interest + penalty),
-            "business_date": today.isoformat(),
-        },
-        business_date=today,
-    )
+    loan_event("loan.written_off", loan, day=today, amount=str(principal + interest + penalty))
     return principal + interest + penalty
 
 

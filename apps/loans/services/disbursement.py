@@ -8,13 +8,13 @@ from django.db import transaction
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.outbox import event_emit
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.contract import build_contract_pdf
 from apps.loans.models import Installment, Loan
 from apps.loans.schedule import build_schedule
 from apps.loans.selectors import contract_terms
+from apps.loans.services.events import loan_event
 
 
 def _create_schedule(loan: Loan) -> list[Installment]:
@@ -90,15 +90,5 @@ def loan_disburse(*, loan: Loan, utr: str, actor) -> Loan:
         after={"status": loan.status, "disbursed_amount": str(loan.disbursed_amount), "utr": utr},
         actor=actor,
     )
-    event_emit(
-        "loan.disbursed",
-        aggregate=loan,
-        payload={
-            "loan_id": str(loan.pk),
-            "disbursed_amount": str(loan.disbursed_amount),
-            "utr": utr,
-            "business_date": loan.disbursed_on.isoformat(),
-        },
-        business_date=loan.disbursed_on,
-    )
+    loan_event("loan.disbursed", loan, day=loan.disbursed_on, disbursed_amount=str(loan.disbursed_amount), utr=utr)
     return loan

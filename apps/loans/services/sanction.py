@@ -16,7 +16,6 @@ from django.utils import timezone
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, DomainError, NotFound, Unprocessable, found
-from apps.core.outbox import event_emit
 from apps.core.roles import Role
 from apps.invoices.models import Invoice
 from apps.invoices.transitions import INVOICE_FINANCED
@@ -24,6 +23,7 @@ from apps.kyc.models import BankAccount
 from apps.kyc.services import collateral_pledge
 from apps.loans.models import Loan, Offer, Payout
 from apps.loans.pricing import priced_terms
+from apps.loans.services.events import loan_event
 from apps.loans.services.payouts import payout_record, payout_send
 from apps.loans.transitions import OFFER_ACCEPTED, OFFER_WITHDRAWN
 
@@ -108,16 +108,6 @@ def _sanction(offer_id, actor, bank_account_id, key) -> Payout:
         collateral_pledge(collateral_ids=collateral_ids, actor=actor, reference=loan.lien_reference)
     INVOICE_FINANCED.one(invoice, actor=actor)
     record("loan.sanctioned", obj=loan, after={"status": loan.status, "principal": str(loan.principal)}, actor=actor)
-    event_emit(
-        "loan.sanctioned",
-        aggregate=loan,
-        payload={
-            "loan_id": str(loan.pk),
-            "business_id": str(loan.business_id),
-            "principal": str(loan.principal),
-            "business_date": today.isoformat(),
-        },
-        business_date=today,
-    )
+    loan_event("loan.sanctioned", loan, day=today, business_id=str(loan.business_id), principal=str(loan.principal))
 
     return payout_record(loan=loan, bank_account=account, actor=actor, idempotency_key=key)

@@ -15,6 +15,7 @@ from apps.kyc.services import collateral_release
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Installment, Loan
+from apps.loans.services.events import loan_event
 from apps.repayments.allocation import Allocation, allocate
 from apps.repayments.locks import lock_installment
 from apps.repayments.models import Bounce, NachReturnCode, Repayment
@@ -269,12 +270,7 @@ def close_if_settled(loan: Loan, *, today, actor) -> bool:
         invoice.save()
         record("invoice.settled", obj=invoice, after={"status": invoice.status}, actor=actor)
     record("loan.closed", obj=loan, before=before, after={"status": loan.status}, actor=actor)
-    event_emit(
-        "loan.closed",
-        aggregate=loan,
-        payload={"loan_id": str(loan.pk), "business_date": today.isoformat()},
-        business_date=today,
-    )
+    loan_event("loan.closed", loan, day=today)
     return True
 
 
@@ -380,17 +376,13 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
         },
         actor=actor,
     )
-    event_emit(
+    loan_event(
         "emi.bounced",
-        aggregate=loan,
-        payload={
-            "loan_id": str(loan.pk),
-            "bounce_id": str(bounce.pk),
-            "installment": installment.number,
-            "code": return_code.code,
-            "charge": str(charge + gst),
-            "business_date": today.isoformat(),
-        },
-        business_date=today,
+        loan,
+        day=today,
+        bounce_id=str(bounce.pk),
+        installment=installment.number,
+        code=return_code.code,
+        charge=str(charge + gst),
     )
     return bounce
