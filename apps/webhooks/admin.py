@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.admin_filters import fixed_choices_filter
 from apps.core.errors import DomainError
 from apps.core.roles import Role
 from apps.webhooks.models import PARTNER_EVENTS, WebhookDelivery, WebhookEndpoint
@@ -66,7 +67,8 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "event_type", "endpoint", "status", "attempts", "last_status_code", "next_attempt_at"]
-    list_filter = ["status", "event_type"]
+    # The event types are a fixed list: no DISTINCT over the deliveries to offer them.
+    list_filter = ["status", fixed_choices_filter("event_type", PARTNER_EVENTS, title="event")]
     search_fields = ["=id", "=event__event_id", "ordering_key"]
     list_select_related = ["endpoint"]
     show_facets = admin.ShowFacets.NEVER

@@ -190,11 +190,13 @@ def test_a_loans_events_reach_the_partner_in_order(admin_user, receiver):
     events_dispatch()
     receiver.status_for[first] = 503
     deliveries_send()
-    assert receiver.event_ids() == [first, other]  # the second waits while the first is owed
+    # Sent at once from the pool: the two loans' deliveries arrive in either order; the second
+    # of the first loan waits while the first is owed.
+    assert sorted(receiver.event_ids()) == sorted([first, other])
     receiver.status_for.clear()
     _due_now()
-    deliveries_send()
-    assert receiver.event_ids() == [first, other, first, second]
+    deliveries_send()  # the first, then (its key no longer owed) the second, in the next batch
+    assert receiver.event_ids()[2:] == [first, second]
 
 
 def test_a_slow_partner_does_not_hold_back_another(admin_user, settings):
