@@ -144,6 +144,23 @@ def _park(loan: Loan, amount: Decimal, *, intent, utr: str, today) -> UnappliedC
     return credit
 
 
+# What `succeed` changes on an intent, and what the audit row and the event's result say of it
+# (shared with the set-based applier in intents_bulk).
+SUCCEEDED_FIELDS = ["status", "utr", "amount_received", "repayment", "updated_at"]
+
+
+def succeeded_audit(intent: PaymentIntent, rows, left: Decimal) -> dict:
+    return {"utr": intent.utr, "amount": str(intent.amount_received), "repayments": len(rows), "unapplied": str(left)}
+
+
+def paid_result(rows, left: Decimal, credit=None) -> dict:
+    return {
+        "repayments": [str(row.pk) for row in rows],
+        "unapplied": str(left),
+        "credit": str(credit.pk) if credit else None,
+    }
+
+
 def intent_paid(*, intent_id, amount, utr: str) -> dict:
     """The rail collected `amount` for the intent under bank reference `utr`."""
     utr = utr_of(utr)
@@ -170,23 +187,6 @@ def intent_paid(*, intent_id, amount, utr: str) -> dict:
     if rows:
         close_if_settled(loan, today=today, actor=None)
     return paid_result(rows, left, credit)
-
-
-# What `succeed` changes on an intent, and what the audit row and the event's result say of it
-# (shared with the set-based applier in intents_bulk).
-SUCCEEDED_FIELDS = ["status", "utr", "amount_received", "repayment", "updated_at"]
-
-
-def succeeded_audit(intent: PaymentIntent, rows, left: Decimal) -> dict:
-    return {"utr": intent.utr, "amount": str(intent.amount_received), "repayments": len(rows), "unapplied": str(left)}
-
-
-def paid_result(rows, left: Decimal, credit=None) -> dict:
-    return {
-        "repayments": [str(row.pk) for row in rows],
-        "unapplied": str(left),
-        "credit": str(credit.pk) if credit else None,
-    }
 
 
 def intent_failed(*, intent_id, code: str = "", reason: str = "") -> dict:

@@ -11,7 +11,6 @@ from django.urls import path, reverse
 from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.admin_filters import fixed_choices_filter
 from apps.core.errors import DomainError
-from apps.core.roles import Role
 from apps.webhooks.models import PARTNER_EVENTS, WebhookDelivery, WebhookEndpoint
 from apps.webhooks.services import deliveries_redeliver, endpoint_register
 
@@ -20,10 +19,6 @@ class EndpointForm(forms.Form):
     url = forms.CharField(label="URL", max_length=500, help_text="https only; never an address inside our network.")
     events = forms.MultipleChoiceField(choices=[(name, name) for name in PARTNER_EVENTS])
     description = forms.CharField(max_length=255, required=False)
-
-
-def _is_admin(request) -> bool:
-    return getattr(request.user, "role", None) == Role.ADMIN or request.user.is_superuser
 
 
 @admin.register(WebhookEndpoint)
@@ -38,12 +33,13 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
         return [path("register/", register, name="webhooks_webhookendpoint_register"), *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"register_url": reverse("admin:webhooks_webhookendpoint_register")} if _is_admin(request) else {}
+        can_register = request.user.has_perm("webhooks.add_webhookendpoint")
+        extra = {"register_url": reverse("admin:webhooks_webhookendpoint_register")} if can_register else {}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def register_view(self, request):
         """ADMIN registers an endpoint; the secret is on this one page and nowhere else."""
-        if not _is_admin(request):
+        if not request.user.has_perm("webhooks.add_webhookendpoint"):  # the ADMIN group's
             raise PermissionDenied
         form = EndpointForm(request.POST or None)
         endpoint = None
@@ -94,5 +90,5 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         return HttpResponseRedirect(request.get_full_path())
 
     def has_change_permission(self, request, obj=None):
-        # The action needs "change" (ADMIN only); the page itself stays read-only.
-        return obj is None and _is_admin(request)
+        # The action needs "change" (the ADMIN group's); the page itself stays read-only.
+        return obj is None and request.user.has_perm("webhooks.change_webhookdelivery")

@@ -7,14 +7,10 @@ from apps.webhooks.models import PARTNER_EVENTS
 from apps.webhooks.services import deliveries_create
 
 
-def _register(topic: str) -> None:
-    def to_partners(event):
-        deliveries_create(event)
-
-    # One stable name per topic: the name keys the outbox's receipts.
-    to_partners.__qualname__ = to_partners.__name__ = "to_partners"
-    event_handler(topic)(to_partners)
+def to_partners(event):
+    deliveries_create(event)
 
 
+# One handler under one stable name (it keys the outbox's receipts), for every partner topic.
 for _topic in PARTNER_EVENTS:
-    _register(_topic)
+    event_handler(_topic)(to_partners)

@@ -29,58 +29,56 @@ def _send(request, event_type: str, data: dict) -> dict:
     return {"type": event_type, "status": status, "ok": status == 200, "answer": answer}
 
 
+def _rail_page(request, *, title, choices, is_open, event_for, facts, amount=None):
+    """The rail's page: its facts, and while it is open the two choices (go, stop); a choice
+    sends the event `event_for(outcome)` names."""
+    sent = None
+    if request.method == "POST" and is_open:
+        go, stop = choices[0][0], choices[1][0]
+        outcome = go if request.POST.get("outcome") == go else stop
+        sent = _send(request, *event_for(outcome))
+    context = {"title": title, "amount": amount, "facts": facts, "open": is_open, "choices": choices, "sent": sent}
+    return render(request, "sandbox/rail_page.html", context)
+
+
+def _one(queryset, pk, missing: str):
+    _sandbox_only()
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise Http404(missing)
+    return row
+
+
 @require_http_methods(["GET", "POST"])
 def payment_page(request, intent_id):
-    _sandbox_only()
-    intent = PaymentIntent.objects.select_related("loan").filter(pk=intent_id).first()
-    if intent is None:
-        raise Http404("No such payment.")
-    sent = None
-    if request.method == "POST" and intent.status == PaymentIntent.Status.CREATED:
-        outcome = "pay" if request.POST.get("outcome") == "pay" else "fail"
-        sent = _send(request, *payment_event(intent, outcome))
-    facts = [("Loan", intent.loan.reference), ("Method", intent.get_method_display()), ("Status", intent.status)]
-    return render(
+    intent = _one(PaymentIntent.objects.select_related("loan"), intent_id, "No such payment.")
+    return _rail_page(
         request,
-        "sandbox/rail_page.html",
-        {
-            "title": "Pay GST Credit",
-            "amount": inr(intent.amount),
-            "facts": facts,
-            "open": intent.status == PaymentIntent.Status.CREATED,
-            "choices": PAY_CHOICES,
-            "sent": sent,
-        },
+        title="Pay GST Credit",
+        amount=inr(intent.amount),
+        facts=[("Loan", intent.loan.reference), ("Method", intent.get_method_display()), ("Status", intent.status)],
+        is_open=intent.status == PaymentIntent.Status.CREATED,
+        choices=PAY_CHOICES,
+        event_for=lambda outcome: payment_event(intent, outcome),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def mandate_page(request, mandate_id):
-    _sandbox_only()
-    mandate = Mandate.objects.select_related("loan", "bank_account").filter(pk=mandate_id).first()
-    if mandate is None:
-        raise Http404("No such mandate.")
-    sent = None
-    if request.method == "POST" and mandate.status == Mandate.Status.PENDING:
-        outcome = "activate" if request.POST.get("outcome") == "activate" else "reject"
-        sent = _send(request, *mandate_event(mandate, outcome))
-    facts = [
-        ("Loan", mandate.loan.reference),
-        ("Type", mandate.get_type_display()),
-        ("Up to", inr(mandate.max_amount)),
-        ("From account", str(mandate.bank_account)),
-        ("Status", mandate.status),
-    ]
-    return render(
+    mandate = _one(Mandate.objects.select_related("loan", "bank_account"), mandate_id, "No such mandate.")
+    return _rail_page(
         request,
-        "sandbox/rail_page.html",
-        {
-            "title": "Authorise a mandate",
-            "facts": facts,
-            "open": mandate.status == Mandate.Status.PENDING,
-            "choices": MANDATE_CHOICES,
-            "sent": sent,
-        },
+        title="Authorise a mandate",
+        facts=[
+            ("Loan", mandate.loan.reference),
+            ("Type", mandate.get_type_display()),
+            ("Up to", inr(mandate.max_amount)),
+            ("From account", str(mandate.bank_account)),
+            ("Status", mandate.status),
+        ],
+        is_open=mandate.status == Mandate.Status.PENDING,
+        choices=MANDATE_CHOICES,
+        event_for=lambda outcome: mandate_event(mandate, outcome),
     )
 
 
@@ -88,29 +86,18 @@ def mandate_page(request, mandate_id):
 def payout_page(request, payout_id):
     """A payout the rail accepted and left PENDING (sandbox accounts ending 2222): its webhook
     says how it ended."""
-    _sandbox_only()
-    payout = Payout.objects.select_related("loan", "bank_account").filter(pk=payout_id).first()
-    if payout is None:
-        raise Http404("No such payout.")
-    sent = None
-    if request.method == "POST" and payout.status == Payout.Status.PENDING:
-        outcome = "succeed" if request.POST.get("outcome") == "succeed" else "fail"
-        sent = _send(request, *payout_event(payout, outcome, reason="returned by the beneficiary's bank"))
-    facts = [
-        ("Loan", payout.loan.reference),
-        ("Reference", payout.reference),
-        ("To account", str(payout.bank_account)),
-        ("Status", payout.status),
-    ]
-    return render(
+    payout = _one(Payout.objects.select_related("loan", "bank_account"), payout_id, "No such payout.")
+    return _rail_page(
         request,
-        "sandbox/rail_page.html",
-        {
-            "title": "A payout in flight",
-            "amount": inr(payout.amount),
-            "facts": facts,
-            "open": payout.status == Payout.Status.PENDING,
-            "choices": PAYOUT_CHOICES,
-            "sent": sent,
-        },
+        title="A payout in flight",
+        amount=inr(payout.amount),
+        facts=[
+            ("Loan", payout.loan.reference),
+            ("Reference", payout.reference),
+            ("To account", str(payout.bank_account)),
+            ("Status", payout.status),
+        ],
+        is_open=payout.status == Payout.Status.PENDING,
+        choices=PAYOUT_CHOICES,
+        event_for=lambda outcome: payout_event(payout, outcome, reason="returned by the beneficiary's bank"),
     )
