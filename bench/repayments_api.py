@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import pgbench_tps, report, scratch_database, setup_django
+from bench.common import pgbench_tps, report, scratch_database, setup_django, unthrottle
 
 DAY = datetime.date(2027, 6, 15)
 
@@ -53,6 +53,7 @@ def main() -> None:
         from bench.seed_book import seed_book
 
         seed_book(args.payments, day=DAY)
+        unthrottle()
         business_date_set(date=DAY)
         officer = user_create_staff(username="bench-officer", password="Bench-officer-pass-1", role="OFFICER")
         token = tokens_for_user(officer)["access"]

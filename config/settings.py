@@ -6,6 +6,7 @@ ALLOWED_HOSTS, with DEBUG or with OTP_TEST_CODE. Importing this module writes no
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -111,6 +112,11 @@ if REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
+# The same PostgreSQL backend with every query counted and timed for /metrics (django-prometheus).
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "django_prometheus.db.backends.postgresql"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -157,6 +163,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request counts and latencies per view for /metrics (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.audit.middleware.RequestContextMiddleware",
@@ -169,6 +177,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Just above django-axes: it times the view and sees the lockout answer axes turns it into.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a login that tripped the lockout into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -256,11 +266,11 @@ SIGNED_URL_TTL_SECONDS = env.int("SIGNED_URL_TTL_SECONDS", default=300)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "apps.core.cache_backends.TimedRedisCache", "LOCATION": REDIS_URL}}
     # With a shared cache, live settings are read from it rather than with a query per use.
     CONSTANCE_DATABASE_CACHE_BACKEND = "default"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gst-credit"}}
+    CACHES = {"default": {"BACKEND": "apps.core.cache_backends.TimedLocMemCache", "LOCATION": "gst-credit"}}
 
 # Celery: Redis (or any broker) when CELERY_BROKER_URL is set, else kombu's filesystem
 # transport under var/ so that `make run` needs no broker server. config/celery.py makes its
@@ -281,6 +291,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers log through LOGGING (JSON lines, PII masked) like web, not Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The outbox asks a worker to dispatch after each commit that wrote events (apps/core/outbox.py);
 # tests dispatch in-process instead, and beat's sweep catches anything a lost message left.
@@ -296,6 +308,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.exception_handler",
+    # Per user and per IP, by scope, at live rates (apps/accounts/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.UserRateThrottle", "apps.accounts.throttles.IPRateThrottle"],
     "COERCE_DECIMAL_TO_STRING": True,
     # ISO 8601 (YYYY-MM-DD, the year always four digits): strftime's "%Y" writes year 100 as "100".
     "DATE_FORMAT": "iso-8601",
@@ -385,7 +399,17 @@ UNFOLD = {
 
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
 # The live-settings form drawn with the theme's widgets.
-CONSTANCE_ADDITIONAL_FIELDS = {**UNFOLD_CONSTANCE_ADDITIONAL_FIELDS}
+CONSTANCE_ADDITIONAL_FIELDS = {
+    **UNFOLD_CONSTANCE_ADDITIONAL_FIELDS,
+    # A DRF throttle rate: what SimpleRateThrottle.parse_rate reads, so a typo is refused at save.
+    "throttle_rate": [
+        "django.forms.fields.RegexField",
+        {
+            "regex": r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$",
+            "widget": "unfold.widgets.UnfoldAdminTextInputWidget",
+        },
+    ],
+}
 # Who may change live settings follows the role groups (ADMIN), not Django's superuser flag.
 CONSTANCE_SUPERUSER_ONLY = False
 # Live settings, editable by ADMIN in the admin. Each app adds its own block.
@@ -396,10 +420,31 @@ CONSTANCE_CONFIG = {
     "OTP_RESEND_COOLDOWN_SECONDS": (30, "Minimum gap between two OTPs to one phone.", int),
     "OTP_PHONE_LIMIT_PER_HOUR": (5, "OTPs one phone may request per hour.", int),
     "OTP_IP_LIMIT_PER_HOUR": (30, "OTPs one IP address may request per hour.", int),
+    # accounts: request rates (apps/accounts/throttles.py), "<requests>/<second|minute|hour|day>"
+    "THROTTLE_AUTH_PER_USER": ("20/minute", "OTP and token requests per user.", "throttle_rate"),
+    "THROTTLE_AUTH_PER_IP": ("60/minute", "OTP and token requests per IP address.", "throttle_rate"),
+    "THROTTLE_MONEY_PER_USER": ("30/minute", "Requests that move money, per user.", "throttle_rate"),
+    "THROTTLE_MONEY_PER_IP": ("120/minute", "Requests that move money, per IP address.", "throttle_rate"),
+    "THROTTLE_READS_PER_USER": ("600/minute", "Reads (GET) per user.", "throttle_rate"),
+    "THROTTLE_READS_PER_IP": ("1800/minute", "Reads (GET) per IP address.", "throttle_rate"),
+    "THROTTLE_WRITES_PER_USER": ("120/minute", "Other changes per user.", "throttle_rate"),
+    "THROTTLE_WRITES_PER_IP": ("600/minute", "Other changes per IP address.", "throttle_rate"),
     # accounts: devices
     "DEVICE_TRUST_AFTER_DAYS": (7, "Days a device must be known before an OTP login on it makes it trusted.", int),
     # kyc: documents
     "KYC_DOCUMENT_MAX_BYTES": (5 * 1024 * 1024, "Largest KYC document accepted, in bytes.", int),
+    # risk: fraud and velocity rules (apps/risk/fraud_rules.py)
+    "FRAUD_INVOICE_TURNOVER_RATIO": (
+        Decimal("0.5"),
+        "An invoice above this share of the declared yearly turnover is held for review.",
+        Decimal,
+    ),
+    "FRAUD_INTENT_BURST_COUNT": (5, "Payment intents one user may open in the window before being blocked.", int),
+    "FRAUD_INTENT_BURST_MINUTES": (10, "The payment-intent burst window, in minutes.", int),
+    "FRAUD_OTP_PHONES_PER_IP": (10, "Different phones one address may ask OTPs for in the window.", int),
+    "FRAUD_OTP_BURST_MINUTES": (10, "The OTP burst window, in minutes.", int),
+    "FRAUD_NEW_DEVICE_MINUTES": (30, "A sanction from a device seen for less than this is held for review.", int),
+    "FRAUD_NEW_ACCOUNT_HOURS": (24, "A payout to a bank account added less than this ago is held for review.", int),
     # risk: weights of the credit-score rule set (points added to or taken from the base)
     "RISK_W_BASE": (600, "Score every business starts from.", int),
     "RISK_W_KYC_VERIFIED": (60, "Points for verified KYC.", int),
@@ -455,7 +500,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     # A load balancer probes the health check over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    SECURE_REDIRECT_EXEMPT = [r"^health(/ready)?$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 2 * 365 * 24 * 60 * 60
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -463,15 +508,42 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# /metrics (Prometheus): with a token set, only `Authorization: Bearer <token>` may read it.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if PRODUCTION and not METRICS_TOKEN:
+    raise ImproperlyConfigured("Production requires METRICS_TOKEN: /metrics would be open to anyone.")
+
+# Error reports (apps/core/sentry.py): sent only when a DSN is set, personal numbers masked.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
+# One JSON object per line (python-json-logger) with the request id and the user's id, phone,
+# Aadhaar and account numbers masked; LOG_FORMAT=plain for a person reading a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "apps.audit.context.RequestContextLogFilter"}},
+    "filters": {
+        "request_context": {"()": "apps.audit.context.RequestContextLogFilter"},
+        "mask_pii": {"()": "apps.audit.context.MaskPiiLogFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(user_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_context"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "mask_pii"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # axes logs every login at INFO; its warnings (failures, lockouts) are the ones worth keeping.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.api.views import HealthView
+from apps.core.api.views import HealthView, ReadyView, metrics_view
 from apps.core.storage_urls import serve_signed_file
 
 api_v1 = [
@@ -23,6 +23,8 @@ api_v1 = [
 
 urlpatterns = [
     path("health", HealthView.as_view(), name="health"),
+    path("health/ready", ReadyView.as_view(), name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include(api_v1)),

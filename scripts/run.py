@@ -24,6 +24,8 @@ def main():
     # development: DEBUG and the sandbox providers (settings.py); the fixed OTP for the demo login.
     os.environ.setdefault("ENVIRONMENT", "development")
     os.environ.setdefault("OTP_TEST_CODE", "123456")
+    # A person reads this terminal: plain lines (deployments keep the default, JSON).
+    os.environ.setdefault("LOG_FORMAT", "plain")
     embedded = not os.environ.get("DATABASE_URL")
     db = ensure_database_url()
     print(f"database: {db}")

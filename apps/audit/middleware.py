@@ -1,11 +1,16 @@
 import ipaddress
+import logging
 import re
+import time
 
 from django.conf import settings
 
 from apps.audit import context
+from apps.core.pii import mask
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# One line per request (the access log): method, path without its query, status, duration.
+request_log = logging.getLogger("gst.request")
 
 
 def parse_ip(value: str) -> str | None:
@@ -43,7 +48,8 @@ def request_client_ip(request):
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (echoed as X-Request-ID) and binds actor/IP context for audit."""
+    """Gives every request an id (echoed as X-Request-ID), binds actor/IP context for audit and
+    the log lines, and writes the request's access-log line."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,8 +59,21 @@ class RequestContextMiddleware:
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else context.new_request_id()
         request.request_id = request_id
         tokens = context.bind(request_id=request_id, ip=request_client_ip(request), request=request)
+        started = time.monotonic()
         try:
             response = self.get_response(request)
+            request_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": mask(request.path),
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
         finally:
             context.unbind(tokens)
         response["X-Request-ID"] = request_id

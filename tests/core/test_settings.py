@@ -1,17 +1,19 @@
 """Settings fail closed: checked in a fresh interpreter per case, with only the environment given."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 CLEARED = (
     "ENVIRONMENT", "SECRET_KEY", "HASH_KEY", "OTP_TEST_CODE", "DEBUG", "SANDBOX", "ALLOWED_HOSTS",
-    "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL", "PAYMENT_WEBHOOK_SECRET",
+    "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL", "PAYMENT_WEBHOOK_SECRET", "METRICS_TOKEN", "LOG_FORMAT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process; a deploy check refuses it
 )  # fmt: skip
 SERVICES = {
@@ -25,6 +27,7 @@ PRODUCTION = {
     "HASH_KEY": "hash-key-for-tests-only-0a1b2c3d4e5f",
     "ALLOWED_HOSTS": "credit.example",
     "PAYMENT_WEBHOOK_SECRET": "whsec_production_only_for_tests_77",
+    "METRICS_TOKEN": "metrics-token-for-tests-only",
     **SERVICES,
 }
 
@@ -80,6 +83,7 @@ def test_production_may_ask_for_the_sandbox_explicitly():
         ("HASH_KEY", "Production requires HASH_KEY"),
         ("ALLOWED_HOSTS", "Production requires ALLOWED_HOSTS"),
         ("PAYMENT_WEBHOOK_SECRET", "Production requires its own PAYMENT_WEBHOOK_SECRET"),
+        ("METRICS_TOKEN", "Production requires METRICS_TOKEN"),
     ],
 )
 def test_production_without_a_required_setting_refuses_to_start(missing, message):
@@ -164,3 +168,28 @@ def test_importing_the_settings_creates_no_folders():
         result = _run(code, ENVIRONMENT=environment)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "[]"
+
+
+def test_env_example_lists_every_setting_read_from_the_environment():
+    read = set(re.findall(r'env\.\w+\("([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text()))
+    listed = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read - listed == set()
+    assert listed - read == {"PROMETHEUS_MULTIPROC_DIR"}  # read by prometheus_client itself
+
+
+def test_docker_compose_runs_the_sandbox_without_any_setting():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert ":?" not in text  # no variable is required
+    web = compose["services"]["web"]["environment"]
+    assert (web["ENVIRONMENT"], web["SANDBOX"]) == ("${ENVIRONMENT:-development}", "${SANDBOX:-true}")
+    assert "seed_demo" in compose["services"]["migrate"]["command"]
+    for name in ("web", "worker", "beat"):
+        assert compose["services"][name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_the_image_is_multi_stage_and_runs_as_a_user():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", dockerfile, re.MULTILINE)) == 2
+    assert re.findall(r"^USER (\w+)", dockerfile, re.MULTILINE) == ["app"]
+    assert ".venv" in (ROOT / ".dockerignore").read_text().split()

@@ -25,6 +25,7 @@ from apps.core.schema import error
 
 
 class OtpSendView(APIView):
+    throttle_scope = "auth"
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -37,6 +38,7 @@ class OtpSendView(APIView):
 
 
 class OtpVerifyView(APIView):
+    throttle_scope = "auth"
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -49,6 +51,7 @@ class OtpVerifyView(APIView):
 
 
 class StaffTokenView(APIView):
+    throttle_scope = "auth"
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -80,6 +83,7 @@ class StaffTokenView(APIView):
 
 
 class RefreshView(APIView):
+    throttle_scope = "auth"
     permission_classes = [AllowAny]
     authentication_classes = []
 

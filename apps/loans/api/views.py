@@ -50,6 +50,7 @@ class InvoiceOffersView(generics.ListAPIView):
 
 
 class LoanSanctionView(APIView):
+    throttle_scope = "money"
     permission_classes = [IsBorrower]
 
     @extend_schema(

@@ -51,6 +51,7 @@ def _intents_visible_to(user):
 
 
 class LoanIntentsView(generics.ListAPIView):
+    throttle_scope = "money"
     queryset = PaymentIntent.objects.none()  # for the schema; get_queryset scopes to the caller
     permission_classes = [IsAuthenticated]
     serializer_class = IntentSerializer

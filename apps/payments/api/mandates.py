@@ -45,6 +45,8 @@ class MandateSerializer(serializers.ModelSerializer):
 
 
 class LoanMandateView(APIView):
+    throttle_scope = "money"
+
     def get_permissions(self):
         return [IsBorrower()] if self.request.method == "POST" else [IsAuthenticated()]
 

@@ -40,6 +40,8 @@ SIGNATURE = OpenApiParameter(
 class PaymentWebhookView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    # Signed by the rail and retried by it on any non-2xx: a 429 would only bring it back.
+    throttle_classes = []
 
     @extend_schema(
         request=RailEventSerializer,

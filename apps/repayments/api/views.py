@@ -44,6 +44,7 @@ class LoanInstallmentsView(APIView):
 
 
 class EmiPayView(APIView):
+    throttle_scope = "money"
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=s.PayInputSerializer, responses={201: s.RepaymentResultSerializer})
@@ -88,6 +89,8 @@ class LoanHistoryView(APIView):
 
 class LoanAmountView(APIView):
     """A payment of an amount on the whole loan: `service` is loan_prepay or loan_foreclose."""
+
+    throttle_scope = "money"
 
     permission_classes = [IsAuthenticated]
     service = None
