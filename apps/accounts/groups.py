@@ -51,6 +51,7 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("payments", "change_unappliedcredit"),  # applying or refunding a parked credit
     ("payments", "add_settlementfile"),  # uploading the rail's settlement report
     ("payments", "change_settlementrow"),  # resolving a break
+    ("risk", "change_riskalert"),  # clearing or confirming a fraud alert
 ]
 COLLECTOR_PERMISSIONS = [
     ("collections", "view_collectioncase"),

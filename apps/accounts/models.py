@@ -97,7 +97,11 @@ class OtpChallenge(models.Model):
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["phone", "-created_at"], name="ix_otp_phone_latest")]
+        indexes = [
+            models.Index(fields=["phone", "-created_at"], name="ix_otp_phone_latest"),
+            # The fraud screen's "how many phones from this address lately" (apps/risk/screens.py).
+            models.Index(fields=["ip", "-created_at"], name="ix_otp_ip_latest"),
+        ]
 
     def __str__(self):
         return f"OTP {self.id} ({'locked' if self.locked else 'open'})"

@@ -45,6 +45,7 @@ from apps.core.errors import (
 )
 from apps.core.permissions import is_staff_role
 from apps.core.roles import STAFF_ROLES, Role
+from apps.core.screening import screen
 
 HOUR = 3600
 
@@ -72,6 +73,7 @@ def otp_send(*, phone: str, ip: str | None) -> OtpChallenge:
         ratelimit.hit(f"otp-ip:{ip}", limit=config.OTP_IP_LIMIT_PER_HOUR, window_seconds=HOUR)
     ratelimit.hit(f"otp-phone:{normalized}", limit=config.OTP_PHONE_LIMIT_PER_HOUR, window_seconds=HOUR)
     ratelimit.cooldown(f"otp-phone:{normalized}", seconds=config.OTP_RESEND_COOLDOWN_SECONDS)
+    screen("otp.send", phone=normalized, ip=ip)  # fraud rules (risk registers them): 403 when blocked
     code = _new_code()
     challenge = OtpChallenge(
         phone=normalized, expires_at=timezone.now() + timezone.timedelta(seconds=config.OTP_TTL_SECONDS), ip=ip

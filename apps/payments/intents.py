@@ -19,6 +19,7 @@ from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, InvalidInput, Unavailable, Unprocessable, found, required_reason
 from apps.core.money import ZERO
+from apps.core.screening import screen
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post, on_loan, source_of
 from apps.loans.models import Loan
@@ -79,6 +80,9 @@ def intent_open(*, loan_id, amount, method: str, actor, idempotency_key: str = "
     earlier = PaymentIntent.objects.filter(created_by=actor, idempotency_key=key).first() if key else None
     if earlier is not None and not _same_request(earlier, loan, amount, method):
         raise Unprocessable("This Idempotency-Key was used for another payment.", code="idempotency_key_reused")
+    if earlier is None:
+        # Fraud rules (a burst of intents): before the intent's transaction, so an alert stays.
+        screen("payment_intent.open", actor=actor, business_id=loan.business_id)
     intent, created = (earlier, False) if earlier is not None else _record(loan, amount, method, actor, key)
     if intent.provider_reference or intent.status != PaymentIntent.Status.CREATED:
         return intent, created

@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
 
 from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.admin_filters import fixed_choices_filter
-from apps.risk.models import CreditScore
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
+from apps.risk.fraud import risk_alert_clear, risk_alert_confirm
+from apps.risk.fraud_rules import RULE_DESCRIPTIONS
+from apps.risk.models import CreditScore, RiskAlert
 from apps.risk.rules import GRADES
 
 
@@ -14,3 +18,51 @@ class CreditScoreAdmin(ReadOnlyAdmin):
     list_filter = [fixed_choices_filter("grade", sorted(grade for _, grade in GRADES))]
     search_fields = ["=business__gstin"]
     list_select_related = ["business"]
+
+
+@admin.register(RiskAlert)
+class RiskAlertAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    """The fraud review queue: open alerts first, oldest first; clear (the held action may go on)
+    or confirm (the subject stays refused), each with a note, on the alert's page."""
+
+    transition_buttons = [
+        Button("clear", "Clear: nothing wrong", risk_alert_clear, transition="clear", needs_reason=True),
+        Button("confirm", "Confirm fraud", risk_alert_confirm, transition="confirm", needs_reason=True),
+    ]
+    list_display = ["rule", "decision", "status", "subject", "business", "action", "created_at", "reviewed_by"]
+    list_filter = [
+        "status",
+        "decision",
+        fixed_choices_filter("rule", sorted(RiskAlert._meta.get_field("rule").choices)),
+    ]
+    search_fields = ["=subject_id", "=business__gstin"]
+    list_select_related = ["business", "reviewed_by"]
+    fields = readonly_fields = [
+        "rule",
+        "what_it_means",
+        "decision",
+        "status",
+        "action",
+        "subject",
+        "business",
+        "evidence_list",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-status", "created_at")  # OPEN before CONFIRMED/CLEARED
+
+    @admin.display(description="what it means")
+    def what_it_means(self, alert):
+        return RULE_DESCRIPTIONS.get(alert.rule, "")
+
+    @admin.display(description="subject")
+    def subject(self, alert):
+        return f"{alert.subject_type} {alert.subject_id}"
+
+    @admin.display(description="evidence")
+    def evidence_list(self, alert):
+        return format_html_join("", "<div><strong>{}</strong>: {}</div>", sorted(alert.evidence.items()))

@@ -9,7 +9,8 @@ from apps.invoices.models import Invoice
 from apps.kyc.models import Collateral
 from apps.ledger.models import JournalEntry
 from apps.loans.models import Installment, Loan, Offer, Payout
-from tests.support.factories import BankAccountFactory
+from apps.risk.fraud import risk_alert_clear
+from tests.support.factories import AdminFactory, BankAccountFactory
 from tests.support.lending import (
     add_collateral,
     ensure_products,
@@ -128,12 +129,17 @@ def test_a_refused_payout_cancels_the_loan_and_frees_everything_it_held(borrower
     assert JournalEntry.objects.count() == 0  # no money left: nothing is booked
     assert set(Collateral.objects.values_list("lien_status", flat=True)) == {"RELEASED"}
     assert Invoice.objects.get(pk=invoice_id).status == Invoice.Status.VERIFIED
-    # The borrower names another verified account and accepts a fresh offer: it pays out there.
+    # The borrower names another verified account and accepts a fresh offer: an account that
+    # replaced the first minutes ago is held for ops (the fraud rule payout_to_new_account);
+    # once they clear it, it pays out there.
     other = BankAccountFactory(business=business, is_primary=False, account_last4="8642")
     offers = generate(borrower_client, invoice_id)
-    paid = borrower_client.post(
-        SANCTION, {"offer_id": offers["UNSECURED"]["id"], "bank_account_id": str(other.pk)}, format="json"
-    )
+    body = {"offer_id": offers["UNSECURED"]["id"], "bank_account_id": str(other.pk)}
+    held = borrower_client.post(SANCTION, body, format="json")
+    assert (held.status_code, held.json()["code"]) == (409, "held_for_review")
+    [alert] = held.json()["alerts"]
+    risk_alert_clear(riskalert_id=alert["id"], actor=AdminFactory(), reason="the borrower called from the known number")
+    paid = borrower_client.post(SANCTION, body, format="json")
     assert paid.status_code == 201, paid.content
     assert paid.json()["status"] == "ACTIVE"
     assert Payout.objects.get(loan_id=paid.json()["id"]).bank_account == other

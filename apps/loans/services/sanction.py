@@ -17,6 +17,7 @@ from apps.audit.services import record
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, DomainError, NotFound, Unprocessable, found
 from apps.core.roles import Role
+from apps.core.screening import screen
 from apps.invoices.models import Invoice
 from apps.invoices.transitions import INVOICE_FINANCED
 from apps.kyc.models import BankAccount
@@ -46,9 +47,14 @@ def _lock_offer(offer_id, actor) -> tuple[Invoice, Offer]:
     return invoice, offer
 
 
+def _verified_account(business_id, bank_account_id) -> BankAccount | None:
+    """The account named, else the primary one, if it is a VERIFIED account of the business."""
+    accounts = BankAccount.objects.filter(business_id=business_id, status=BankAccount.Status.VERIFIED)
+    return (accounts.filter(pk=bank_account_id) if bank_account_id else accounts.filter(is_primary=True)).first()
+
+
 def _payout_account(business, bank_account_id) -> BankAccount:
-    accounts = BankAccount.objects.filter(business=business, status=BankAccount.Status.VERIFIED)
-    account = (accounts.filter(pk=bank_account_id) if bank_account_id else accounts.filter(is_primary=True)).first()
+    account = _verified_account(business.pk, bank_account_id)
     if account is None:
         named = "That bank account is not a verified account of this business."
         missing = "Add and verify a bank account before accepting an offer."
@@ -63,12 +69,36 @@ def loan_sanction(*, offer_id, actor, bank_account_id=None, idempotency_key: str
     )
     if earlier is not None and str(earlier.loan.offer_id) != str(offer_id):
         raise Unprocessable("This Idempotency-Key was used for another offer.", code="idempotency_key_reused")
+    if earlier is None:
+        _screen(offer_id, actor, bank_account_id)
     payout = earlier or _sanction(offer_id, actor, bank_account_id, key)
     # No transaction is open here: the loan and its payout are committed before the rail is asked.
     payout = payout_send(payout.pk, actor=actor)
     if payout.status == Payout.Status.FAILED:
         raise PayoutUnavailable(f"The payout could not be made: {payout.failure_reason}")
     return Loan.objects.get(pk=payout.loan_id)
+
+
+def _screen(offer_id, actor, bank_account_id) -> None:
+    """The fraud rules (risk registers them) on this sanction, before its transaction opens, so
+    an alert they raise stays when they hold (409) or refuse (403) it. Whatever makes the
+    sanction itself impossible (no such offer, not ACTIVE, no account) is left to `_sanction`."""
+    offer = Offer.objects.select_related("invoice__business").filter(pk=offer_id).first()
+    if offer is None or offer.status != Offer.Status.ACTIVE:
+        return
+    invoice = offer.invoice
+    if actor.role == Role.BORROWER and invoice.business.owner_id != actor.pk:
+        return
+    account = _verified_account(invoice.business_id, bank_account_id)
+    screen(
+        "loan.sanction",
+        business_id=invoice.business_id,
+        actor=actor,
+        invoice_id=invoice.pk,
+        invoice_amount=invoice.amount,
+        buyer_gstin=invoice.buyer_gstin,
+        bank_account_id=account.pk if account else None,
+    )
 
 
 @transaction.atomic

@@ -9,4 +9,15 @@ urlpatterns = [
         views.RecalculateCreditScoreView.as_view(),
         name="credit-score-recalculate",
     ),
+    path("admin/risk-alerts", views.RiskAlertsView.as_view(), name="risk-alerts"),
+    path(
+        "admin/risk-alerts/<uuid:pk>/clear",
+        views.RiskAlertClearView.as_view(),
+        name="risk-alert-clear",
+    ),
+    path(
+        "admin/risk-alerts/<uuid:pk>/confirm",
+        views.RiskAlertConfirmView.as_view(),
+        name="risk-alert-confirm",
+    ),
 ]

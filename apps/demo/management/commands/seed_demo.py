@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.accounts.services import user_create_staff
+from apps.accounts.services import otp_send, user_create_staff
 from apps.core.business_date import calendar_today, get_business_date, last_closed_day
 from apps.core.roles import Role
 from apps.demo.book import HISTORY_DAYS, demo_book_build
@@ -23,10 +23,14 @@ from apps.kyc.services import business_onboard, collateral_create
 from apps.loans.models import Loan
 from apps.loans.services import loan_sanction, offers_generate
 from apps.reports.services import daily_metrics_compute
+from apps.risk.fraud import Blocked
+from apps.risk.models import RiskAlert
 
 DEMO_BORROWER_PHONE = "+919812345678"
 # Where the demo loan pays out: the sandbox penny drop verifies it (docs/sandbox.md).
 DEMO_BANK_ACCOUNT = "50100024680135"
+# A documentation address (RFC 5737): the demo's SMS-pumping attempt comes from it.
+SMS_PUMPING_IP = "203.0.113.7"
 STAFF = [
     ("admin", "admin-demo-pass", Role.ADMIN),
     ("officer", "officer-demo-pass", Role.OFFICER),
@@ -56,6 +60,17 @@ class Command(BaseCommand):
             made = demo_book_build(end=calendar_today(), stdout=self.stdout)
             self.stdout.write(f"demo book: {made} loans over {HISTORY_DAYS} days")
         self._today()
+
+    def _sms_pumping(self):
+        """Something for the fraud queue: OTPs asked for eleven phones from one address, the
+        last refused by the otp_burst rule (an SMS-pumping attempt), once."""
+        if RiskAlert.objects.exists():
+            return
+        for n in range(1, 12):
+            try:
+                otp_send(phone=f"+9198990000{n:02d}", ip=SMS_PUMPING_IP)
+            except Blocked:
+                break
 
     @transaction.atomic
     def _staff(self):
@@ -104,6 +119,7 @@ class Command(BaseCommand):
             if invoice is not None:
                 offers = offers_generate(invoice_id=invoice.pk, actor=borrower)
                 loan_sanction(offer_id=offers[0].pk, actor=borrower)
+        self._sms_pumping()
         # The dashboard reads the day's figures, which the nightly job would otherwise write.
         daily_metrics_compute(business_date=get_business_date())
         self.stdout.write(self.style.SUCCESS("demo data ready"))
