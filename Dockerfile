@@ -33,4 +33,6 @@ RUN ENVIRONMENT=development DATABASE_URL=postgres://build@localhost/build python
 USER app
 EXPOSE 8000
 # No gunicorn access log: the app writes one JSON line per request itself (apps/audit/middleware.py).
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# PROMETHEUS_MULTIPROC_DIR, emptied at start: /metrics adds up the counters of all three workers.
+# Only web sets it (the worker and beat run other commands and keep their counters in-process).
+CMD ["sh", "-c", "export PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus && rm -rf $PROMETHEUS_MULTIPROC_DIR && mkdir -p $PROMETHEUS_MULTIPROC_DIR && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3"]

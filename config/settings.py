@@ -5,6 +5,7 @@ follows from it. Production refuses to start without its own SECRET_KEY and HASH
 ALLOWED_HOSTS, with DEBUG or with OTP_TEST_CODE. Importing this module writes nothing to disk.
 """
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +60,19 @@ PAYMENT_WEBHOOK_SECRET = PAYMENT_WEBHOOK_SECRET or SANDBOX_PAYMENT_WEBHOOK_SECRE
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 SANDBOX_RAIL_CALLBACK_URL = env.str("SANDBOX_RAIL_CALLBACK_URL", default="").rstrip("/")
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = 300
+
+# The account aggregator (apps/banking): the sandbox one unless AA_API_URL is set and SANDBOX is
+# false. Its signed answers are checked against AA_JWKS_URL, for our client id and its issuer.
+AA_API_URL = env.str("AA_API_URL", default="")
+AA_JWKS_URL = env.str("AA_JWKS_URL", default="")
+AA_CLIENT_ID = env.str("AA_CLIENT_ID", default="gst-credit-fiu")
+AA_CLIENT_SECRET = env.str("AA_CLIENT_SECRET", default="")
+AA_ISSUER = env.str("AA_ISSUER", default="sandbox-aa")
+AA_TIMEOUT_SECONDS = env.float("AA_TIMEOUT_SECONDS", default=5.0)
+# How long its keys are trusted from cache, and the least time between two refetches caused by
+# an unknown key id (a flood of forged kids must not become a flood of fetches).
+AA_JWKS_LIFESPAN_SECONDS = env.int("AA_JWKS_LIFESPAN_SECONDS", default=3600)
+AA_JWKS_COOLDOWN_SECONDS = env.int("AA_JWKS_COOLDOWN_SECONDS", default=30)
 
 # Partner webhooks (apps/webhooks): how long a partner has to answer, how many are sent at once,
 # and whether an endpoint may be plain http or resolve to a private, loopback or link-local
@@ -151,6 +165,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.ledger",
     "apps.kyc",
+    "apps.banking",
     "apps.risk",
     "apps.invoices",
     "apps.loans",
@@ -469,7 +484,11 @@ CONSTANCE_CONFIG = {
 }
 
 # How many reverse proxies of ours sit in front of the app (each appends to X-Forwarded-For);
-# 0 means the header is ignored and REMOTE_ADDR is the client.
+# 0 means the header is ignored and REMOTE_ADDR is the client. Production must say: behind a load
+# balancer, 0 would make every client one address (per-IP limits and fraud rules for all at
+# once); too many would let a client pick its own address by sending the header.
+if PRODUCTION and "TRUSTED_PROXY_COUNT" not in os.environ:
+    raise ImproperlyConfigured("Production requires TRUSTED_PROXY_COUNT (the proxies in front of the app; 0 if none).")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 GOV_API_URL = env.str("GOV_API_URL", default="")
@@ -525,14 +544,14 @@ if LOG_FORMAT not in ("json", "plain"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {
-        "request_context": {"()": "apps.audit.context.RequestContextLogFilter"},
-        "mask_pii": {"()": "apps.audit.context.MaskPiiLogFilter"},
-    },
+    "filters": {"request_context": {"()": "apps.audit.context.RequestContextLogFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "()": "apps.audit.context.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "apps.audit.context.MaskingJsonFormatter",
             "fmt": "%(levelname)s %(name)s %(request_id)s %(user_id)s %(message)s",
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": True,
@@ -542,7 +561,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_context", "mask_pii"],
+            "filters": ["request_context"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

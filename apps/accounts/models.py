@@ -78,6 +78,8 @@ class Device(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "fingerprint"], name="uq_device_user_fingerprint")]
+        # The fraud screen's "this device behind another business" (apps/risk/screens.py).
+        indexes = [models.Index(fields=["fingerprint"], name="ix_device_fingerprint")]
 
     def __str__(self):
         return f"{self.platform or 'device'} {self.fingerprint[:8]}"

@@ -4,6 +4,8 @@ import contextvars
 import logging
 import uuid
 
+from pythonjsonlogger.json import JsonFormatter
+
 from apps.core.pii import mask
 
 _request_id = contextvars.ContextVar("request_id", default="")
@@ -57,16 +59,21 @@ class RequestContextLogFilter(logging.Filter):
         return True
 
 
-class MaskPiiLogFilter(logging.Filter):
-    """Masks phone, Aadhaar and account numbers in the message and any traceback (apps/core/pii.py).
+class MaskingFormatter(logging.Formatter):
+    """The plain formatter, with phone, Aadhaar and account numbers masked in what it writes
+    (apps/core/pii.py): message, arguments and traceback alike.
 
-    The message is rendered here, once, so a number passed as an argument is masked too; the
-    traceback is rendered into exc_text, which every formatter prints instead of exc_info.
-    """
+    Masking the written line, not the record, leaves the record whole for every other handler:
+    Sentry's logging integration still gets the traceback and the message template (its
+    grouping), and a log call with bad arguments fails the way logging always does."""
 
-    def filter(self, record):
-        record.msg, record.args = mask(record.getMessage()), None
-        if record.exc_info:
-            record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+    def format(self, record):
+        return mask(super().format(record))
+
+
+class MaskingJsonFormatter(JsonFormatter):
+    """python-json-logger's formatter, masked the same way (the digits of keys, ids and
+    timestamps are left alone: a run touching a letter, hyphen or point is not a number)."""
+
+    def format(self, record):
+        return mask(super().format(record))

@@ -2,15 +2,18 @@
 
 `fraud_screen(facts)` evaluates the rules for the action (apps/risk/fraud_rules.py). For each hit:
 - an OPEN alert of that rule on that subject holds the action (REVIEW, 409 `held_for_review`)
-  or refuses it (BLOCK, 403 `blocked`); a CONFIRMED one refuses it;
+  or refuses it (BLOCK, 403 `blocked`);
 - a CLEARED one lets it through (a velocity rule's clearance lasts its window only);
 - otherwise a new OPEN alert is raised (audited, and `risk.alert_raised` in the outbox), in its
   own transaction: it stays even though the action it stopped does not happen.
+Before any rule, a CONFIRMED alert on anything the action involves (the business, the user, the
+invoice, the device, the bank account, the address) refuses it: confirmed fraud stays refused.
 Only REVIEW and BLOCK are ever raised; an action no rule hits is allowed without a record.
 """
 
 from constance import config
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.services import record
@@ -72,8 +75,34 @@ def _raise(hit: Hit, facts: Facts, actor) -> RiskAlert:
     return alert
 
 
+def _confirmed_against(facts: Facts) -> list[RiskAlert]:
+    """Confirmed fraud on anything this action involves: refused whatever the rules say now
+    (a confirmed burst from an address stays refused after its window)."""
+    subjects = Q()
+    for subject_type, subject_id in (
+        ("business", facts.business_id),
+        ("user", facts.user_id),
+        ("invoice", facts.invoice_id),
+        ("device", facts.device_id),
+        ("bank_account", facts.bank_account_id),
+        ("ip", facts.ip),
+    ):
+        if subject_id:
+            subjects |= Q(subject_type=subject_type, subject_id=subject_id)
+    if not subjects:
+        return []
+    return list(RiskAlert.objects.filter(subjects, status=RiskAlert.Status.CONFIRMED)[:5])
+
+
+def _alerts_extra(alerts) -> dict:
+    return {"alerts": [{"id": str(a.pk), "rule": a.rule, "status": a.status} for a in alerts]}
+
+
 def fraud_screen(facts: Facts, *, actor=None) -> None:
     """Raises HeldForReview or Blocked when the action must not go on now; returns otherwise."""
+    confirmed = _confirmed_against(facts)
+    if confirmed:
+        raise Blocked("This was refused by our fraud checks.", extra=_alerts_extra(confirmed))
     against = []
     for hit in evaluate(facts, thresholds()):
         alert = _latest(hit)
@@ -84,7 +113,7 @@ def fraud_screen(facts: Facts, *, actor=None) -> None:
         against.append(alert)
     if not against:
         return
-    extra = {"alerts": [{"id": str(a.pk), "rule": a.rule, "status": a.status} for a in against]}
+    extra = _alerts_extra(against)
     if any(a.status == RiskAlert.Status.CONFIRMED or a.decision == BLOCK for a in against):
         raise Blocked("This was refused by our fraud checks.", extra=extra)
     raise HeldForReview("This is held for a review by our team; try again once it is cleared.", extra=extra)

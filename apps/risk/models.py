@@ -35,8 +35,8 @@ class RiskAlert(FSMModelMixin, BaseModel):
     """One hit of a fraud or velocity rule (apps/risk/fraud_rules.py) on one subject, for ops.
 
     REVIEW holds the action it was raised on (409 `held_for_review`) until ops clear the alert;
-    BLOCK refuses it (403 `blocked`). Confirming an alert blocks its subject for that rule from
-    then on; clearing it lets the action through (for a velocity rule, only for its window).
+    BLOCK refuses it (403 `blocked`). Confirming an alert refuses every later action involving
+    its subject; clearing it lets the action through (for a velocity rule, only for its window).
     """
 
     class Decision(models.TextChoices):
@@ -75,6 +75,10 @@ class RiskAlert(FSMModelMixin, BaseModel):
         indexes = [
             models.Index(fields=["rule", "subject_type", "subject_id", "-created_at"], name="ix_riskalert_subject"),
             models.Index(fields=["created_at"], condition=Q(status="OPEN"), name="ix_riskalert_open_queue"),
+            # The screen's first question: is anything this action involves confirmed fraud?
+            models.Index(
+                fields=["subject_type", "subject_id"], condition=Q(status="CONFIRMED"), name="ix_riskalert_confirmed"
+            ),
         ]
 
     def __str__(self):

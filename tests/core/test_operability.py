@@ -181,8 +181,32 @@ def test_log_lines_mask_phone_aadhaar_and_account_numbers(log_lines):
     assert "50100123456789" not in second["exc_info"] and "XXXXX6789" in second["exc_info"]
 
 
+def test_masking_the_written_line_leaves_the_record_whole_for_other_handlers(log_lines):
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record)
+
+    logger = logging.getLogger("gst.test.keep")
+    logger.addHandler(keep := Keep())
+    try:
+        try:
+            raise ValueError("no")
+        except ValueError:
+            logger.exception("payout to %s failed", "50100123456789")
+    finally:
+        logger.removeHandler(keep)
+    [record] = seen
+    assert record.exc_info is not None and record.args == ("50100123456789",)
+    assert log_lines()[-1]["message"] == "payout to XXXXX6789 failed"
+
+
 def test_masking_leaves_amounts_dates_and_identifiers_alone():
-    text = "loan GC-2026-000123 paid 125000.50 on 2026-12-05 by 27ABCDE1234F1Z5 ref 12345678"
+    text = (
+        "loan GC-2026-000123 paid 1250000000.50 on 2026-12-05 by 27ABCDE1234F1Z5 ref 12345678 "
+        "/loans/12345678-1234-4234-8234-123456789012/intents"
+    )
     assert mask(text) == text
     assert mask_all({"a": ["call 9876543210"], "b": ("x", 5)}) == {"a": ["call XXXXXX3210"], "b": ("x", 5)}
 
@@ -235,9 +259,15 @@ def test_a_report_sent_with_a_dsn_carries_no_personal_numbers():
     try:
         host, port = server.server_address[:2]
         code = (
-            "import django, sentry_sdk; django.setup(); "
-            "sentry_sdk.capture_message('borrower 9876543210 account 50100123456789'); "
-            "sentry_sdk.flush(5)"
+            "import django, sentry_sdk; django.setup()\n"
+            "sentry_sdk.capture_message('borrower 9876543210 account 50100123456789')\n"
+            "def refresh_session(refresh, otp):\n"
+            "    raise ValueError('refresh failed')\n"
+            "try:\n"
+            "    refresh_session('rt-secret-value-123', '135790')\n"
+            "except ValueError:\n"
+            "    sentry_sdk.capture_exception()\n"
+            "sentry_sdk.flush(5)\n"
         )
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SENTRY_DSN": f"http://key@{host}:{port}/1"}
         done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -247,6 +277,8 @@ def test_a_report_sent_with_a_dsn_carries_no_personal_numbers():
     bodies = b"".join(_decoded(r) for r in receiver.received)
     assert b"XXXXXX3210" in bodies and b"XXXXX6789" in bodies
     assert b"9876543210" not in bodies and b"50100123456789" not in bodies
+    assert b"refresh failed" in bodies  # the exception went, with its frames...
+    assert b"rt-secret-value-123" not in bodies and b"135790" not in bodies  # ...but not the secrets in them
 
 
 def _decoded(received) -> bytes:

@@ -1,5 +1,6 @@
 """Settings fail closed: checked in a fresh interpreter per case, with only the environment given."""
 
+import io
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLEARED = (
     "ENVIRONMENT", "SECRET_KEY", "HASH_KEY", "OTP_TEST_CODE", "DEBUG", "SANDBOX", "ALLOWED_HOSTS",
     "GOV_API_URL", "PAYOUT_API_URL", "SMS_API_URL", "PAYMENT_WEBHOOK_SECRET", "METRICS_TOKEN", "LOG_FORMAT",
+    "TRUSTED_PROXY_COUNT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process; a deploy check refuses it
 )  # fmt: skip
 SERVICES = {
@@ -28,6 +30,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "credit.example",
     "PAYMENT_WEBHOOK_SECRET": "whsec_production_only_for_tests_77",
     "METRICS_TOKEN": "metrics-token-for-tests-only",
+    "TRUSTED_PROXY_COUNT": "1",
     **SERVICES,
 }
 
@@ -84,6 +87,7 @@ def test_production_may_ask_for_the_sandbox_explicitly():
         ("ALLOWED_HOSTS", "Production requires ALLOWED_HOSTS"),
         ("PAYMENT_WEBHOOK_SECRET", "Production requires its own PAYMENT_WEBHOOK_SECRET"),
         ("METRICS_TOKEN", "Production requires METRICS_TOKEN"),
+        ("TRUSTED_PROXY_COUNT", "Production requires TRUSTED_PROXY_COUNT"),
     ],
 )
 def test_production_without_a_required_setting_refuses_to_start(missing, message):
@@ -182,7 +186,8 @@ def test_docker_compose_runs_the_sandbox_without_any_setting():
     text = (ROOT / "docker-compose.yml").read_text()
     assert ":?" not in text  # no variable is required
     web = compose["services"]["web"]["environment"]
-    assert (web["ENVIRONMENT"], web["SANDBOX"]) == ("${ENVIRONMENT:-development}", "${SANDBOX:-true}")
+    assert web["ENVIRONMENT"] == "${ENVIRONMENT:-development}"
+    assert "SANDBOX" not in web  # the settings decide: true in development, false in production
     assert "seed_demo" in compose["services"]["migrate"]["command"]
     for name in ("web", "worker", "beat"):
         assert compose["services"][name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
@@ -193,3 +198,14 @@ def test_the_image_is_multi_stage_and_runs_as_a_user():
     assert len(re.findall(r"^FROM ", dockerfile, re.MULTILINE)) == 2
     assert re.findall(r"^USER (\w+)", dockerfile, re.MULTILINE) == ["app"]
     assert ".venv" in (ROOT / ".dockerignore").read_text().split()
+
+
+@pytest.mark.django_db
+def test_demo_data_is_never_seeded_outside_the_sandbox(settings):
+    from django.core.management import call_command
+
+    from apps.accounts.models import User
+
+    settings.SANDBOX = False
+    call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.filter(username="admin").exists()

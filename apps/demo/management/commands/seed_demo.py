@@ -8,6 +8,7 @@ audit trail shows how the data came to be. Running it twice changes nothing.
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -53,6 +54,10 @@ class Command(BaseCommand):
     help = "Load idempotent demo data (staff logins, a borrower with invoices and a loan)."
 
     def handle(self, *args, **options):
+        # Demo logins have published passwords: they exist only where nothing real does.
+        if settings.PRODUCTION or not settings.SANDBOX:
+            self.stdout.write("demo data is for the sandbox only (SANDBOX true, not production): nothing seeded")
+            return
         # The book with a history first, on a fresh database only: it walks the business date
         # forward from the past, which is refused once any day has been closed.
         self._staff()  # first: the collectors take the cases the book's nights open
