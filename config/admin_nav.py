@@ -69,6 +69,7 @@ def sidebar(request) -> list[dict]:
                 _model("Businesses", "storefront", "kyc.business"),
                 _model("Collaterals", "home_work", "kyc.collateral"),
                 _model("Bank accounts", "account_balance", "kyc.bankaccount"),
+                _model("Bank-data consents", "handshake", "banking.consent"),
                 _model("Credit scores", "speed", "risk.creditscore"),
             ],
         },

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.ledger.api.urls")),
     path("", include("apps.kyc.api.urls")),
+    path("", include("apps.banking.api.urls")),
     path("", include("apps.risk.api.urls")),
     path("", include("apps.invoices.api.urls")),
     path("", include("apps.loans.api.urls")),
@@ -31,6 +32,8 @@ urlpatterns = [
     path("files/<str:token>", serve_signed_file, name="signed-file"),
     # The sandbox payment rail's pages (404 unless SANDBOX): docs/sandbox.md.
     path("sandbox/rail/", include("apps.payments.api.sandbox_urls")),
+    # The sandbox account aggregator's pages and JWKS (404 unless SANDBOX): docs/sandbox.md.
+    path("sandbox/aa/", include("apps.banking.api.sandbox_urls")),
     path("admin/", admin.site.urls),
 ]
 

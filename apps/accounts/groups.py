@@ -19,6 +19,7 @@ PROJECT_APPS = (
     "accounts",
     "ledger",
     "kyc",
+    "banking",
     "risk",
     "invoices",
     "loans",

@@ -1,4 +1,4 @@
-"""Serializer fields for rupees and dates: the one DRF money type of every app.
+"""Serializer fields: rupees and dates (the one DRF money type of every app), and flat lists.
 
 `MoneyOutputField` writes an amount out as a string with two decimals ("1500.00"); `MoneyField`
 reads one in. Their digits come from `apps.core.money`, which does not import DRF (every
@@ -64,3 +64,16 @@ class DateField(serializers.DateField):
         if not EARLIEST_DATE <= date <= LATEST_DATE:
             self.fail("range")
         return date
+
+
+class FlatListField(serializers.ListField):
+    """A ListField whose item errors are one flat list under the field's name, the shape every
+    other error body has (`{"errors": {"banks": ["..."]}}`); DRF's own keys them by position."""
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            messages = [m for errors in detail.values() for m in errors] if isinstance(detail, dict) else detail
+            raise serializers.ValidationError(messages) from None

@@ -1,0 +1,164 @@
+"""Consents: asked of the aggregator, then kept in step with what it signs.
+
+`consents_request` asks one consent per bank (an open one for the same bank is returned, not
+asked again). `consents_refresh` asks the aggregator for each consent's status and moves ours
+through its state machine to match, audited, with `banking.consent_changed` in the outbox.
+The aggregator is always asked with no transaction open; only its verified claims are used.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.audit.services import record
+from apps.banking.jws import TokenRefused
+from apps.banking.models import FI_TYPES, Consent
+from apps.banking.providers import AggregatorUnavailable, get_aggregator
+from apps.core.errors import Conflict, InvalidInput, Unavailable
+from apps.core.outbox import event_emit
+from apps.kyc.selectors import get_business_for_user
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PURPOSE = "Underwriting and monitoring of invoice finance"
+# What the aggregator says -> the transition that gets ours there, by our current status.
+_MOVES = {
+    (Consent.Status.PENDING, Consent.Status.ACTIVE): "approve",
+    (Consent.Status.PENDING, Consent.Status.REJECTED): "reject",
+    (Consent.Status.ACTIVE, Consent.Status.PAUSED): "pause",
+    (Consent.Status.PAUSED, Consent.Status.ACTIVE): "resume",
+    (Consent.Status.ACTIVE, Consent.Status.REVOKED): "revoke",
+    (Consent.Status.PAUSED, Consent.Status.REVOKED): "revoke",
+    (Consent.Status.PENDING, Consent.Status.EXPIRED): "expire",
+    (Consent.Status.ACTIVE, Consent.Status.EXPIRED): "expire",
+    (Consent.Status.PAUSED, Consent.Status.EXPIRED): "expire",
+}
+
+
+def aggregator_down() -> Unavailable:
+    return Unavailable("The account aggregator is not answering; try again.", code="aggregator_unavailable")
+
+
+def _business(actor):
+    business = get_business_for_user(actor)
+    if business is None:
+        raise Conflict("Onboard your business first.", code="not_onboarded")
+    return business
+
+
+def consents_request(*, actor, banks: list[str], fi_types: list[str], months: int, purpose: str = "") -> list:
+    business = _business(actor)
+    if not set(fi_types) <= set(FI_TYPES):
+        raise InvalidInput(f"Only {', '.join(FI_TYPES)}.", field="fi_types")
+    aggregator = get_aggregator()
+    try:
+        known = {bank.id for bank in aggregator.banks()}
+    except AggregatorUnavailable:
+        raise aggregator_down() from None
+    unknown = sorted(set(banks) - known)
+    if unknown:
+        raise InvalidInput(f"Not a bank the aggregator reaches: {', '.join(unknown)}.", field="banks")
+    return [
+        _consent_for(business, bank, aggregator, fi_types, months, purpose or DEFAULT_PURPOSE, actor)
+        for bank in dict.fromkeys(banks)
+    ]
+
+
+def _open_consent(business, bank) -> Consent | None:
+    return Consent.objects.filter(business=business, bank=bank, status__in=Consent.OPEN_STATUSES).first()
+
+
+def _consent_for(business, bank, aggregator, fi_types, months, purpose, actor) -> Consent:
+    existing = _open_consent(business, bank)
+    if existing is not None:
+        return existing
+    try:
+        asked = aggregator.consent_request(
+            bank=bank, customer_ref=str(business.pk), fi_types=fi_types, months=months, purpose=purpose
+        )
+    except AggregatorUnavailable:
+        raise aggregator_down() from None
+    try:
+        with transaction.atomic():
+            consent = Consent.objects.create(
+                business=business,
+                bank=bank,
+                consent_handle=asked.consent_handle,
+                approval_url=asked.approval_url,
+                fi_types=fi_types,
+                months=months,
+                purpose=purpose,
+                expires_at=asked.expires_at,
+            )
+            record("banking.consent_requested", obj=consent, after={"bank": bank, "months": months}, actor=actor)
+    except IntegrityError:
+        # Another request asked for the same bank at the same moment: theirs stands.
+        return _open_consent(business, bank)
+    return consent
+
+
+def consent_follow(*, consent_id, claims: dict, actor=None) -> Consent:
+    """Moves our consent to the status the aggregator signed, through the state machine."""
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().get(pk=consent_id)
+        consent.last_polled_at = timezone.now()
+        target = claims.get("status")
+        move = _MOVES.get((consent.status, target))
+        if move is None:
+            if target != consent.status:
+                # A move the machine does not allow (REJECTED after ACTIVE): the aggregator's word is
+                # logged, ours is kept, and ops see both in the audit trail.
+                logger.warning("aggregator says %s for consent %s (ours %s)", target, consent.pk, consent.status)
+            consent.save(update_fields=["last_polled_at", "updated_at"])
+            return consent
+        before = consent.status
+        getattr(consent, move)()
+        consent.artefact = claims
+        consent.status_changed_at = consent.last_polled_at
+        consent.save()
+        change = {"status": consent.status, "bank": consent.bank}
+        record("banking.consent_changed", obj=consent, before={"status": before}, after=change, actor=actor)
+        event_emit(
+            "banking.consent_changed", aggregate=consent, payload={**change, "business_id": str(consent.business_id)}
+        )
+    return consent
+
+
+def consents_refresh(*, consents, actor=None) -> list[Consent]:
+    """Asks the aggregator about each consent and follows its answer; one that cannot be asked
+    (aggregator down, token refused) keeps its state and is asked again next time."""
+    aggregator = get_aggregator()
+    followed = []
+    for consent in consents:
+        try:
+            claims = aggregator.consent_status(consent.consent_handle)
+        except (AggregatorUnavailable, TokenRefused) as exc:
+            logger.warning("consent %s not refreshed: %s", consent.pk, exc)
+            followed.append(consent)
+            continue
+        if claims.get("consent_handle") != consent.consent_handle:
+            logger.warning("aggregator answered for %s when asked about %s", claims.get("consent_handle"), consent.pk)
+            followed.append(consent)
+            continue
+        followed.append(consent_follow(consent_id=consent.pk, claims=claims, actor=actor))
+    return followed
+
+
+def my_consents_refresh(*, actor) -> list[Consent]:
+    business = _business(actor)
+    pending = list(business.consents.filter(status=Consent.Status.PENDING))
+    consents_refresh(consents=pending, actor=actor)
+    return list(business.consents.all())
+
+
+def consents_poll(*, limit: int = 500) -> dict[str, int]:
+    """The beat job's work: every consent the aggregator may still change, least recently asked
+    first (pending ones wait for approval; active and paused ones may be paused or revoked)."""
+    due = Consent.objects.filter(status__in=Consent.OPEN_STATUSES).order_by(
+        F("last_polled_at").asc(nulls_first=True), "created_at"
+    )[:limit]
+    before = {c.pk: c.status for c in due}
+    after = consents_refresh(consents=list(due))
+    return {"polled": len(after), "changed": sum(1 for c in after if c.status != before[c.pk])}
