@@ -26,12 +26,16 @@ run: $(VENV)/.installed-run
 	$(PY) scripts/run.py
 
 ## make test: ruff, import-linter contracts, the whole pytest suite on PostgreSQL (schemathesis
-## against a live server among it), then every bench at smoke size.
+## against a live server among it), then every bench at smoke size. The suite runs in
+## TEST_WORKERS processes (pytest-xdist), a test file to a worker, with schemathesis beside them
+## in a process of its own (its generated tests report under xdist without fuzzing):
+## scripts/run_tests.py.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(PY) scripts/with_db.py $(BIN)/pytest $(PYTEST_ARGS)
+	TEST_WORKERS=$(TEST_WORKERS) $(PY) scripts/with_db.py $(PY) scripts/run_tests.py $(PYTEST_ARGS)
 	$(PY) scripts/with_db.py $(PY) bench/run_all.py --smoke
 
 lint: $(VENV)/.installed-dev

@@ -1,10 +1,22 @@
 import pytest
+from django.apps import apps as django_apps
+from django.db.models.signals import post_migrate
 from rest_framework.test import APIClient
 
 from apps.core.roles import Role
 from tests.support.factories import AdminFactory, OfficerFactory
 from tests.support.reference import seed_reference_data
 from tests.support.users import client_for, make_user
+
+
+def _reseed_after_flush(**kwargs):
+    seed_reference_data()
+
+
+# A transaction=True test ends with a flush, which takes the migration-seeded rows with it and
+# then sends post_migrate. pytest-django runs those tests last, but pytest-xdist hands each
+# worker whole files in no such order, so the rows are put back right after every flush.
+post_migrate.connect(_reseed_after_flush, sender=django_apps.get_app_config("core"), dispatch_uid="tests.reseed")
 
 
 @pytest.fixture
@@ -85,8 +97,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def ledger_chart(transactional_db):
-    """transaction=True tests flush the tables, the migration-seeded data with them; pytest-django
-    runs them last, so only they need it back."""
+    """transaction=True tests flush the tables, the migration-seeded data with them (put back
+    after each flush by _reseed_after_flush; this covers a database an earlier run left flushed)."""
     seed_reference_data()
 
 

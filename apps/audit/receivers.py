@@ -15,6 +15,10 @@ def _record_core_event(sender, *, action, object_type, object_id, before=None, a
 def _record_live_setting(sender, key, old_value, new_value, **_):
     if old_value is None:  # never set before: it was the default
         old_value = settings.CONSTANCE_CONFIG.get(key, (None,))[0]
+    if new_value == old_value:
+        # constance stores a default the first time it is read (whoever's request reads it):
+        # nobody changed anything, so there is nothing to audit.
+        return
     record(
         "setting.changed",
         object_type="constance.config",

@@ -8,6 +8,8 @@ from tests.support.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
+# A fixed id, not a fresh uuid4: the test ids must be the same in every pytest-xdist worker.
+NOBODY = uuid.UUID("00000000-0000-4000-8000-000000000001")
 ADMIN_ENDPOINTS = [
     ("get", "/api/v1/admin/business-date"),
     ("put", "/api/v1/admin/business-date"),
@@ -17,9 +19,9 @@ ADMIN_ENDPOINTS = [
     ("get", "/api/v1/admin/ledger/summary"),
     ("get", "/api/v1/admin/portfolio/summary"),
     ("post", "/api/v1/admin/users"),
-    ("post", f"/api/v1/admin/users/{uuid.uuid4()}/freeze"),
-    ("post", f"/api/v1/admin/users/{uuid.uuid4()}/unfreeze"),
-    ("patch", f"/api/v1/admin/loans/{uuid.uuid4()}/override"),
+    ("post", f"/api/v1/admin/users/{NOBODY}/freeze"),
+    ("post", f"/api/v1/admin/users/{NOBODY}/unfreeze"),
+    ("patch", f"/api/v1/admin/loans/{NOBODY}/override"),
 ]
 
 

@@ -74,3 +74,17 @@ def test_a_signed_token_whose_user_id_is_not_a_uuid_is_401(api_client):
     response = api_client.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 401, response.content
     assert response.json()["code"] in ("token_not_valid", "user_not_found")
+
+
+def test_reading_a_live_setting_for_the_first_time_is_not_a_change(admin_client):
+    """constance stores a setting's default the first time anything reads it; that is not an
+    ops change and must not appear in the audit trail as one."""
+    from constance import config
+    from constance.models import Constance
+
+    Constance.objects.filter(key="THROTTLE_READS_PER_USER").delete()
+    before = AuditLog.objects.filter(action="setting.changed").count()
+    assert config.THROTTLE_READS_PER_USER == "600/minute"
+    assert AuditLog.objects.filter(action="setting.changed").count() == before
+    config.THROTTLE_READS_PER_USER = "700/minute"  # a real change is audited
+    assert AuditLog.objects.filter(action="setting.changed").count() == before + 1
