@@ -156,9 +156,11 @@ def my_consents_refresh(*, actor) -> list[Consent]:
 def consents_poll(*, limit: int = 500) -> dict[str, int]:
     """The beat job's work: every consent the aggregator may still change, least recently asked
     first (pending ones wait for approval; active and paused ones may be paused or revoked)."""
-    due = Consent.objects.filter(status__in=Consent.OPEN_STATUSES).order_by(
-        F("last_polled_at").asc(nulls_first=True), "created_at"
-    )[:limit]
+    due = list(
+        Consent.objects.filter(status__in=Consent.OPEN_STATUSES).order_by(
+            F("last_polled_at").asc(nulls_first=True), "created_at"
+        )[:limit]
+    )
     before = {c.pk: c.status for c in due}
-    after = consents_refresh(consents=list(due))
+    after = consents_refresh(consents=due)
     return {"polled": len(after), "changed": sum(1 for c in after if c.status != before[c.pk])}
