@@ -16,9 +16,9 @@ from apps.audit.services import record
 from apps.banking.jws import TokenRefused
 from apps.banking.models import FI_TYPES, Consent
 from apps.banking.providers import AggregatorUnavailable, get_aggregator
-from apps.core.errors import Conflict, InvalidInput, Unavailable
+from apps.core.errors import InvalidInput, Unavailable
 from apps.core.outbox import event_emit
-from apps.kyc.selectors import get_business_for_user
+from apps.kyc.selectors import onboarded_business
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +41,8 @@ def aggregator_down() -> Unavailable:
     return Unavailable("The account aggregator is not answering; try again.", code="aggregator_unavailable")
 
 
-def _business(actor):
-    business = get_business_for_user(actor)
-    if business is None:
-        raise Conflict("Onboard your business first.", code="not_onboarded")
-    return business
-
-
 def consents_request(*, actor, banks: list[str], fi_types: list[str], months: int, purpose: str = "") -> list:
-    business = _business(actor)
+    business = onboarded_business(actor)
     if not set(fi_types) <= set(FI_TYPES):
         raise InvalidInput(f"Only {', '.join(FI_TYPES)}.", field="fi_types")
     aggregator = get_aggregator()
@@ -147,7 +140,7 @@ def consents_refresh(*, consents, actor=None) -> list[Consent]:
 
 
 def my_consents_refresh(*, actor) -> list[Consent]:
-    business = _business(actor)
+    business = onboarded_business(actor)
     pending = list(business.consents.filter(status=Consent.Status.PENDING))
     consents_refresh(consents=pending, actor=actor)
     return list(business.consents.all())

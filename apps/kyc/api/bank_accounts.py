@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 from apps.core.api.service_call import serve
 from apps.core.permissions import IsBorrower
 from apps.core.schema import error
-from apps.kyc.api.views import my_business
 from apps.kyc.bank_accounts import bank_account_add
 from apps.kyc.models import BankAccount
+from apps.kyc.selectors import onboarded_business
 
 
 class BankAccountInputSerializer(serializers.Serializer):
@@ -32,7 +32,7 @@ class MyBankAccountsView(APIView):
 
     @extend_schema(responses={200: BankAccountSerializer(many=True)})
     def get(self, request):
-        return Response(BankAccountSerializer(my_business(request.user).bank_accounts.all(), many=True).data)
+        return Response(BankAccountSerializer(onboarded_business(request.user).bank_accounts.all(), many=True).data)
 
     @extend_schema(
         request=BankAccountInputSerializer,
@@ -48,5 +48,5 @@ class MyBankAccountsView(APIView):
             BankAccountInputSerializer,
             BankAccountSerializer,
             created=True,
-            business=my_business(request.user),
+            business=onboarded_business(request.user),
         )

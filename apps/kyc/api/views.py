@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.service_call import serve
-from apps.core.errors import Conflict, found
+from apps.core.errors import found
 from apps.core.permissions import IsBorrower
 from apps.core.roles import Role
 from apps.core.storage_urls import signed_url
@@ -20,15 +20,8 @@ from apps.kyc.api.serializers import (
     OnboardSerializer,
 )
 from apps.kyc.models import Collateral, KycDocument
-from apps.kyc.selectors import businesses_visible_to, get_business_for_user
+from apps.kyc.selectors import businesses_visible_to, get_business_for_user, onboarded_business
 from apps.kyc.services import business_onboard, collateral_create, kyc_document_upload
-
-
-def my_business(user):
-    business = get_business_for_user(user)
-    if business is None:
-        raise Conflict("Onboard your business first.", code="not_onboarded")
-    return business
 
 
 class OnboardView(APIView):
@@ -57,7 +50,7 @@ class DocumentUploadView(APIView):
         serializer = DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document = kyc_document_upload(
-            business=my_business(request.user),
+            business=onboarded_business(request.user),
             doc_type=serializer.validated_data["doc_type"],
             upload=serializer.validated_data["file"],
             actor=request.user,

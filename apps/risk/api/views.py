@@ -5,10 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.service_call import serve
-from apps.core.errors import Conflict
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsBorrower, IsOfficerOrAdmin
-from apps.kyc.selectors import get_business_for_user
+from apps.kyc.selectors import onboarded_business
 from apps.risk.fraud import risk_alert_clear, risk_alert_confirm
 from apps.risk.fraud_rules import RULE_NAMES
 from apps.risk.models import CreditScore, RiskAlert
@@ -32,19 +31,12 @@ class CreditScoreSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _business(user):
-    business = get_business_for_user(user)
-    if business is None:
-        raise Conflict("Onboard your business first.", code="not_onboarded")
-    return business
-
-
 class MyCreditScoreView(APIView):
     permission_classes = [IsBorrower]
 
     @extend_schema(responses={200: CreditScoreSerializer})
     def get(self, request):
-        business = _business(request.user)
+        business = onboarded_business(request.user)
         score = credit_score_latest(business=business) or credit_score_compute(business=business, actor=request.user)
         return Response(CreditScoreSerializer(score).data)
 
@@ -54,7 +46,7 @@ class RecalculateCreditScoreView(APIView):
 
     @extend_schema(request=None, responses={201: CreditScoreSerializer})
     def post(self, request):
-        score = credit_score_compute(business=_business(request.user), actor=request.user)
+        score = credit_score_compute(business=onboarded_business(request.user), actor=request.user)
         return Response(CreditScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
 
