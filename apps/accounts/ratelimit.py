@@ -7,17 +7,23 @@ from django.core.cache import cache
 from apps.core.errors import RateLimited
 
 
-def hit(bucket: str, *, limit: int, window_seconds: int) -> None:
-    """Count one event in the current window; 429 with Retry-After once over `limit`."""
+def count(bucket: str, *, window_seconds: int) -> int:
+    """Count one event in the current fixed window of `window_seconds`; how many so far, this one
+    included (atomic: the cache's incr)."""
     window = int(time.time() // window_seconds)
     key = f"rl:{bucket}:{window}"
     cache.add(key, 0, timeout=window_seconds + 5)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=window_seconds + 5)
-        count = 1
-    if count > limit:
+        return 1
+
+
+def hit(bucket: str, *, limit: int, window_seconds: int) -> None:
+    """Count one event in the current window; 429 with Retry-After once over `limit`."""
+    if count(bucket, window_seconds=window_seconds) > limit:
+        window = int(time.time() // window_seconds)
         retry_after = (window + 1) * window_seconds - int(time.time())
         raise RateLimited("Too many requests; try again later.", retry_after=retry_after)
 

@@ -2,11 +2,10 @@
 gathered from what the calling app passes and what risk can read, then `fraud_screen`."""
 
 import datetime
-import time
 
-from django.core.cache import cache
 from django.utils import timezone
 
+from apps.accounts import ratelimit
 from apps.accounts.models import Device, OtpChallenge
 from apps.core.screening import screens
 from apps.kyc.models import BankAccount, Business
@@ -59,18 +58,6 @@ def sanction_screen(*, business_id, actor, invoice_id, invoice_amount, buyer_gst
     fraud_screen(facts, actor=actor)
 
 
-def _attempts(bucket: str, minutes: int) -> int:
-    """Attempts counted in the current window of `minutes` (a fixed window in the cache)."""
-    window = int(time.time() // (minutes * 60))
-    key = f"fraud:{bucket}:{minutes}:{window}"
-    cache.add(key, 0, timeout=minutes * 60 + 5)
-    try:
-        return cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=minutes * 60 + 5)
-        return 1
-
-
 @screens("payment_intent.open")
 def payment_intent_screen(*, actor, business_id=None):
     minutes = thresholds()["FRAUD_INTENT_BURST_MINUTES"]
@@ -78,7 +65,7 @@ def payment_intent_screen(*, actor, business_id=None):
         action="payment_intent.open",
         user_id=str(actor.pk),
         business_id=str(business_id or ""),
-        recent_intents=_attempts(f"intent:{actor.pk}", minutes),
+        recent_intents=ratelimit.count(f"fraud-intent:{actor.pk}", window_seconds=minutes * 60),
     )
     fraud_screen(facts, actor=actor)
 
