@@ -23,18 +23,6 @@ from apps.kyc.selectors import onboarded_business
 logger = logging.getLogger(__name__)
 
 DEFAULT_PURPOSE = "Underwriting and monitoring of invoice finance"
-# What the aggregator says -> the transition that gets ours there, by our current status.
-_MOVES = {
-    (Consent.Status.PENDING, Consent.Status.ACTIVE): "approve",
-    (Consent.Status.PENDING, Consent.Status.REJECTED): "reject",
-    (Consent.Status.ACTIVE, Consent.Status.PAUSED): "pause",
-    (Consent.Status.PAUSED, Consent.Status.ACTIVE): "resume",
-    (Consent.Status.ACTIVE, Consent.Status.REVOKED): "revoke",
-    (Consent.Status.PAUSED, Consent.Status.REVOKED): "revoke",
-    (Consent.Status.PENDING, Consent.Status.EXPIRED): "expire",
-    (Consent.Status.ACTIVE, Consent.Status.EXPIRED): "expire",
-    (Consent.Status.PAUSED, Consent.Status.EXPIRED): "expire",
-}
 
 
 def aggregator_down() -> Unavailable:
@@ -98,7 +86,10 @@ def consent_follow(*, consent_id, claims: dict, actor=None) -> Consent:
         consent = Consent.objects.select_for_update().get(pk=consent_id)
         consent.last_polled_at = timezone.now()
         target = claims.get("status")
-        move = _MOVES.get((consent.status, target))
+        # The transition that takes ours from where it is to where the aggregator says, as the
+        # state machine defines it (none: a move it does not allow).
+        moves = consent.get_available_status_transitions()
+        move = next((t.name for t in moves if t.target == target), None)
         if move is None:
             if target != consent.status:
                 # A move the machine does not allow (REJECTED after ACTIVE): the aggregator's word is
