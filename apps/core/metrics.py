@@ -73,6 +73,8 @@ def _celery_family(task_names: Iterable[str]) -> CounterMetricFamily:
 
 
 def _gauge_family(spec: GaugeSpec) -> GaugeMetricFamily:
+    # Prometheus samples are floats: a rupee figure (AUM) leaves as one here, for a graph, and is
+    # never computed with or stored as one.
     value = spec.fn()
     family = GaugeMetricFamily(spec.name, spec.documentation, labels=list(spec.labels))
     if isinstance(value, dict):
