@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from apps.core.admin_base import ReadOnlyAdmin
-from apps.core.admin_filters import fixed_choices_filter
+from apps.core.admin_filters import fixed_choices_filter, work_first_filter
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.risk.fraud import risk_alert_clear, risk_alert_confirm
 from apps.risk.fraud_rules import RULE_DESCRIPTIONS
@@ -20,10 +20,20 @@ class CreditScoreAdmin(ReadOnlyAdmin):
     list_select_related = ["business"]
 
 
+# The queue opens on what waits for ops, like every worklist (over ix_riskalert_open_queue).
+OpenAlertsFilter = work_first_filter(
+    "alerts",
+    title="alerts",
+    work=lambda alerts: alerts.filter(status=RiskAlert.Status.OPEN),
+    work_label="Open: to review",
+    all_label="All alerts",
+)
+
+
 @admin.register(RiskAlert)
 class RiskAlertAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
-    """The fraud review queue: open alerts first, oldest first; clear (the held action may go on)
-    or confirm (the subject stays refused), each with a note, on the alert's page."""
+    """The fraud review queue: open alerts unless "All alerts" is chosen; clear (the held action
+    may go on) or confirm (the subject stays refused), each with a note, on the alert's page."""
 
     transition_buttons = [
         Button("clear", "Clear: nothing wrong", risk_alert_clear, transition="clear", needs_reason=True),
@@ -31,6 +41,7 @@ class RiskAlertAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
     ]
     list_display = ["rule", "decision", "status", "subject", "business", "action", "created_at", "reviewed_by"]
     list_filter = [
+        OpenAlertsFilter,
         "status",
         "decision",
         fixed_choices_filter("rule", sorted(RiskAlert._meta.get_field("rule").choices)),
@@ -51,9 +62,6 @@ class RiskAlertAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
         "reviewed_at",
         "review_note",
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-status", "created_at")  # OPEN before CONFIRMED/CLEARED
 
     @admin.display(description="what it means")
     def what_it_means(self, alert):
