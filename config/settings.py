@@ -69,6 +69,12 @@ AA_CLIENT_ID = env.str("AA_CLIENT_ID", default="gst-credit-fiu")
 AA_CLIENT_SECRET = env.str("AA_CLIENT_SECRET", default="")
 AA_ISSUER = env.str("AA_ISSUER", default="sandbox-aa")
 AA_TIMEOUT_SECONDS = env.float("AA_TIMEOUT_SECONDS", default=5.0)
+# A data sync: one finished this recently is reused unless forced; one RUNNING longer than the
+# lease was abandoned (its worker lost) and no longer holds the business's lock; bank data older
+# than AA_DATA_STALE_DAYS is shown as stale.
+AA_SYNC_FRESH_MINUTES = env.int("AA_SYNC_FRESH_MINUTES", default=60)
+AA_SYNC_LEASE_SECONDS = env.int("AA_SYNC_LEASE_SECONDS", default=900)
+AA_DATA_STALE_DAYS = env.int("AA_DATA_STALE_DAYS", default=35)
 # How long its keys are trusted from cache, and the least time between two refetches caused by
 # an unknown key id (a flood of forged kids must not become a flood of fetches).
 AA_JWKS_LIFESPAN_SECONDS = env.int("AA_JWKS_LIFESPAN_SECONDS", default=3600)
@@ -475,6 +481,20 @@ CONSTANCE_CONFIG = {
     "RISK_W_PER_BOUNCE": (25, "Points taken per bounce (at most 100).", int),
     "RISK_W_UNTRUSTED_DEVICE": (20, "Points taken for a new or untrusted device.", int),
     "RISK_REVIEW_AMOUNT": (2500000, "Invoice amounts above this go to REVIEW.", int),
+    "RISK_W_BANKING": (30, "Points for shared bank data with no bounces (the banking-conduct factor).", int),
+    "RISK_W_BANK_BOUNCE": (20, "Points taken per bounced debit in the bank data (at most 80).", int),
+    "RISK_BANK_MIN_GST_RATIO": (
+        Decimal("0.50"),
+        "Bank credits below this share of the GST-declared turnover send a decision to REVIEW.",
+        Decimal,
+    ),
+    "RISK_BANK_MAX_BOUNCES": (2, "More bounced debits than this in the bank data send a decision to REVIEW.", int),
+    # banking: cash-flow underwriting (apps/banking/analytics.py)
+    "BANK_EMI_SURPLUS_SHARE": (
+        Decimal("0.50"),
+        "Share of the monthly surplus (business inflow less operating outflow) that may go to all EMIs.",
+        Decimal,
+    ),
     # kyc: bank accounts
     "BANK_NAME_MATCH_THRESHOLD": (80, "Name-match score (0-100) below which a bank account waits for ops.", int),
     # collections

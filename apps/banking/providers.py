@@ -20,11 +20,18 @@ from django.utils import timezone
 
 from apps.banking.jws import InProcessJwks, jwks_client, verified_claims
 from apps.banking.models import SandboxAaConsent
+from apps.banking.statements import sandbox_statement
 from apps.core.http import JsonHttpClient, ProviderError, ProviderUnavailable, require_no_transaction
 
 
 class AggregatorUnavailable(Exception):
-    """The aggregator did not answer usefully (down, timing out, 5xx after retries)."""
+    """The aggregator did not answer usefully (down, timing out, 5xx after retries).
+    `status` is what the status log shows: the HTTP status, or "unreachable"."""
+
+    def __init__(self, message: str, *, status: str = "unreachable", attempts: int = 1):
+        super().__init__(message)
+        self.status = status
+        self.attempts = attempts
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,18 @@ class Aggregator(Protocol):
 
     def consent_status(self, consent_handle: str) -> dict:
         """The verified claims of the aggregator's signed status: handle, status, bank, expiry."""
+
+    def fi_fetch(self, consent_handle: str, *, date_from: datetime.date, date_to: datetime.date) -> "Fetched":
+        """The accounts and transactions an ACTIVE consent covers, from its signed answer."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The verified claims of a data answer: {"consent_handle", "bank", "accounts": [...]}, each
+    account {"link_ref", "masked_number", "type", "balance", "balance_at", "transactions"}."""
+
+    claims: dict
+    attempts: int = 1
 
 
 # The sandbox aggregator -------------------------------------------------------------------
@@ -104,6 +123,21 @@ class SandboxAggregator:
         url = f"{settings.PUBLIC_URL}/sandbox/aa/consents/{handle}"
         return ConsentRequested(handle, url, expires_at)
 
+    def fi_fetch(self, consent_handle: str, *, date_from, date_to) -> Fetched:
+        require_no_transaction("the account aggregator")
+        row = SandboxAaConsent.objects.filter(consent_handle=consent_handle).first()
+        if row is None:
+            raise AggregatorUnavailable(f"unknown consent handle {consent_handle}", status="404")
+        if row.outage:
+            raise AggregatorUnavailable(f"{row.bank} is not answering", status="503", attempts=3)
+        if row.status != "ACTIVE" or row.expires_at <= timezone.now():
+            raise AggregatorUnavailable(f"the consent is {row.status}", status="403")
+        months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month
+        account = sandbox_statement(pan=row.customer_ref, bank=row.bank, date_to=date_to, months=months)
+        account["transactions"] = [t for t in account["transactions"] if t["value_date"] >= date_from.isoformat()]
+        token = sandbox_sign({"consent_handle": consent_handle, "bank": row.bank, "accounts": [account]})
+        return Fetched(verified_claims(token, self.keys))
+
     def consent_status(self, consent_handle: str) -> dict:
         require_no_transaction("the account aggregator")
         row = SandboxAaConsent.objects.filter(consent_handle=consent_handle).first()
@@ -142,17 +176,21 @@ class HttpAggregator:
         return {"Authorization": f"Bearer {self._token}"}
 
     def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
+        return self._answer(method, path, payload).body
+
+    def _answer(self, method: str, path: str, payload: dict | None = None):
         require_no_transaction("the account aggregator")
+        client = JsonHttpClient(settings.AA_API_URL, timeout=settings.AA_TIMEOUT_SECONDS)
         for fresh in (False, True):
             try:
-                headers = self._bearer(fresh=fresh)
-                client = JsonHttpClient(settings.AA_API_URL, headers=headers, timeout=settings.AA_TIMEOUT_SECONDS)
-                return client.request(method, path, payload).body
+                client.headers = self._bearer(fresh=fresh)
+                return client.request(method, path, payload)
             except ProviderError as exc:
                 if exc.status != 401 or fresh:  # a first 401 means our token expired: fetch another
-                    raise AggregatorUnavailable(f"{method} {path}: {exc.status}") from exc
+                    raise AggregatorUnavailable(f"{method} {path}: {exc.status}", status=str(exc.status)) from exc
             except ProviderUnavailable as exc:
-                raise AggregatorUnavailable(str(exc)) from exc
+                # JsonHttpClient has already retried network errors and 5xx with backoff.
+                raise AggregatorUnavailable(str(exc), attempts=client.retries + 1) from exc
         raise AssertionError("unreachable: the second attempt returns or raises")
 
     def banks(self) -> list[Bank]:
@@ -169,6 +207,14 @@ class HttpAggregator:
 
     def consent_status(self, consent_handle: str) -> dict:
         return verified_claims(self._call("GET", f"/consents/{consent_handle}")["token"], self.keys)
+
+    def fi_fetch(self, consent_handle: str, *, date_from, date_to) -> Fetched:
+        answer = self._answer(
+            "POST",
+            "/fi/fetch",
+            {"consent_handle": consent_handle, "from": date_from.isoformat(), "to": date_to.isoformat()},
+        )
+        return Fetched(verified_claims(answer.body["token"], self.keys), attempts=answer.attempts)
 
 
 @lru_cache(maxsize=1)

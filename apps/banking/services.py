@@ -57,7 +57,7 @@ def _consent_for(business, bank, aggregator, fi_types, months, purpose, actor) -
         return existing
     try:
         asked = aggregator.consent_request(
-            bank=bank, customer_ref=str(business.pk), fi_types=fi_types, months=months, purpose=purpose
+            bank=bank, customer_ref=business.pan, fi_types=fi_types, months=months, purpose=purpose
         )
     except AggregatorUnavailable:
         raise aggregator_down() from None

@@ -36,11 +36,14 @@ def consent_page(request, handle):
         raise Http404("No such consent.")
     allowed = [decision for decision, (sources, _) in DECISIONS.items() if row.status in sources]
     choices = [(d, d.capitalize(), "go" if d in ("approve", "resume") else "stop") for d in allowed]
+    if row.status == "ACTIVE":
+        switch = "restore" if row.outage else "outage"
+        choices.append((switch, "Bring the bank back" if row.outage else "Take the bank down", "stop"))
     bank = BANK_NAMES.get(row.bank, row.bank)
     facts = [("Lender", "GST Credit"), ("Bank", bank), ("Valid until", f"{row.expires_at:%d %b %Y}")]
     context = {
         "title": f"Share your {bank} statements",
-        "facts": [*facts, ("Status", row.status)],
+        "facts": [*facts, ("Status", row.status + (" · bank down" if row.outage else ""))],
         "choices": choices,
         "handle": handle,
     }

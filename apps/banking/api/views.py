@@ -1,16 +1,22 @@
-"""Bank data through an account aggregator (API.md): the banks, consents, their refresh."""
+"""Bank data through an account aggregator (API.md): the banks, consents, their refresh, data
+syncs and the cash-flow analytics drawn from them."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.banking.models import FI_TYPES, Consent
+from apps.banking.analytics import cash_flow
+from apps.banking.models import FI_TYPES, BankSync, Consent
 from apps.banking.providers import AggregatorUnavailable, get_aggregator
 from apps.banking.services import aggregator_down, consents_request, my_consents_refresh
-from apps.core.api.fields import FlatListField
-from apps.core.permissions import IsBorrower
-from apps.kyc.selectors import get_business_for_user
+from apps.banking.sync import bank_sync_start
+from apps.core.api.fields import FlatListField, MoneyOutputField
+from apps.core.errors import InvalidInput
+from apps.core.permissions import IsBorrower, IsOfficerOrAdmin
+from apps.core.roles import Role
+from apps.kyc.selectors import businesses_visible_to, get_business_for_user, onboarded_business
 
 
 class BankSerializer(serializers.Serializer):
@@ -69,3 +75,107 @@ class ConsentsRefreshView(APIView):
     @extend_schema(request=None, responses={200: ConsentSerializer(many=True)})
     def post(self, request):
         return Response(ConsentSerializer(my_consents_refresh(actor=request.user), many=True).data)
+
+
+class SyncInputSerializer(serializers.Serializer):
+    business_id = serializers.UUIDField(required=False, help_text="Staff only: whose bank data to fetch.")
+    force = serializers.BooleanField(default=False, help_text="Fetch again even if a sync finished within the hour.")
+
+
+class SyncBankSerializer(serializers.Serializer):
+    bank = serializers.CharField()
+    status = serializers.CharField()
+    accounts = serializers.IntegerField()
+    transactions = serializers.IntegerField()
+    new_transactions = serializers.IntegerField(required=False)
+    error = serializers.CharField(required=False)
+
+
+class SyncSerializer(serializers.ModelSerializer):
+    banks = SyncBankSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BankSync
+        fields = ["id", "status", "trigger", "banks", "created_at", "finished_at"]
+        read_only_fields = fields
+
+
+class SyncStartedSerializer(serializers.Serializer):
+    sync_id = serializers.UUIDField(source="id")
+    status = serializers.CharField()
+
+
+class SyncView(APIView):
+    permission_classes = [IsBorrower | IsOfficerOrAdmin]
+
+    @extend_schema(
+        request=SyncInputSerializer,
+        responses={202: SyncStartedSerializer, 200: SyncStartedSerializer},
+        description="Fetch the bank data of every ACTIVE consent (202), or the sync that finished within the "
+        "hour (200) unless `force`. A sync already running for the business: 409 `sync_running`.",
+    )
+    def post(self, request):
+        given = SyncInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        business_id = given.validated_data.get("business_id")
+        if business_id is not None:
+            business = get_object_or_404(businesses_visible_to(request.user), pk=business_id)
+        elif request.user.role == Role.BORROWER:
+            business = onboarded_business(request.user)
+        else:
+            raise InvalidInput("Say whose bank data to fetch.", field="business_id")
+        sync, started = bank_sync_start(business=business, actor=request.user, force=given.validated_data["force"])
+        return Response(
+            SyncStartedSerializer(sync).data, status=status.HTTP_202_ACCEPTED if started else status.HTTP_200_OK
+        )
+
+
+class SyncDetailView(APIView):
+    permission_classes = [IsBorrower | IsOfficerOrAdmin]
+
+    @extend_schema(responses={200: SyncSerializer})
+    def get(self, request, pk):
+        visible = BankSync.objects.filter(business__in=businesses_visible_to(request.user))
+        return Response(SyncSerializer(get_object_or_404(visible, pk=pk)).data)
+
+
+class MonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    inflow = MoneyOutputField()
+    outflow = MoneyOutputField()
+    closing_balance = MoneyOutputField()
+
+
+class ObligationSerializer(serializers.Serializer):
+    counterparty = serializers.CharField()
+    amount = MoneyOutputField()
+    day_of_month = serializers.IntegerField()
+
+
+class CashFlowSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(allow_null=True)
+    stale = serializers.BooleanField()
+    months = MonthSerializer(many=True)
+    average_monthly_inflow = MoneyOutputField()
+    average_balance = MoneyOutputField()
+    emi_obligations = ObligationSerializer(many=True)
+    bounced_debits = serializers.IntegerField()
+    gst_turnover_ratio = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    max_affordable_emi = MoneyOutputField()
+
+
+class MyCashFlowView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(responses={200: CashFlowSerializer})
+    def get(self, request):
+        return Response(CashFlowSerializer(cash_flow(onboarded_business(request.user))).data)
+
+
+class CashFlowView(APIView):
+    permission_classes = [IsBorrower | IsOfficerOrAdmin]
+
+    @extend_schema(responses={200: CashFlowSerializer})
+    def get(self, request, pk):
+        business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
+        return Response(CashFlowSerializer(cash_flow(business)).data)
