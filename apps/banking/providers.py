@@ -60,6 +60,9 @@ class Aggregator(Protocol):
     def fi_fetch(self, consent_handle: str, *, date_from: datetime.date, date_to: datetime.date) -> "Fetched":
         """The accounts and transactions an ACTIVE consent covers, from its signed answer."""
 
+    def notification_claims(self, token: str) -> dict:
+        """The verified claims of a notification it sent us (TokenRefused if forged)."""
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -154,6 +157,9 @@ class SandboxAggregator:
         )
         return verified_claims(token, self.keys)
 
+    def notification_claims(self, token: str) -> dict:
+        return verified_claims(token, self.keys)
+
 
 # The real aggregator over HTTP --------------------------------------------------------------
 
@@ -207,6 +213,9 @@ class HttpAggregator:
 
     def consent_status(self, consent_handle: str) -> dict:
         return verified_claims(self._call("GET", f"/consents/{consent_handle}")["token"], self.keys)
+
+    def notification_claims(self, token: str) -> dict:
+        return verified_claims(token, self.keys)
 
     def fi_fetch(self, consent_handle: str, *, date_from, date_to) -> Fetched:
         answer = self._answer(

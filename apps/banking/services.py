@@ -8,6 +8,7 @@ The aggregator is always asked with no transaction open; only its verified claim
 
 import logging
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,7 +17,7 @@ from apps.audit.services import record
 from apps.banking.jws import TokenRefused
 from apps.banking.models import FI_TYPES, Consent
 from apps.banking.providers import AggregatorUnavailable, get_aggregator
-from apps.core.errors import InvalidInput, Unavailable
+from apps.core.errors import InvalidInput, Unauthenticated, Unavailable
 from apps.core.outbox import event_emit
 from apps.kyc.selectors import onboarded_business
 
@@ -148,3 +149,31 @@ def consents_poll(*, limit: int = 500) -> dict[str, int]:
     before = {c.pk: c.status for c in due}
     after = consents_refresh(consents=due)
     return {"polled": len(after), "changed": sum(1 for c in after if c.status != before[c.pk])}
+
+
+def notification_receive(*, token: str) -> str | None:
+    """The aggregator tells us a consent changed: a signed token naming it. Its signature is
+    checked here (a forgery is a 401); what it says is not taken as it stands: a worker asks the
+    aggregator for the consent's status and follows that (apps/banking/tasks.py), so a replayed
+    or reordered notification changes nothing it should not. The handle, if it is ours."""
+    try:
+        claims = get_aggregator().notification_claims(token)
+    except TokenRefused:
+        raise Unauthenticated("The notification's signature does not verify.", code="signature_invalid") from None
+    handle = str(claims.get("consent_handle", ""))
+    if not Consent.objects.filter(consent_handle=handle).exists():
+        logger.warning("aggregator notified us of a consent we do not hold: %s", handle[:64])
+        return None
+    transaction.on_commit(lambda: _refresh_later(handle))
+    return handle
+
+
+def _refresh_later(handle: str) -> None:
+    try:
+        current_app.send_task("banking.consent_notified", args=[handle])  # apps/banking/tasks.py
+    except Exception:  # the broker is down: the ten-minute poll follows the consent instead
+        logger.warning("consent %s notification not queued; the poll will follow it", handle, exc_info=True)
+
+
+def consent_notified(*, consent_handle: str) -> None:
+    consents_refresh(consents=list(Consent.objects.filter(consent_handle=consent_handle)))

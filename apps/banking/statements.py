@@ -40,7 +40,7 @@ BAJAJ = {
     "tenure": 24,
     "disbursed": (2026, 2),
 }
-BAJAJ_EMI = Decimal("15417.00")  # 3,00,000 over 24 months at 21% a year
+BAJAJ_EMI = Decimal("15415.70")  # 3,00,000 over 24 months at 21% a year
 TATA = {"lender": "TATA CAPITAL LTD", "ref": "TCL88213"}
 TATA_EMI = Decimal("8250.00")
 BOUNCE_CHARGE = Decimal("590.00")
@@ -98,7 +98,7 @@ def _month_events(pan: str, bank: str, year: int, month: int, per_month: int):
         events.append((rng.randint(1, last_day), "CREDIT", amount, f"NEFT/CR/{buyer}/{ref()}"))
     total = sum(receipts)
     if account_type == "CURRENT":
-        spent = total * Decimal(rng.randint(60, 68)) / 100
+        spent = total * Decimal(rng.randint(55, 62)) / 100
         for _ in range(3):
             events.append(
                 (rng.randint(2, last_day), "DEBIT", _rupees(spent / 3), f"RTGS/DR/{rng.choice(SUPPLIERS)}/{ref()}")
@@ -115,17 +115,18 @@ def _month_events(pan: str, bank: str, year: int, month: int, per_month: int):
     if "tata" in extras:
         events.append((10, "DEBIT", TATA_EMI, f"NACH DR/{TATA['lender']}/{TATA['ref']} EMI"))
     if "sweep_to_hdfc" in extras:
-        events.append((25, "DEBIT", _rupees(total * Decimal("0.2")), f"IMPS/DR/SELF HDFC A/C/{ref()}"))
+        events.append((25, "DEBIT", _rupees(total * Decimal("0.2")), f"IMPS/DR/SELF HDFC/{ref()}"))
     if "cheque_return" in extras and (year * 12 + month) % 12 == 7:
         returned = receipts[0]
         events.append((min(last_day, 28), "DEBIT", returned, f"CHQ RTN/{BUYERS[0]}/CHQ {rng.randint(100000, 999999)}"))
-    for _ in range(max(0, per_month - len(events) - 1)):
-        # The small change of a real account: UPI spends, and now and then a small receipt.
+    small = max(0, per_month - len(events) - 1)
+    for _ in range(small):
+        # The small change of a real account, about 3% of its receipts each way in all: UPI
+        # spends, and now and then a small receipt.
+        amount = _rupees(max(Decimal(1), scale * Decimal(rng.randint(10, 50)) / 1000 / small))
         if rng.random() < 0.8:
-            amount = _rupees(Decimal(rng.randint(100, 2_500)))
             events.append((rng.randint(1, last_day), "DEBIT", amount, f"UPI/DR/{rng.choice(SPENDS)}/{ref()}"))
         else:
-            amount = _rupees(Decimal(rng.randint(500, 3_000)))
             events.append((rng.randint(1, last_day), "CREDIT", amount, f"UPI/CR/{rng.choice(STAFF)}/{ref()}"))
     return events
 

@@ -2,11 +2,13 @@
 
 SECURED: a higher advance against the invoice and a rate discount, offered only when the
 business's unpledged collateral covers the principal. UNSECURED: the lower advance, band rate.
+Either is cut, to the rupee, until its EMI fits `max_emi` (what the business's bank data says
+it can afford, apps/banking/analytics.py), and dropped when that leaves less than the minimum.
 """
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from apps.core.money import HUNDRED, gst_on, round_money
 from apps.loans.schedule import build_schedule
@@ -49,8 +51,30 @@ def _terms(product, offer_type: str, principal: Decimal, rate: Decimal) -> Offer
     )
 
 
-def price_offers(product, *, invoice_amount: Decimal, grade: str, free_collateral: Decimal) -> list[OfferTerms]:
-    """The offers this product makes for the invoice; empty when the grade is not lent to."""
+def _fitted(product, offer_type: str, principal: Decimal, rate: Decimal, max_emi: Decimal | None):
+    """The terms for `principal`, or for the largest whole-rupee principal below it whose EMI is
+    at most `max_emi`; None when that is under the product's minimum."""
+    terms = _terms(product, offer_type, principal, rate)
+    if max_emi is not None and terms.emi > max_emi:
+        emi = lambda p: _terms(product, offer_type, p, rate).emi  # noqa: E731
+        # The EMI is proportional to the principal but for its rounding to the paisa: scale,
+        # then step to the last rupee that fits.
+        fit = (principal * max_emi / terms.emi).quantize(Decimal(1), rounding=ROUND_FLOOR)
+        while fit >= product.min_principal and emi(fit) > max_emi:
+            fit -= 1
+        while fit + 1 < principal and emi(fit + 1) <= max_emi:
+            fit += 1
+        if fit < product.min_principal:
+            return None
+        terms = _terms(product, offer_type, round_money(fit), rate)
+    return terms if terms.principal >= product.min_principal else None
+
+
+def price_offers(
+    product, *, invoice_amount: Decimal, grade: str, free_collateral: Decimal, max_emi: Decimal | None = None
+) -> list[OfferTerms]:
+    """The offers this product makes for the invoice; empty when the grade is not lent to, or
+    no principal worth lending has an EMI within `max_emi`."""
     band = product.rate_for_grade(grade)
     if band is None:
         return []
@@ -58,8 +82,8 @@ def price_offers(product, *, invoice_amount: Decimal, grade: str, free_collatera
     secured = min(round_money(invoice_amount * product.secured_advance_pct / HUNDRED), product.max_principal)
     if secured >= product.min_principal and free_collateral >= secured:
         rate = max(band - product.secured_rate_discount_pct, Decimal("0.00"))
-        offers.append(_terms(product, "SECURED", secured, rate))
+        offers.append(_fitted(product, "SECURED", secured, rate, max_emi))
     unsecured = min(round_money(invoice_amount * product.unsecured_advance_pct / HUNDRED), product.max_principal)
     if unsecured >= product.min_principal:
-        offers.append(_terms(product, "UNSECURED", unsecured, band))
-    return offers
+        offers.append(_fitted(product, "UNSECURED", unsecured, band, max_emi))
+    return [offer for offer in offers if offer is not None]

@@ -5,6 +5,7 @@ the rule-set version is stored on every score so a score can be explained later.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 RULE_SET_VERSION = "2026.11"
 MIN_SCORE, MAX_SCORE = 300, 900
@@ -27,6 +28,12 @@ class Inputs:
     bounces: int = 0
     devices: int = 0
     untrusted_devices: int = 0
+    # Banking conduct, from the cash-flow summary of the business's bank data (apps/banking).
+    bank_data: bool = False
+    bank_bounces: int = 0
+    gst_turnover_ratio: Decimal | None = None
+    bank_ratio_low: bool = False
+    bank_emi_room: bool = True
 
 
 def grade_for(score: int) -> str:
@@ -93,6 +100,24 @@ def evaluate_rules(inputs: Inputs, w: dict) -> tuple[int, str, list[dict]]:
         factors.append(_factor("device", inputs.untrusted_devices, -w["UNTRUSTED_DEVICE"], "a new or untrusted device"))
     elif inputs.devices:
         factors.append(_factor("device", inputs.devices, 10, "known, trusted devices only"))
+    factors.append(_banking_factor(inputs, w))
     raw = w["BASE"] + sum(f["points"] for f in factors)
     score = max(MIN_SCORE, min(MAX_SCORE, raw))
     return score, grade_for(score), factors
+
+
+def _banking_factor(inputs: Inputs, w: dict) -> dict:
+    """Shared bank data with no bounces earns points; bounced debits, credits well below the
+    GST-declared turnover, and EMIs that already take the whole surplus take them away."""
+    if not inputs.bank_data:
+        return _factor("banking", None, 0, "no bank data shared")
+    bounces = inputs.bank_bounces
+    points = w["BANKING"] if not bounces else -min(bounces * w["BANK_BOUNCE"], 80)
+    notes = [f"{bounces} bounced debits" if bounces else "no bounced debits"]
+    if inputs.bank_ratio_low and inputs.gst_turnover_ratio is not None:
+        points -= w["BANKING"]
+        notes.append(f"bank credits {inputs.gst_turnover_ratio:.0%} of declared turnover")
+    if not inputs.bank_emi_room:
+        points -= w["BANKING"]
+        notes.append("existing EMIs take the whole surplus")
+    return _factor("banking", bounces, points, "bank data: " + "; ".join(notes))

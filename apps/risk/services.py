@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Device
 from apps.audit.services import record
+from apps.banking.selectors import cash_flow_summaries
 from apps.core.business_date import get_business_date
 from apps.kyc.models import Business
 from apps.risk import sources
@@ -31,6 +32,8 @@ WEIGHT_KEYS = [
     "NPA",
     "PER_BOUNCE",
     "UNTRUSTED_DEVICE",
+    "BANKING",
+    "BANK_BOUNCE",
 ]
 
 
@@ -48,7 +51,20 @@ def _device_counts(owner_ids) -> dict:
     return {row["user_id"]: row for row in rows}
 
 
-def _inputs(business: Business, signals: dict, devices: dict, today: datetime.date) -> Inputs:
+def _bank_inputs(summary) -> dict:
+    if summary is None:
+        return {}
+    ratio = summary.gst_turnover_ratio
+    return {
+        "bank_data": True,
+        "bank_bounces": summary.bounced_debits,
+        "gst_turnover_ratio": ratio,
+        "bank_ratio_low": ratio is not None and ratio < Decimal(config.RISK_BANK_MIN_GST_RATIO),
+        "bank_emi_room": summary.max_affordable_emi > 0,
+    }
+
+
+def _inputs(business: Business, signals: dict, devices: dict, today: datetime.date, bank=None) -> Inputs:
     invoices = signals.get("invoices", {})
     repayments = signals.get("repayments", {})
     device = devices.get(business.owner_id, {})
@@ -66,6 +82,7 @@ def _inputs(business: Business, signals: dict, devices: dict, today: datetime.da
         bounces=repayments.get("bounces", 0),
         devices=device.get("total", 0),
         untrusted_devices=device.get("untrusted", 0),
+        **_bank_inputs(bank),
     )
 
 
@@ -76,10 +93,12 @@ def credit_scores_compute(*, businesses: list[Business]) -> list[CreditScore]:
     ids = [b.pk for b in businesses]
     signals = sources.collect(ids)
     devices = _device_counts([b.owner_id for b in businesses])
+    banks = cash_flow_summaries(ids)
     today, now, w = get_business_date(), timezone.now(), weights()
     rows = []
     for business in businesses:
-        score, grade, factors = evaluate_rules(_inputs(business, signals.get(business.pk, {}), devices, today), w)
+        facts = _inputs(business, signals.get(business.pk, {}), devices, today, banks.get(business.pk))
+        score, grade, factors = evaluate_rules(facts, w)
         rows.append(
             CreditScore(
                 business=business,
@@ -123,4 +142,18 @@ def risk_evaluation_run(*, business: Business, amount: Decimal, actor=None) -> D
         reasons.append(f"credit score {score.score} (grade D) needs a second look")
     if amount > Decimal(config.RISK_REVIEW_AMOUNT):
         reasons.append(f"amount {amount} above the automatic limit {config.RISK_REVIEW_AMOUNT}")
+    reasons += _bank_reasons(cash_flow_summaries([business.pk]).get(business.pk))
     return Decision("REVIEW" if reasons else "APPROVE", reasons, score)
+
+
+def _bank_reasons(summary) -> list[str]:
+    """What in the business's bank data needs a person to look before lending."""
+    if summary is None:
+        return []
+    reasons = []
+    ratio = summary.gst_turnover_ratio
+    if ratio is not None and ratio < Decimal(config.RISK_BANK_MIN_GST_RATIO):
+        reasons.append(f"bank credits are {ratio:.0%} of the GST-declared turnover")
+    if summary.bounced_debits > config.RISK_BANK_MAX_BOUNCES:
+        reasons.append(f"{summary.bounced_debits} bounced debits in 12 months of bank data")
+    return reasons

@@ -3,6 +3,7 @@ sandbox aggregator's app, followed through our state machine from its signed ans
 
 import datetime
 
+import jwt
 import pytest
 from django.utils import timezone
 
@@ -113,3 +114,44 @@ def test_the_sandbox_aggregator_is_not_there_outside_the_sandbox(client, setting
     settings.SANDBOX = False
     assert client.get("/sandbox/aa/jwks").status_code == 404
     assert client.post("/sandbox/aa/consents/sbx-x/approve").status_code == 404
+
+
+def test_a_signed_notification_makes_us_ask_and_follow_and_a_forged_one_is_refused(
+    borrower, borrower_client, client, api_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from apps.banking import providers
+    from apps.banking.services import consent_notified
+
+    business = verified_business(borrower)
+    handle = borrower_client.post(CONSENTS, {"banks": ["ICICI"]}, format="json").json()[0]["consent_handle"]
+    # The borrower approves in the aggregator's app; its notification reaches us (not the
+    # sandbox's in-process shortcut: its own record changes alone).
+    SandboxAaConsent.objects.filter(consent_handle=handle).update(status="ACTIVE")
+    queued = []
+    monkeypatch.setattr("apps.banking.services._refresh_later", queued.append)
+    notice = providers.sandbox_sign({"consent_handle": handle, "status": "ACTIVE"})
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api_client.post("/api/v1/webhooks/aa", {"token": notice}, format="json")
+    assert answer.status_code == 202 and answer.json() == {"received": True, "known": True}
+    assert queued == [handle] and _statuses(business) == {"ICICI": "PENDING"}
+    consent_notified(consent_handle=queued[0])  # the worker's part: ask, then follow
+    assert _statuses(business) == {"ICICI": "ACTIVE"}
+    # Replayed: asked again, the same answer, nothing moves twice.
+    consent_notified(consent_handle=handle)
+    assert AuditLog.objects.filter(action="banking.consent_changed").count() == 1
+
+    impostor = ec.generate_private_key(ec.SECP256R1())
+    forged = jwt.encode(
+        {"iss": "sandbox-aa", "aud": "gst-credit-fiu", "iat": 0, "exp": 2**31, "consent_handle": handle},
+        impostor,
+        algorithm="ES256",
+        headers={"kid": providers.SANDBOX_KID},
+    )
+    refused = api_client.post("/api/v1/webhooks/aa", {"token": forged}, format="json")
+    assert refused.status_code == 401 and refused.json()["code"] == "signature_invalid"
+    for bad in ({}, {"token": ""}, {"token": ["x"]}, {"token": "not.a.jwt"}):
+        assert api_client.post("/api/v1/webhooks/aa", bad, format="json").status_code in (400, 401)
+    unknown = api_client.post("/api/v1/webhooks/aa", {"token": providers.sandbox_sign({"consent_handle": "x"})})
+    assert unknown.json() == {"received": True, "known": False}

@@ -24,6 +24,8 @@ DEFAULT_WEIGHTS = {
     "NPA": 200,
     "PER_BOUNCE": 25,
     "UNTRUSTED_DEVICE": 20,
+    "BANKING": 30,
+    "BANK_BOUNCE": 20,
 }
 
 inputs = st.builds(
@@ -40,6 +42,11 @@ inputs = st.builds(
     bounces=st.integers(0, 1000),
     devices=st.integers(0, 50),
     untrusted_devices=st.integers(0, 50),
+    bank_data=st.booleans(),
+    bank_bounces=st.integers(0, 1000),
+    gst_turnover_ratio=st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)),
+    bank_ratio_low=st.booleans(),
+    bank_emi_room=st.booleans(),
 )
 weight_sets = st.fixed_dictionaries({key: st.integers(0, 1000) for key in DEFAULT_WEIGHTS})
 

@@ -4,13 +4,14 @@ syncs and the cash-flow analytics drawn from them."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.banking.analytics import cash_flow
 from apps.banking.models import FI_TYPES, BankSync, Consent
 from apps.banking.providers import AggregatorUnavailable, get_aggregator
-from apps.banking.services import aggregator_down, consents_request, my_consents_refresh
+from apps.banking.services import aggregator_down, consents_request, my_consents_refresh, notification_receive
 from apps.banking.sync import bank_sync_start
 from apps.core.api.fields import FlatListField, MoneyOutputField
 from apps.core.errors import InvalidInput
@@ -179,3 +180,28 @@ class CashFlowView(APIView):
     def get(self, request, pk):
         business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
         return Response(CashFlowSerializer(cash_flow(business)).data)
+
+
+class NotificationSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=20_000, help_text="The aggregator's signed notification (JWS).")
+
+
+class NotificationReceivedSerializer(serializers.Serializer):
+    received = serializers.BooleanField()
+    known = serializers.BooleanField(help_text="Whether it names a consent of ours.")
+
+
+class AggregatorNotificationView(APIView):
+    """The aggregator's consent notifications, signed with its published key."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    # Signed by the aggregator and retried by it on any non-2xx: a 429 would only bring it back.
+    throttle_classes = []
+
+    @extend_schema(request=NotificationSerializer, responses={202: NotificationReceivedSerializer}, auth=[])
+    def post(self, request):
+        given = NotificationSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        handle = notification_receive(token=given.validated_data["token"])
+        return Response({"received": True, "known": handle is not None}, status=status.HTTP_202_ACCEPTED)

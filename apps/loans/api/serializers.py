@@ -109,3 +109,24 @@ class OverrideSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Loan.Status.choices)
     # Required, as loan_override requires it (API.md: "reason required"): the schema says so too.
     reason = serializers.CharField()
+
+
+class ExternalLoanSerializer(serializers.Serializer):
+    lender = serializers.CharField()
+    outstanding = MoneyOutputField(allow_null=True, help_text="Null when the statement does not show it.")
+    annual_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    emi = MoneyOutputField()
+
+
+class RefinanceSuggestionSerializer(serializers.Serializer):
+    lender = serializers.CharField()
+    product_id = serializers.UUIDField()
+    annual_rate = serializers.DecimalField(max_digits=6, decimal_places=2)
+    emi = MoneyOutputField()
+    monthly_saving = MoneyOutputField()
+    total_saving = MoneyOutputField()
+
+
+class RefinanceSerializer(serializers.Serializer):
+    loans = ExternalLoanSerializer(many=True)
+    suggestions = RefinanceSuggestionSerializer(many=True)

@@ -12,6 +12,7 @@ from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin, IsBorrower
 from apps.core.schema import IDEMPOTENCY_KEY, error
 from apps.invoices.selectors import invoices_visible_to
+from apps.kyc.selectors import onboarded_business
 from apps.loans.api.serializers import (
     ContractLinkSerializer,
     LoanSerializer,
@@ -19,9 +20,11 @@ from apps.loans.api.serializers import (
     OfferSerializer,
     OffersSerializer,
     OverrideSerializer,
+    RefinanceSerializer,
     SanctionSerializer,
 )
 from apps.loans.models import Loan, Offer
+from apps.loans.refinance import refinance_options
 from apps.loans.selectors import loans_visible_to
 from apps.loans.services import loan_override, loan_sanction, offers_generate
 from apps.loans.services.contracts import contract_link
@@ -107,3 +110,16 @@ class LoanOverrideView(APIView):
     @extend_schema(request=OverrideSerializer, responses={200: LoanSerializer})
     def patch(self, request, pk):
         return serve(request, loan_override, OverrideSerializer, LoanSerializer, loan_id=pk)
+
+
+class MyRefinanceView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(
+        responses={200: RefinanceSerializer},
+        description="Other lenders' loans found in the business's bank data, and what moving each to one of "
+        "our products would save (a rate is known only when the statement shows the disbursal and numbers "
+        "the EMIs).",
+    )
+    def get(self, request):
+        return Response(RefinanceSerializer(refinance_options(onboarded_business(request.user))).data)

@@ -5,6 +5,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.audit.services import record
+from apps.banking.selectors import max_affordable_emi
 from apps.core.errors import Conflict, found, required_reason
 from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
@@ -84,9 +85,26 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
         )
     product = loan_product_for_offers()
     free = Collateral.objects.filter(business=business, lien_status=Collateral.Lien.FREE).aggregate(s=Sum("value"))
+    max_emi = max_affordable_emi(business)
     terms = price_offers(
-        product, invoice_amount=invoice.amount, grade=decision.score.grade, free_collateral=free["s"] or 0
+        product,
+        invoice_amount=invoice.amount,
+        grade=decision.score.grade,
+        free_collateral=free["s"] or 0,
+        max_emi=max_emi,
     )
+    if (
+        not terms
+        and max_emi is not None
+        and price_offers(
+            product, invoice_amount=invoice.amount, grade=decision.score.grade, free_collateral=free["s"] or 0
+        )
+    ):
+        raise Conflict(
+            "The EMI would not fit the business's bank cash flow.",
+            code="emi_unaffordable",
+            extra={"max_affordable_emi": str(max_emi)},
+        )
     if not terms:
         raise Conflict("The invoice is outside what our products finance.", code="no_offer")
     valid_until = now + timezone.timedelta(hours=product.offer_validity_hours)
