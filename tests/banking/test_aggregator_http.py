@@ -1,6 +1,7 @@
 """The real aggregator client against a local HTTP server that signs with a key it rotates:
 only tokens signed by a published key, for us, from the aggregator, unexpired, are believed."""
 
+import datetime
 import json
 import time
 
@@ -8,11 +9,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from apps.banking import providers
+from apps.banking import providers, statements
 from apps.banking.jws import TokenRefused
-from apps.banking.models import Consent
+from apps.banking.models import BankCall, BankTransaction, Consent
 from apps.banking.providers import AggregatorUnavailable, HttpAggregator
 from apps.banking.services import consents_refresh
+from apps.banking.sync import bank_sync_start
+from apps.core.http import JsonHttpClient
 from tests.support.factories import BusinessFactory
 
 HANDLE = "aa-handle-1"
@@ -143,3 +146,62 @@ def test_an_aggregator_that_does_not_answer_is_unavailable(aggregator, http_serv
     client = HttpAggregator()
     with pytest.raises(AggregatorUnavailable):
         client.banks()
+
+
+class FakeBankData:
+    """POST /fi/fetch on the fake aggregator: a signed statement, after `failures` 503s."""
+
+    def __init__(self, aggregator, failures=0):
+        self.aggregator, self.failures = aggregator, failures
+        aggregator.server.routes[("POST", "/fi/fetch")] = self.fetch
+
+    def fetch(self, payload, headers):
+        if not self.aggregator._authorised(headers):
+            return 401, {"error": "expired"}
+        if self.failures:
+            self.failures -= 1
+            return 503, {}
+        account = statements.sandbox_statement(
+            pan="AAKCS1234M", bank="HDFC", date_to=datetime.date.fromisoformat(payload["to"]), months=3
+        )
+        now = int(time.time())
+        claims = {"iss": "test-aa", "aud": "gst-credit-fiu", "iat": now, "exp": now + 60, **self.aggregator.claims}
+        claims.update({"consent_handle": payload["consent_handle"], "bank": "HDFC", "accounts": [account]})
+        key = self.aggregator.sign_with or self.aggregator.keys[self.aggregator.signing_kid]
+        return 200, {"token": jwt.encode(claims, key, algorithm="ES256", headers={"kid": self.aggregator.signing_kid})}
+
+
+@pytest.mark.django_db
+def test_bank_data_over_http_retried_after_a_5xx_logged_and_stored_once(aggregator, monkeypatch):
+    monkeypatch.setattr(JsonHttpClient, "sleep", staticmethod(lambda seconds: None))
+    business = BusinessFactory()
+    Consent.objects.create(
+        business=business, bank="HDFC", consent_handle=HANDLE, approval_url="https://aa.example/c",
+        fi_types=["DEPOSIT"], months=3, purpose="underwriting", expires_at="2027-01-01T00:00:00Z",
+    )  # fmt: skip
+    Consent.objects.filter(consent_handle=HANDLE).update(status="ACTIVE")
+    data = FakeBankData(aggregator, failures=2)
+
+    sync, _ = bank_sync_start(business=business, run_now=True)
+    assert sync.status == "DONE" and sync.banks[0]["transactions"] > 50
+    call = BankCall.objects.get(sync=sync)
+    assert (call.bank, call.endpoint, call.ok, call.status, call.attempts) == ("HDFC", "fi/fetch", True, "200", 3)
+    stored = BankTransaction.objects.filter(business=business).count()
+
+    # The aggregator rotates its key: the new kid is fetched and the answer believed; nothing twice.
+    aggregator.rotate("k2")
+    again, _ = bank_sync_start(business=business, force=True, run_now=True)
+    assert again.status == "DONE" and again.banks[0]["new_transactions"] == 0
+    assert BankTransaction.objects.filter(business=business).count() == stored
+
+    # Down past every retry, then a forged answer: both logged, the data stays as it was.
+    data.failures = 3
+    down, _ = bank_sync_start(business=business, force=True, run_now=True)
+    aggregator.claims.update(aud="another-fiu")
+    forged, _ = bank_sync_start(business=business, force=True, run_now=True)
+    assert (down.status, forged.status) == ("FAILED", "FAILED")
+    assert [c.status for c in BankCall.objects.filter(sync__in=[down, forged]).order_by("id")] == [
+        "unreachable",
+        "refused",
+    ]
+    assert BankTransaction.objects.filter(business=business).count() == stored
