@@ -3,6 +3,7 @@ not at all, a failing bank leaving the last good data (and the answer stale), no
 
 import datetime
 import threading
+import time
 from decimal import Decimal
 
 import jwt
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from apps.banking import providers
 from apps.banking.models import BankAccount, BankCall, BankSync, BankTransaction, Consent, SandboxAaConsent
-from apps.banking.sync import bank_sync_start
+from apps.banking.sync import bank_sync_run, bank_sync_start
 from apps.core.jobs_runner import run_job
 from apps.core.models import Event
 from tests.support.banking import SYNC, consents_approved, synced
@@ -201,3 +202,49 @@ def test_the_nightly_job_syncs_every_business_with_an_active_consent(borrower, b
     # Fetched within the day: the next night's run leaves it.
     again = run_job("bank_data_sync", business_date=datetime.date.today() + datetime.timedelta(days=1))
     assert again.counts["synced"] == 0
+
+
+def test_a_worker_killed_mid_sync_leaves_it_running_and_the_redelivered_run_stores_nothing_twice(
+    borrower, borrower_client, client, monkeypatch
+):
+    from apps.banking import sync as sync_module
+
+    business = verified_business(borrower)
+    consents_approved(borrower_client, client, banks=("HDFC", "ICICI"))
+    sync_id = borrower_client.post(SYNC, {}, format="json").json()["sync_id"]
+    real_store = sync_module._store
+
+    def killed_at_the_second_bank(consent, accounts, now):
+        if consent.bank == "ICICI":
+            raise SystemExit("worker killed")
+        return real_store(consent, accounts, now)
+
+    monkeypatch.setattr(sync_module, "_store", killed_at_the_second_bank)
+    with pytest.raises(SystemExit):
+        bank_sync_run(sync_id=sync_id)
+    monkeypatch.undo()
+    assert BankSync.objects.get(pk=sync_id).status == "RUNNING"
+    hdfc = BankTransaction.objects.filter(business=business, account__bank="HDFC").count()
+    assert hdfc > 0 and not BankTransaction.objects.filter(business=business, account__bank="ICICI").exists()
+    # acks_late: the message comes back and the run starts over.
+    assert bank_sync_run(sync_id=sync_id).status == "DONE"
+    assert BankTransaction.objects.filter(business=business, account__bank="HDFC").count() == hdfc
+    assert BankTransaction.objects.filter(business=business, account__bank="ICICI").exists()
+    assert bank_sync_run(sync_id=sync_id).status == "DONE"  # a third delivery: nothing to do
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_sync_the_api_queued(borrower, borrower_client, client):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    business = verified_business(borrower)
+    consents_approved(borrower_client, client, banks=("AXIS",))
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
+        sync_id = borrower_client.post(SYNC, {}, format="json").json()["sync_id"]
+        deadline = time.monotonic() + 30
+        while BankSync.objects.get(pk=sync_id).status == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert BankSync.objects.get(pk=sync_id).status == "DONE"
+    assert BankTransaction.objects.filter(business=business).exists()
