@@ -17,6 +17,7 @@ BENCHES = {
     "webhooks_apply.py": ["--events", "100", "--procs", "2", "--seconds", "2"],
     "webhooks_deliver.py": ["--events", "200", "--seconds", "2"],
     "collections_desk.py": ["--loans", "3000", "--unpaid-every", "10", "--collectors", "5", "--seconds", "2"],
+    "banking_analytics.py": ["--per-month", "100", "--others", "10", "--seconds", "2"],
     # Keeps its database at full size (bench_admin); the smoke size seeds a small one afresh.
     "admin_changelist.py": ["--db", "bench_admin_smoke", "--fresh", "--loans", "2000", "--seconds", "2"],
 }
