@@ -86,10 +86,8 @@ def _inputs(business: Business, signals: dict, devices: dict, today: datetime.da
     )
 
 
-def credit_scores_compute(*, businesses: list[Business]) -> list[CreditScore]:
-    """Score a chunk with one query per signal, whatever the chunk size; one bulk insert."""
-    if not businesses:
-        return []
+def _scores(businesses: list[Business]) -> list[CreditScore]:
+    """Unsaved scores for a chunk, with one query per signal whatever the chunk size."""
     ids = [b.pk for b in businesses]
     signals = sources.collect(ids)
     devices = _device_counts([b.owner_id for b in businesses])
@@ -109,7 +107,14 @@ def credit_scores_compute(*, businesses: list[Business]) -> list[CreditScore]:
                 computed_at=now,
             )
         )
-    return CreditScore.objects.bulk_create(rows)
+    return rows
+
+
+def credit_scores_compute(*, businesses: list[Business]) -> list[CreditScore]:
+    """Score a chunk; one bulk insert."""
+    if not businesses:
+        return []
+    return CreditScore.objects.bulk_create(_scores(businesses))
 
 
 def credit_score_compute(*, business: Business, actor=None) -> CreditScore:
@@ -128,7 +133,17 @@ class Decision:
 
 def risk_evaluation_run(*, business: Business, amount: Decimal, actor=None) -> Decision:
     """The credit decision for lending `amount` to `business`, on a fresh score (stored)."""
-    score = credit_score_compute(business=business, actor=actor)
+    return _decision(business, amount, credit_score_compute(business=business, actor=actor))
+
+
+def risk_evaluation_preview(*, business: Business, amount: Decimal, actor=None) -> Decision:
+    """The same decision on a fresh score that is not stored: what ops ask before anything is
+    applied for (POST /risk/evaluations). Nothing is written."""
+    (score,) = _scores([business])
+    return _decision(business, amount, score)
+
+
+def _decision(business: Business, amount: Decimal, score: CreditScore) -> Decision:
     reasons = []
     if business.kyc_status != Business.KycStatus.VERIFIED:
         reasons.append(f"KYC is {business.kyc_status}")

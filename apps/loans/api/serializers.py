@@ -1,7 +1,10 @@
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.fields import MoneyOutputField
-from apps.loans.models import Installment, Loan, Offer
+from apps.loans.models import Installment, Loan, LoanProduct, Offer
 
 
 class OfferGenerateSerializer(serializers.Serializer):
@@ -130,3 +133,44 @@ class RefinanceSuggestionSerializer(serializers.Serializer):
 class RefinanceSerializer(serializers.Serializer):
     loans = ExternalLoanSerializer(many=True)
     suggestions = RefinanceSuggestionSerializer(many=True)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """The catalogue as a borrower reads it: the ranges, the rates across the grades, the fees."""
+
+    min_amount = MoneyOutputField(source="min_principal")
+    max_amount = MoneyOutputField(source="max_principal")
+    min_tenure_months = serializers.IntegerField(source="tenure_months")
+    max_tenure_months = serializers.IntegerField(source="tenure_months")
+    annual_rate_min = serializers.SerializerMethodField()
+    annual_rate_max = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LoanProduct
+        fields = [
+            "id",
+            "code",
+            "name",
+            "min_amount",
+            "max_amount",
+            "min_tenure_months",
+            "max_tenure_months",
+            "annual_rate_min",
+            "annual_rate_max",
+            "processing_fee_pct",
+            "penal_rate_pct",
+            "interest_method",
+            "bounce_charge",
+        ]
+        read_only_fields = fields
+
+    def _rates(self, product):
+        return [Decimal(str(rate)) for rate in (product.rate_bands or {}).values()]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2))
+    def get_annual_rate_min(self, product):
+        return f"{min(self._rates(product)):.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2))
+    def get_annual_rate_max(self, product):
+        return f"{max(self._rates(product)):.2f}"

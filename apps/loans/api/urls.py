@@ -3,6 +3,8 @@ from django.urls import path
 from apps.loans.api import views
 
 urlpatterns = [
+    path("products", views.ProductsView.as_view(), name="products"),
+    path("products/<uuid:pk>", views.ProductDetailView.as_view(), name="product-detail"),
     path("offers/generate", views.OfferGenerateView.as_view(), name="offer-generate"),
     path("offers/invoice/<uuid:pk>", views.InvoiceOffersView.as_view(), name="offer-invoice"),
     path("loans/sanction", views.LoanSanctionView.as_view(), name="loan-sanction"),

@@ -1,3 +1,4 @@
+import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -20,10 +21,11 @@ from apps.loans.api.serializers import (
     OfferSerializer,
     OffersSerializer,
     OverrideSerializer,
+    ProductSerializer,
     RefinanceSerializer,
     SanctionSerializer,
 )
-from apps.loans.models import Loan, Offer
+from apps.loans.models import Loan, LoanProduct, Offer
 from apps.loans.refinance import refinance_options
 from apps.loans.selectors import loans_visible_to
 from apps.loans.services import loan_override, loan_sanction, offers_generate
@@ -123,3 +125,28 @@ class MyRefinanceView(APIView):
     )
     def get(self, request):
         return Response(RefinanceSerializer(refinance_options(onboarded_business(request.user))).data)
+
+
+class ProductFilter(django_filters.FilterSet):
+    product_id = django_filters.UUIDFilter(field_name="id")
+
+    class Meta:
+        model = LoanProduct
+        fields = ["product_id"]
+
+
+class ProductsView(generics.ListAPIView):
+    """GET /products: the active catalogue, for any signed-in user (a borrower compares before
+    applying)."""
+
+    queryset = LoanProduct.objects.filter(is_active=True).order_by("code")
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProductSerializer
+    pagination_class = None
+    filterset_class = ProductFilter
+
+
+class ProductDetailView(generics.RetrieveAPIView):
+    queryset = LoanProduct.objects.filter(is_active=True)
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProductSerializer

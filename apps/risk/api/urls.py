@@ -9,6 +9,7 @@ urlpatterns = [
         views.RecalculateCreditScoreView.as_view(),
         name="credit-score-recalculate",
     ),
+    path("risk/evaluations", views.RiskEvaluationView.as_view(), name="risk-evaluations"),
     path("admin/risk-alerts", views.RiskAlertsView.as_view(), name="risk-alerts"),
     path(
         "admin/risk-alerts/<uuid:pk>/clear",

@@ -1,18 +1,22 @@
+from decimal import Decimal
+
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.fields import MoneyField
 from apps.core.api.service_call import serve
+from apps.core.errors import InvalidInput
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsBorrower, IsOfficerOrAdmin
-from apps.kyc.selectors import onboarded_business
+from apps.kyc.selectors import businesses_visible_to, onboarded_business
 from apps.risk.fraud import risk_alert_clear, risk_alert_confirm
 from apps.risk.fraud_rules import RULE_NAMES
 from apps.risk.models import CreditScore, RiskAlert
 from apps.risk.selectors import credit_score_latest
-from apps.risk.services import credit_score_compute
+from apps.risk.services import credit_score_compute, risk_evaluation_preview
 
 
 class FactorSerializer(serializers.Serializer):
@@ -117,3 +121,33 @@ class RiskAlertConfirmView(_ReviewView):
     @extend_schema(request=ReviewInputSerializer, responses={200: RiskAlertSerializer})
     def post(self, request, pk):
         return self.review(request, pk, risk_alert_confirm)
+
+
+class EvaluationInputSerializer(serializers.Serializer):
+    business_id = serializers.UUIDField()
+    amount = MoneyField(min_value=Decimal("0.01"), help_text="Rupees asked for, more than zero.")
+
+
+class EvaluationSerializer(serializers.Serializer):
+    decision = serializers.CharField(source="outcome", help_text="APPROVE, REVIEW or REJECT.")
+    score = serializers.IntegerField(source="score.score")
+    grade = serializers.CharField(source="score.grade")
+    reasons = serializers.ListField(child=serializers.CharField())
+    factors = FactorSerializer(source="score.factors", many=True)
+
+
+class RiskEvaluationView(APIView):
+    """POST /risk/evaluations: the decision for a business and an amount, on a fresh score,
+    without storing anything."""
+
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=EvaluationInputSerializer, responses={200: EvaluationSerializer})
+    def post(self, request):
+        given = EvaluationInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        business = businesses_visible_to(request.user).filter(pk=given.validated_data["business_id"]).first()
+        if business is None:
+            raise InvalidInput("No such business.", field="business_id")
+        decision = risk_evaluation_preview(business=business, amount=given.validated_data["amount"], actor=request.user)
+        return Response(EvaluationSerializer(decision).data)
