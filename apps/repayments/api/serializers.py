@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api.fields import MoneyField, MoneyOutputField
+from apps.core.api.fields import DateField, MoneyField, MoneyOutputField
 
 
 class PayInputSerializer(serializers.Serializer):
@@ -60,3 +60,35 @@ class ForeclosureQuoteSerializer(serializers.Serializer):
     charges = MoneyOutputField()
     total = MoneyOutputField()
     valid_on = serializers.DateField()
+
+
+class StatementQuerySerializer(serializers.Serializer):
+    # "from" is a Python keyword: declared below under its query-string name.
+    to = DateField(required=False, help_text="Last business date included; the business date when left out.")
+    format = serializers.ChoiceField(choices=["json", "pdf"], default="json")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = DateField(required=False, help_text="First business date; the disbursement when left out.")
+        return fields
+
+
+class StatementLineSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    description = serializers.CharField()
+    debit = MoneyOutputField()
+    credit = MoneyOutputField()
+    balance = MoneyOutputField()
+
+
+class StatementSerializer(serializers.Serializer):
+    def get_fields(self):
+        # "from" is a Python keyword, so the fields are listed here, in the contract's order.
+        return {
+            "loan_id": serializers.UUIDField(source="loan.pk"),
+            "from": serializers.DateField(source="date_from"),
+            "to": serializers.DateField(source="date_to"),
+            "opening_balance": MoneyOutputField(),
+            "lines": StatementLineSerializer(many=True),
+            "closing_balance": MoneyOutputField(),
+        }

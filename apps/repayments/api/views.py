@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +14,8 @@ from apps.repayments.api import serializers as s
 from apps.repayments.models import Repayment
 from apps.repayments.selectors import foreclosure_quote, loan_history
 from apps.repayments.services import emi_bounce, emi_pay, loan_foreclose, loan_prepay
-from apps.repayments.services.receipts import receipt_link
+from apps.repayments.services.receipts import receipt_link, statement_link
+from apps.repayments.statement import loan_statement
 
 
 def repayment_result(repayment: Repayment) -> dict:
@@ -134,3 +136,30 @@ class ReceiptView(APIView):
             Repayment.objects.select_related("loan__business", "installment").filter(loan__in=loans), pk=pk
         )
         return Response(ContractLinkSerializer(receipt_link(repayment)).data)
+
+
+class StatementView(APIView):
+    """GET /loans/{id}/statement?from=&to=&format=json|pdf: the statement of account."""
+
+    permission_classes = [IsAuthenticated]
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format` is this endpoint's own parameter (json or a pdf link), not DRF's renderer
+        # override: the answer is JSON either way.
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(
+        parameters=[s.StatementQuerySerializer],
+        responses={200: s.StatementSerializer},
+        description="With `format=pdf` the answer is `{url, expires_at, sha256}`: a signed link to the PDF.",
+    )
+    def get(self, request, pk):
+        loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
+        query = s.StatementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        statement = loan_statement(
+            loan=loan, date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")
+        )
+        if query.validated_data["format"] == "pdf":
+            return Response(ContractLinkSerializer(statement_link(statement)).data)
+        return Response(s.StatementSerializer(statement).data)

@@ -1,5 +1,5 @@
-"""A repayment's receipt: built on first request, kept under its object key, served by a
-short-lived signed link (the same way as the loan agreement)."""
+"""A repayment's receipt and a loan's statement of account: built on request, kept under their
+object keys, served by a short-lived signed link (the same way as the loan agreement)."""
 
 import datetime
 import hashlib
@@ -11,6 +11,7 @@ from django.db.models import Sum
 from apps.core.storage_urls import signed_url
 from apps.repayments.models import Repayment
 from apps.repayments.receipt import ReceiptTerms, build_receipt_pdf
+from apps.repayments.statement_pdf import build_statement_pdf
 
 RECEIPT_LINK_TTL = datetime.timedelta(minutes=10)
 
@@ -51,3 +52,15 @@ def receipt_link(repayment: Repayment) -> dict:
         default_storage.save(key, ContentFile(pdf))
     url, expires_at = signed_url(key, ttl=RECEIPT_LINK_TTL)
     return {"url": url, "expires_at": expires_at, "sha256": hashlib.sha256(pdf).hexdigest()}
+
+
+def statement_link(statement) -> dict:
+    """The statement of account as a PDF behind a signed link: kept under a key naming its
+    content, so the same statement is stored once and a later one never overwrites it."""
+    pdf = build_statement_pdf(statement)
+    digest = hashlib.sha256(pdf).hexdigest()
+    key = f"statements/{statement.loan.pk}/{statement.date_from}_{statement.date_to}_{digest[:16]}.pdf"
+    if not default_storage.exists(key):
+        default_storage.save(key, ContentFile(pdf))
+    url, expires_at = signed_url(key, ttl=RECEIPT_LINK_TTL)
+    return {"url": url, "expires_at": expires_at, "sha256": digest}

@@ -1,0 +1,48 @@
+"""The statement of account as a PDF (fpdf2, as the receipt and the loan agreement)."""
+
+from fpdf import FPDF
+
+from apps.core.inr import inr
+from apps.repayments.receipt import LENDER_NAME
+
+
+def _money(value) -> str:
+    return inr(value).replace("₹", "Rs. ") if value else ""  # the core font has no rupee sign
+
+
+def build_statement_pdf(statement) -> bytes:
+    loan = statement.loan
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"Statement of account {loan.reference}")
+    pdf.set_author(LENDER_NAME)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 9, "Statement of account", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    pdf.multi_cell(
+        0,
+        5,
+        f"Loan {loan.reference} of {loan.business.legal_name} (GSTIN {loan.business.gstin}), "
+        f"{statement.date_from:%d %b %Y} to {statement.date_to:%d %b %Y}.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    widths = (24, 86, 26, 26, 28)
+    pdf.set_font("Helvetica", "B", 8)
+    for width, title in zip(widths, ("Date", "Description", "Debit", "Credit", "Balance"), strict=True):
+        pdf.cell(width, 6, title, border=1)
+    pdf.ln()
+    pdf.set_font("Helvetica", size=8)
+    rows = [(statement.date_from, "Opening balance", None, None, statement.opening_balance)]
+    rows += [(r["date"], r["description"], r["debit"], r["credit"], r["balance"]) for r in statement.lines]
+    rows.append((statement.date_to, "Closing balance", None, None, statement.closing_balance))
+    for date, text, debit, credit, balance in rows:
+        cells = (f"{date:%d %b %Y}", text[:60], _money(debit), _money(credit), _money(balance) or "Rs. 0.00")
+        for width, value, align in zip(widths, cells, "LLRRR", strict=True):
+            pdf.cell(width, 6, value, border=1, align=align)
+        pdf.ln()
+    pdf.ln(3)
+    pdf.set_font("Helvetica", size=7)
+    pdf.multi_cell(0, 4, "Debits add to what is owed, credits reduce it. A computer-generated statement.")
+    return bytes(pdf.output())
