@@ -60,12 +60,12 @@ def seed_book(loans: int, *, day: datetime.date, borrowers_per_loan: int = 5, un
                 product_id, offer_type, principal, annual_rate, tenure_months, interest_method, emi, processing_fee,
                 fee_gst, disbursed_amount, sanctioned_on, disbursed_on, status, asset_classification, dpd,
                 bounce_count, outstanding_principal, outstanding_interest, outstanding_penalty, interest_suspense,
-                payout_status, payout_utr, contract_key, contract_sha256)
+                penal_suspense, payout_status, payout_utr, contract_key, contract_sha256)
             SELECT {_uuid("l")}, now(), now(), {_uuid("u", "((g - 1) %% %(b)s + 1)")},
                 {_uuid("b", "((g - 1) %% %(b)s + 1)")}, {_uuid("i")}, {_uuid("o")},
                 (SELECT id FROM loans_loanproduct ORDER BY code LIMIT 1), 'UNSECURED', 50000, 14, 12,
                 'REDUCING_BALANCE', 4489.30, 750, 135, 49115, %(day)s::date - (g %% 365), %(day)s::date - (g %% 365),
-                'ACTIVE', 'STANDARD', 0, 0, 50000, 0, 0, 0, 'SUCCEEDED', '', '', ''
+                'ACTIVE', 'STANDARD', 0, 0, 50000, 0, 0, 0, 0, 'SUCCEEDED', '', '', ''
             FROM generate_series(1, %(n)s) g""",
         f"""INSERT INTO loans_installment (id, created_at, updated_at, loan_id, number, due_date, principal_due,
                 interest_due, penalty_due, principal_paid, interest_paid, penalty_paid, interest_accrued, status,

@@ -76,13 +76,16 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
         raise Conflict(f"Only a DEFAULTED loan can be written off; this one is {loan.status}.", code="loan_state")
     common = on_loan(loan)
     principal, interest, penalty = loan.outstanding_principal, loan.outstanding_interest, loan.outstanding_penalty
-    suspense = loan.interest_suspense
-    expense = principal + (interest - suspense) + penalty
+    suspense, penal_suspense = loan.interest_suspense, loan.penal_suspense
+    # What sits in suspense was never income: written off against the suspense, not as expense.
+    expense = principal + (interest - suspense) + (penalty - penal_suspense)
     lines = []
     if expense:
         lines.append(Line(chart.WRITE_OFF_EXPENSE, debit=expense, **common))
     if suspense:
         lines.append(Line(chart.INTEREST_SUSPENSE, debit=suspense, **common))
+    if penal_suspense:
+        lines.append(Line(chart.PENAL_SUSPENSE, debit=penal_suspense, **common))
     for account, amount in (
         (chart.LOAN_PRINCIPAL, principal),
         (chart.INTEREST_RECEIVABLE, interest),
@@ -102,7 +105,8 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
             actor=actor,
         )
     unpaid = list(loan.installments.exclude(status=Installment.Status.PAID))
-    loan.outstanding_principal = loan.outstanding_interest = loan.outstanding_penalty = loan.interest_suspense = ZERO
+    loan.outstanding_principal = loan.outstanding_interest = loan.outstanding_penalty = ZERO
+    loan.interest_suspense = loan.penal_suspense = ZERO
     before = {"status": loan.status}
     loan.write_off(on=today)
     loan.save()

@@ -15,6 +15,7 @@ CHARGES_RECEIVABLE = "1120"
 BORROWER_ADVANCES = "2000"
 GST_PAYABLE = "2100"
 INTEREST_SUSPENSE = "2200"
+PENAL_SUSPENSE = "2210"
 CAPITAL = "3000"
 PROCESSING_FEE_INCOME = "4000"
 INTEREST_INCOME = "4010"
@@ -32,6 +33,7 @@ CHART = [
     (BORROWER_ADVANCES, "Borrower advances and excess payments", LIABILITY),
     (GST_PAYABLE, "GST payable on fees and charges", LIABILITY),
     (INTEREST_SUSPENSE, "Interest suspense (NPA)", LIABILITY),
+    (PENAL_SUSPENSE, "Penal charges suspense (NPA)", LIABILITY),
     (CAPITAL, "Share capital", EQUITY),
     (PROCESSING_FEE_INCOME, "Processing fee income", INCOME),
     (INTEREST_INCOME, "Interest income", INCOME),

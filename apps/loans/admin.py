@@ -193,6 +193,7 @@ class LoanAdmin(CsvExportMixin, FormActionsMixin, TransitionButtonsMixin, FastLi
                     "outstanding_interest",
                     "outstanding_penalty",
                     "interest_suspense",
+                    "penal_suspense",
                     "bounce_count",
                 ]
             },

@@ -220,6 +220,9 @@ class Loan(FSMModelMixin, BaseModel):
     # The part of outstanding_interest held in suspense because the loan is (or was) NPA:
     # income is recognised only when it is paid (RBI income recognition).
     interest_suspense = MoneyField(default=ZERO)
+    # The part of outstanding_penalty that is penal charges accrued while the loan was NPA: held
+    # in suspense (ledger 2210) and income only as it is paid.
+    penal_suspense = MoneyField(default=ZERO)
     payout_status = models.CharField(max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
     payout_utr = models.CharField("payout UTR", max_length=64, blank=True)
     contract_key = models.CharField(max_length=255, blank=True, help_text="Storage object key, never a URL")
@@ -242,6 +245,10 @@ class Loan(FSMModelMixin, BaseModel):
             models.CheckConstraint(
                 condition=Q(interest_suspense__gte=0, interest_suspense__lte=models.F("outstanding_interest")),
                 name="ck_loan_suspense_within_interest",
+            ),
+            models.CheckConstraint(
+                condition=Q(penal_suspense__gte=0, penal_suspense__lte=models.F("outstanding_penalty")),
+                name="ck_loan_penal_suspense_within_penalty",
             ),
             models.CheckConstraint(
                 condition=Q(disbursed_amount=models.F("principal") - models.F("processing_fee") - models.F("fee_gst")),
@@ -441,6 +448,8 @@ class Installment(BaseModel):
     penalty_paid = MoneyField(default=ZERO)
     # Interest is accrued to the books only when the installment falls due (close of business).
     interest_accrued = models.BooleanField(default=False)
+    # Penal charges run day by day on the overdue EMI (close of business); accrued up to here.
+    penal_accrued_through = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     paid_on = models.DateField(null=True, blank=True)
 

@@ -3,6 +3,9 @@ the whole book, interest posted to the ledger in chunks), idempotent when run ag
 
 1. interest falling due is accrued (Dr interest receivable, Cr interest income; for an NPA
    loan Cr interest suspense) — one journal entry per loan and business date;
+1b. penal charges run on every overdue EMI (apps/repayments/penal.py): `penal_rate_pct / 365`
+   a day on the overdue principal and interest, simple, into `penalty_due` (Dr charges
+   receivable, Cr penal income; for an NPA loan Cr penal suspense);
 2. past-due installments are OVERDUE; DPD = days since the oldest unpaid due date; a loan with
    DPD > 0 is OVERDUE, one back at 0 is ACTIVE;
 3. classification by DPD, NPA borrower-wide and sticky until every arrear is paid; a loan
@@ -31,6 +34,7 @@ from apps.ledger.services import Line
 from apps.loans.models import Loan
 from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
 from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
+from apps.repayments.penal import accrue_penal_charges
 
 CHUNK = 5000
 # Bound into every statement below that reads only live loans: `status = ANY(%(live)s)`.
@@ -301,6 +305,7 @@ def mark_installments_overdue(day: datetime.date) -> dict:
 
 def close_of_business(day: datetime.date) -> dict:
     counts = accrue_interest(day)
+    counts.update(accrue_penal_charges(day))
     with transaction.atomic():
         counts.update(update_delinquency(day))
         counts.update(classify_book(day))

@@ -59,9 +59,12 @@ def collector(db):
 def test_a_case_from_sma0_through_a_kept_promise_a_broken_one_to_paid(borrower, borrower_client, officer, collector):
     loan = make_loan(borrower)
     first = loan.installments.get(number=1)
-    owed = first.principal_due + first.interest_due
     day1 = days_after(loan, 1, 1)
     night(day1)
+    # The EMI and a day of penal charges on it (13,089.77 at 24% / 365 = 8.61).
+    first.refresh_from_db()
+    owed = first.principal_due + first.interest_due + Decimal("8.61")
+    assert first.owed == owed
 
     # SMA-0: the close of business opened the case and gave it to the only collector.
     case = CollectionCase.objects.get(loan=loan)

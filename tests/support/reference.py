@@ -6,6 +6,7 @@ put back after a flush: the data lives once, frozen in the migrations that seede
 DATA_MIGRATIONS = [
     ("apps.ledger.migrations.0002_seed_chart", "seed"),
     ("apps.ledger.migrations.0005_charges_waived_account", "seed"),
+    ("apps.ledger.migrations.0008_penal_suspense_account", "seed"),
     ("apps.repayments.migrations.0002_seed_nach_codes", "seed"),
     ("apps.core.migrations.0003_beat_schedules", "install"),
     ("apps.core.migrations.0005_risk_recalculation_not_acks_late", "forward"),

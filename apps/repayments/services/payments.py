@@ -101,6 +101,7 @@ LOAN_OUTSTANDING_FIELDS = [
     "outstanding_penalty",
     "outstanding_interest",
     "interest_suspense",
+    "penal_suspense",
     "outstanding_principal",
     "updated_at",
 ]
@@ -159,7 +160,7 @@ def plan_on_installment(
         offline_payment=offline_payment,
         actor=recorded_actor(actor),
     )
-    lines, released = repayment_lines(
+    lines, released, penal_released = repayment_lines(
         loan,
         penalty=parts.penalty,
         interest_accrued=accrued,
@@ -175,6 +176,7 @@ def plan_on_installment(
     loan.outstanding_penalty -= parts.penalty
     loan.outstanding_interest -= accrued
     loan.interest_suspense -= released
+    loan.penal_suspense -= penal_released
     loan.outstanding_principal -= parts.principal
     memo = f"{kind} on installment {installment.number}"
     return Booking(repayment=repayment, installment=installment, parts=parts, lines=lines, memo=memo)

@@ -61,12 +61,17 @@ def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) 
         actor=actor,
     )
     common = on_loan(loan)
+    # Penal charges held in suspense (accrued while NPA) were never income: waiving them
+    # empties the suspense, not the expense account.
+    from_suspense = min(loan.penal_suspense, amount)
+    lines = [Line(chart.CHARGES_RECEIVABLE, credit=amount, **common)]
+    if from_suspense:
+        lines.append(Line(chart.PENAL_SUSPENSE, debit=from_suspense, **common))
+    if amount - from_suspense:
+        lines.append(Line(chart.CHARGES_WAIVED, debit=amount - from_suspense, **common))
     waiver.journal_entry = journal_post(
         entry_type="WAIVER",
-        lines=[
-            Line(chart.CHARGES_WAIVED, debit=amount, **common),
-            Line(chart.CHARGES_RECEIVABLE, credit=amount, **common),
-        ],
+        lines=lines,
         idempotency_key=f"waiver:{waiver.pk}",
         business_date=today,
         memo=f"Charges waived on installment {installment.number}",
@@ -81,7 +86,8 @@ def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) 
     installment.paid_on = today if installment.status == Installment.Status.PAID else None
     installment.save(update_fields=["penalty_due", "status", "paid_on", "updated_at"])
     loan.outstanding_penalty -= amount
-    loan.save(update_fields=["outstanding_penalty", "updated_at"])
+    loan.penal_suspense -= from_suspense
+    loan.save(update_fields=["outstanding_penalty", "penal_suspense", "updated_at"])
     record(
         "loan.charge_waived",
         obj=loan,
