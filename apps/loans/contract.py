@@ -108,7 +108,10 @@ def build_contract_pdf(terms: ContractTerms) -> bytes:
         ("Net amount disbursed", _money(terms.disbursed_amount)),
         ("Total interest payable", _money(sum((line.interest for line in terms.schedule), ZERO))),
         ("Bounce charge (per dishonoured installment, plus GST)", _money(terms.bounce_charge)),
-        ("Penal charge on overdue amounts", f"{terms.penal_rate_pct:.2f} % a year"),
+        (
+            "Penal charge on an overdue EMI (daily, simple, no GST)",
+            f"{terms.penal_rate_pct:.2f} % a year / 365 a day",
+        ),
     ]
     for label, value in facts:
         pdf.cell(110, 6, label, border=1)
