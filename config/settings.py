@@ -489,6 +489,12 @@ CONSTANCE_CONFIG = {
         Decimal,
     ),
     "RISK_BANK_MAX_BOUNCES": (2, "More bounced debits than this in the bank data send a decision to REVIEW.", int),
+    # loans: exposure limits (apps/loans/limits.py)
+    "LIMIT_GRADE_A": (5000000, "Sanctioned limit of a grade A business, in rupees.", int),
+    "LIMIT_GRADE_B": (3000000, "Sanctioned limit of a grade B business, in rupees.", int),
+    "LIMIT_GRADE_C": (1500000, "Sanctioned limit of a grade C business, in rupees.", int),
+    "LIMIT_GRADE_D": (500000, "Sanctioned limit of a grade D business, in rupees.", int),
+    "BUYER_CONCENTRATION_LIMIT": (20000000, "Most all borrowers together may be owed against one buyer GSTIN.", int),
     # banking: cash-flow underwriting (apps/banking/analytics.py)
     "BANK_EMI_SURPLUS_SHARE": (
         Decimal("0.50"),

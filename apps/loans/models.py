@@ -530,3 +530,19 @@ class DueInstallment(Installment):
         proxy = True
         verbose_name = "installment due"
         verbose_name_plural = "Worklist: installments due today and this week"
+
+
+class CreditLimit(BaseModel):
+    """An ADMIN's override of a business's sanctioned limit, with the reason (apps/loans/limits.py).
+    Without one, the limit follows the business's grade and its bank data."""
+
+    business = models.OneToOneField("kyc.Business", on_delete=models.PROTECT, related_name="credit_limit")
+    amount = MoneyField()
+    reason = models.CharField(max_length=255)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="ck_credit_limit_non_negative")]
+
+    def __str__(self):
+        return f"limit {self.amount} for {self.business_id}"

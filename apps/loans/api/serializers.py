@@ -174,3 +174,17 @@ class ProductSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2))
     def get_annual_rate_max(self, product):
         return f"{max(self._rates(product)):.2f}"
+
+
+class BuyerLimitSerializer(serializers.Serializer):
+    buyer_gstin = serializers.CharField()
+    limit = MoneyOutputField()
+    utilised = MoneyOutputField()
+
+
+class LimitsSerializer(serializers.Serializer):
+    sanctioned_limit = MoneyOutputField()
+    utilised = MoneyOutputField()
+    available = MoneyOutputField()
+    source = serializers.CharField(help_text="override, grade or bank data")
+    buyer_limits = BuyerLimitSerializer(many=True)

@@ -10,12 +10,13 @@ from apps.core.api.service_call import serve
 from apps.core.errors import Conflict
 from apps.core.idempotency import key_from
 from apps.core.pagination import DefaultCursorPagination
-from apps.core.permissions import IsAdmin, IsBorrower
+from apps.core.permissions import IsAdmin, IsBorrower, IsOfficerOrAdmin
 from apps.core.schema import IDEMPOTENCY_KEY, error
 from apps.invoices.selectors import invoices_visible_to
-from apps.kyc.selectors import onboarded_business
+from apps.kyc.selectors import businesses_visible_to, onboarded_business
 from apps.loans.api.serializers import (
     ContractLinkSerializer,
+    LimitsSerializer,
     LoanSerializer,
     OfferGenerateSerializer,
     OfferSerializer,
@@ -25,6 +26,7 @@ from apps.loans.api.serializers import (
     RefinanceSerializer,
     SanctionSerializer,
 )
+from apps.loans.limits import limits_of
 from apps.loans.models import Loan, LoanProduct, Offer
 from apps.loans.refinance import refinance_options
 from apps.loans.selectors import loans_visible_to
@@ -150,3 +152,14 @@ class ProductDetailView(generics.RetrieveAPIView):
     queryset = LoanProduct.objects.filter(is_active=True)
     permission_classes = [IsAuthenticated]
     serializer_class = ProductSerializer
+
+
+class BusinessLimitsView(APIView):
+    """GET /businesses/{id}/limits: the sanctioned limit and what is used of it, and each buyer's."""
+
+    permission_classes = [IsBorrower | IsOfficerOrAdmin]
+
+    @extend_schema(responses={200: LimitsSerializer})
+    def get(self, request, pk):
+        business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
+        return Response(LimitsSerializer(limits_of(business)).data)

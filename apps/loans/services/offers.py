@@ -11,6 +11,7 @@ from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
 from apps.invoices.transitions import INVOICE_REOPENED
 from apps.kyc.models import Business, Collateral
+from apps.loans.limits import limits_room
 from apps.loans.models import Offer
 from apps.loans.pricing import price_offers, priced_terms
 from apps.loans.selectors import loan_product_for_offers
@@ -107,6 +108,7 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
         )
     if not terms:
         raise Conflict("The invoice is outside what our products finance.", code="no_offer")
+    terms = _within_limits(business, invoice.buyer_gstin, terms)
     valid_until = now + timezone.timedelta(hours=product.offer_validity_hours)
     offers = []
     for term in terms:
@@ -127,6 +129,21 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
     invoice.save()
     record("invoice.offered", obj=invoice, after={"status": invoice.status}, actor=actor)
     return offers
+
+
+def _within_limits(business, buyer_gstin, terms):
+    """The offers that fit both exposure limits (apps/loans/limits.py); none: 409 naming the
+    limit that binds. The sanction checks again, under the limits' locks."""
+    mine, theirs = limits_room(business, buyer_gstin)
+    fitting = [t for t in terms if t.principal <= min(mine.available, theirs.available)]
+    if not fitting:
+        name, limit = ("business", mine) if mine.available <= theirs.available else ("buyer", theirs)
+        raise Conflict(
+            f"Any offer would be beyond the {name} limit: {limit.available} of {limit.sanctioned} is available.",
+            code="limit_exceeded",
+            extra={"limit": name, "available": str(limit.available), "sanctioned": str(limit.sanctioned)},
+        )
+    return fitting
 
 
 def offers_expire_due(*, now=None) -> dict[str, int]:

@@ -22,6 +22,7 @@ from apps.invoices.models import Invoice
 from apps.invoices.transitions import INVOICE_FINANCED
 from apps.kyc.models import BankAccount
 from apps.kyc.services import collateral_pledge
+from apps.loans.limits import limits_check, limits_lock
 from apps.loans.models import Loan, Offer, Payout
 from apps.loans.pricing import priced_terms
 from apps.loans.services.events import loan_event
@@ -112,6 +113,8 @@ def _sanction(offer_id, actor, bank_account_id, key) -> Payout:
         raise Conflict(f"The invoice is {invoice.status}.", code="invoice_state")
     business = invoice.business
     account = _payout_account(business, bank_account_id)
+    limits_lock(business, invoice.buyer_gstin)
+    limits_check(business, invoice.buyer_gstin, offer.principal)
     today = get_business_date()
 
     OFFER_ACCEPTED.one(offer, actor=actor)

@@ -1,0 +1,124 @@
+"""Exposure limits: how much a business may owe us, and how much all our borrowers may be owed
+by one buyer.
+
+- A business's sanctioned limit is an ADMIN's override when there is one (CreditLimit, with a
+  reason); otherwise the limit of its latest grade (LIMIT_GRADE_* live settings; none for E),
+  cut by its bank data when it shared some: what its affordable EMI repays over the product's
+  tenure (`max_affordable_emi x tenure_months`).
+- Each buyer GSTIN has a concentration limit across every borrower (BUYER_CONCENTRATION_LIMIT).
+- Utilisation is the principal still owed on loans sanctioned or live.
+
+An offer beyond either is not made, and a sanction beyond either is refused (409
+`limit_exceeded` naming the limit). The sanction checks under two transaction-scoped advisory
+locks, the business's then the buyer's, taken after the invoice and offer rows it locks: two
+sanctions squeezing under one limit queue, and the second sees the first's loan.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from constance import config
+from django.db import connection
+from django.db.models import Sum
+
+from apps.banking.selectors import max_affordable_emi
+from apps.core.errors import Conflict
+from apps.core.money import ZERO
+from apps.invoices.models import Invoice
+from apps.loans.models import CreditLimit, Loan, LoanProduct
+from apps.risk.selectors import credit_score_latest
+
+# Principal is committed from sanction (the payout may still be on its way) until it is repaid.
+COMMITTED = (Loan.Status.SANCTIONED, *Loan.LIVE_STATUSES)
+
+
+@dataclass(frozen=True)
+class Limit:
+    sanctioned: Decimal
+    utilised: Decimal
+    source: str  # "override", "grade" or "bank data"
+
+    @property
+    def available(self) -> Decimal:
+        return max(self.sanctioned - self.utilised, ZERO)
+
+
+def _owed(loans) -> Decimal:
+    return loans.filter(status__in=COMMITTED).aggregate(s=Sum("outstanding_principal"))["s"] or ZERO
+
+
+def business_utilised(business) -> Decimal:
+    return _owed(Loan.objects.filter(business=business))
+
+
+def buyer_utilised(buyer_gstin: str) -> Decimal:
+    return _owed(Loan.objects.filter(invoice__buyer_gstin=buyer_gstin))
+
+
+def business_limit(business) -> Limit:
+    utilised = business_utilised(business)
+    override = CreditLimit.objects.filter(business=business).first()
+    if override is not None:
+        return Limit(override.amount, utilised, "override")
+    score = credit_score_latest(business=business)
+    grade = score.grade if score else None
+    by_grade = Decimal(getattr(config, f"LIMIT_GRADE_{grade}", 0)) if grade else ZERO
+    emi = max_affordable_emi(business)
+    product = LoanProduct.objects.filter(is_active=True).order_by("code").first()
+    if emi is not None and product is not None:
+        by_bank = emi * product.tenure_months
+        if by_bank < by_grade:
+            return Limit(by_bank, utilised, "bank data")
+    return Limit(by_grade, utilised, "grade")
+
+
+def buyer_limit(buyer_gstin: str) -> Limit:
+    return Limit(Decimal(config.BUYER_CONCENTRATION_LIMIT), buyer_utilised(buyer_gstin), "buyer")
+
+
+def limits_lock(business, buyer_gstin: str) -> None:
+    """Serialise every sanction against one business's limit and one buyer's, until commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"limit:business:{business.pk}"])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"limit:buyer:{buyer_gstin}"])
+
+
+def limits_room(business, buyer_gstin: str) -> tuple[Limit, Limit]:
+    return business_limit(business), buyer_limit(buyer_gstin)
+
+
+def limits_check(business, buyer_gstin: str, principal: Decimal) -> None:
+    """409 `limit_exceeded` when lending `principal` more would pass either limit."""
+    mine, theirs = limits_room(business, buyer_gstin)
+    for name, limit in (("business", mine), ("buyer", theirs)):
+        if principal > limit.available:
+            raise Conflict(
+                f"That is beyond the {name} limit: {limit.available} of {limit.sanctioned} is available.",
+                code="limit_exceeded",
+                extra={"limit": name, "available": str(limit.available), "sanctioned": str(limit.sanctioned)},
+            )
+
+
+BUYERS_SHOWN = 50
+
+
+def limits_of(business) -> dict:
+    """What GET /businesses/{id}/limits answers: the business's limit and each of its buyers'."""
+    mine = business_limit(business)
+    buyers = (
+        Invoice.objects.filter(business=business)
+        .order_by("buyer_gstin")
+        .values_list("buyer_gstin", flat=True)
+        .distinct()
+    )
+    return {
+        "sanctioned_limit": mine.sanctioned,
+        "utilised": mine.utilised,
+        "available": mine.available,
+        "source": mine.source,
+        "buyer_limits": [
+            {"buyer_gstin": gstin, "limit": limit.sanctioned, "utilised": limit.utilised}
+            for gstin in buyers[:BUYERS_SHOWN]
+            for limit in [buyer_limit(gstin)]
+        ],
+    }
