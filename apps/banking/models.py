@@ -225,6 +225,8 @@ class BankCall(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = "bank status log entry"
+        verbose_name_plural = "bank status log"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["business", "-created_at"], name="ix_bank_call_business")]
 

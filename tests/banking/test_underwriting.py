@@ -88,3 +88,16 @@ def test_thin_receipts_and_bounces_send_the_decision_to_review_and_no_emi_fits(
     refused = borrower_client.post(OFFERS, {"invoice_id": str(invoice.pk)})
     assert refused.status_code == 409
     assert refused.json()["code"] == "emi_unaffordable" and refused.json()["max_affordable_emi"] == "0.00"
+
+
+def test_a_finished_sync_rescores_the_business_through_the_outbox(borrower, borrower_client, client):
+    from apps.core.outbox import events_dispatch
+    from apps.risk.models import CreditScore
+
+    business = verified_business(borrower)
+    consents_approved(borrower_client, client, banks=("SBI",))
+    synced(borrower_client)
+    assert not CreditScore.objects.filter(business=business).exists()
+    events_dispatch()
+    score = CreditScore.objects.get(business=business)
+    assert _banking(score)["reason"].startswith("bank data: ")

@@ -1,5 +1,6 @@
 """Idempotent demo data: staff logins, a book with three months of history (apps/demo/book.py),
-and a borrower with a verified business, invoices and a loan taken today.
+and a borrower with a verified business, invoices, a loan taken today and bank data shared
+through the sandbox account aggregator (three banks, one sync: the 360's bank panel).
 
 Everything is made through the same services as the API, so the demo books balance and the
 audit trail shows how the data came to be. Running it twice changes nothing.
@@ -14,6 +15,10 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.accounts.services import otp_send, user_create_staff
+from apps.banking.models import BankSync, Consent
+from apps.banking.sandbox import sandbox_consent_decide
+from apps.banking.services import consents_request
+from apps.banking.sync import bank_sync_start
 from apps.core.business_date import calendar_today, get_business_date, last_closed_day
 from apps.core.roles import Role
 from apps.demo.book import HISTORY_DAYS, demo_book_build
@@ -30,6 +35,8 @@ from apps.risk.models import RiskAlert
 DEMO_BORROWER_PHONE = "+919812345678"
 # Where the demo loan pays out: the sandbox penny drop verifies it (docs/sandbox.md).
 DEMO_BANK_ACCOUNT = "50100024680135"
+# The banks the demo business shares its statements from (docs/sandbox.md, "Account aggregator").
+DEMO_BANKS = ["HDFC", "ICICI", "SBI"]
 # A documentation address (RFC 5737): the demo's SMS-pumping attempt comes from it.
 SMS_PUMPING_IP = "203.0.113.7"
 STAFF = [
@@ -46,7 +53,10 @@ DEMO_BUSINESS = {
     "pan": "AAKCS1234M",
     "aadhaar": "234123412346",
     "address": "Plot 7, Bhiwandi, Maharashtra",
-    "declared_turnover": Decimal("42000000.00"),
+    # What its bank statements bear out (the sandbox aggregator's for this PAN: about 65 lakh of
+    # receipts a year): a turnover far above them is a red flag that sends every new application
+    # of the demo borrower to review (RISK_BANK_MIN_GST_RATIO).
+    "declared_turnover": Decimal("10000000.00"),
 }
 
 
@@ -76,6 +86,22 @@ class Command(BaseCommand):
                 otp_send(phone=f"+9198990000{n:02d}", ip=SMS_PUMPING_IP)
             except Blocked:
                 break
+
+    def _bank_data(self, business, borrower):
+        """The demo business's bank data: consents asked at three banks through the sandbox
+        aggregator, approved there as the borrower would, and one sync run here. After the
+        loan, so today's offer is priced as it always was. Outside any transaction (the
+        aggregator is never called inside one); skipped once a sync has finished."""
+        if business.kyc_status != Business.KycStatus.VERIFIED:
+            return
+        if business.bank_syncs.filter(status__in=[BankSync.Status.DONE, BankSync.Status.PARTIAL]).exists():
+            return
+        consents = consents_request(actor=borrower, banks=DEMO_BANKS, fi_types=["DEPOSIT"], months=12)
+        for consent in consents:
+            if consent.status == Consent.Status.PENDING:
+                sandbox_consent_decide(consent_handle=consent.consent_handle, decision="approve")
+        sync, _ = bank_sync_start(business=business, actor=None, run_now=True)
+        self.stdout.write(f"demo bank data: {len(consents)} consents, sync {sync.status}")
 
     @transaction.atomic
     def _staff(self):
@@ -124,6 +150,7 @@ class Command(BaseCommand):
             if invoice is not None:
                 offers = offers_generate(invoice_id=invoice.pk, actor=borrower)
                 loan_sanction(offer_id=offers[0].pk, actor=borrower)
+        self._bank_data(business, borrower)
         self._sms_pumping()
         # The dashboard reads the day's figures, which the nightly job would otherwise write.
         daily_metrics_compute(business_date=get_business_date())
