@@ -26,8 +26,9 @@ from apps.invoices.services import invoice_add
 from apps.kyc.bank_accounts import bank_account_add
 from apps.kyc.models import Business
 from apps.kyc.services import business_onboard, collateral_create
-from apps.loans.models import Loan
+from apps.loans.models import CreditLimit, Loan
 from apps.loans.services import loan_sanction, offers_generate
+from apps.loans.services.limits import credit_limit_set
 from apps.reports.services import daily_metrics_compute
 from apps.risk.fraud import Blocked
 from apps.risk.models import RiskAlert
@@ -35,6 +36,9 @@ from apps.risk.models import RiskAlert
 DEMO_BORROWER_PHONE = "+919812345678"
 # Where the demo loan pays out: the sandbox penny drop verifies it (docs/sandbox.md).
 DEMO_BANK_ACCOUNT = "50100024680135"
+# The demo business's sanctioned limit, set by the credit committee above what its bank data alone supports.
+DEMO_LIMIT = Decimal("2500000.00")
+DEMO_LIMIT_REASON = "Credit committee: GST history and buyers justify more than bank data alone"
 # The banks the demo business shares its statements from (docs/sandbox.md, "Account aggregator").
 DEMO_BANKS = ["HDFC", "ICICI", "SBI"]
 # A documentation address (RFC 5737): the demo's SMS-pumping attempt comes from it.
@@ -103,6 +107,15 @@ class Command(BaseCommand):
         sync, _ = bank_sync_start(business=business, actor=None, run_now=True)
         self.stdout.write(f"demo bank data: {len(consents)} consents, sync {sync.status}")
 
+    def _limit(self, business):
+        """Its bank data alone supports about 3.6 lakh (the affordable EMI over six months), less
+        than the demo borrower already owes: the credit committee's override gives it room to
+        apply again, as ops would (apps/loans/limits.py). Set once."""
+        if CreditLimit.objects.filter(business=business).exists():
+            return
+        admin = User.objects.get(username="admin")
+        credit_limit_set(business=business, amount=DEMO_LIMIT, reason=DEMO_LIMIT_REASON, actor=admin)
+
     @transaction.atomic
     def _staff(self):
         for username, password, role in STAFF:
@@ -151,6 +164,7 @@ class Command(BaseCommand):
                 offers = offers_generate(invoice_id=invoice.pk, actor=borrower)
                 loan_sanction(offer_id=offers[0].pk, actor=borrower)
         self._bank_data(business, borrower)
+        self._limit(business)
         self._sms_pumping()
         # The dashboard reads the day's figures, which the nightly job would otherwise write.
         daily_metrics_compute(business_date=get_business_date())
