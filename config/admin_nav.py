@@ -55,6 +55,7 @@ def sidebar(request) -> list[dict]:
                 _model("KYC to review", "fact_check", "kyc.kycreviewitem"),
                 _model("Invoices held for review", "policy", "invoices.riskreviewinvoice"),
                 _model("Fraud alerts", "gpp_maybe", "risk.riskalert"),
+                _model("Approvals (four eyes)", "how_to_reg", "audit.approval"),
                 _model("Payouts pending or failed", "currency_exchange", "loans.payoutworkitem"),
                 _model("Installments due", "event", "loans.dueinstallment"),
                 _model("Overdue loans", "warning", "loans.overdueloan"),

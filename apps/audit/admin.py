@@ -1,9 +1,12 @@
 from django.apps import apps
 from django.contrib import admin
+from django.utils.html import format_html_join
 
-from apps.audit.models import AuditLog
+from apps.audit.approvals import KINDS, approval_approve, approval_reject
+from apps.audit.models import Approval, AuditLog
 from apps.core.admin_base import ReadOnlyAdmin, short_id
-from apps.core.admin_filters import fixed_choices_filter
+from apps.core.admin_filters import fixed_choices_filter, work_first_filter
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.roles import Role
 
 # record() writes the actor's role, or SYSTEM when a job or a signal acted without one.
@@ -40,3 +43,54 @@ class AuditLogAdmin(ReadOnlyAdmin):
     @admin.display(description="request", ordering="request_id")
     def request_ref(self, log):
         return short_id(log.request_id)
+
+
+PendingApprovalsFilter = work_first_filter(
+    "approvals",
+    title="requests",
+    work=lambda approvals: approvals.filter(status=Approval.Status.PENDING),
+    work_label="Pending: to decide",
+    all_label="All requests",
+)
+
+
+@admin.register(Approval)
+class ApprovalAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    """Four eyes: the requests waiting for a second person. An ADMIN who did not ask approves
+    (the operation runs then) or rejects, each with a note; the service refuses the requester."""
+
+    transition_buttons = [
+        Button("approve", "Approve and apply", approval_approve, transition="approve", needs_reason=True),
+        Button("reject", "Reject", approval_reject, transition="reject", needs_reason=True),
+    ]
+    list_display = ["kind_label", "object_type", "object_ref", "requested_by", "created_at", "status", "decided_by"]
+    list_filter = [PendingApprovalsFilter, "status", fixed_choices_filter("kind", lambda: sorted(KINDS))]
+    search_fields = ["=object_id"]
+    list_select_related = ["requested_by", "decided_by"]
+    fields = readonly_fields = [
+        "kind_label",
+        "object_type",
+        "object_id",
+        "what_is_asked",
+        "reason",
+        "requested_by",
+        "created_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "result",
+    ]
+
+    @admin.display(description="request")
+    def kind_label(self, approval):
+        kind = KINDS.get(approval.kind)
+        return kind.label if kind else approval.kind
+
+    @admin.display(description="object")
+    def object_ref(self, approval):
+        return short_id(approval.object_id)
+
+    @admin.display(description="what is asked")
+    def what_is_asked(self, approval):
+        return format_html_join("", "<div><strong>{}</strong>: {}</div>", sorted(approval.payload.items()))

@@ -4,7 +4,12 @@ import pgtrigger
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from apps.core.fsm import FSMModelMixin
+from apps.core.models import BaseModel
 
 
 class AuditLog(models.Model):
@@ -34,3 +39,45 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Approval(FSMModelMixin, BaseModel):
+    """A four-eyes request (apps/audit/approvals.py): one staff user asks, a different ADMIN
+    approves (the operation runs then) or rejects. The database refuses a decider who asked."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        APPROVED = "APPROVED", "Approved"
+        REJECTED = "REJECTED", "Rejected"
+
+    kind = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="ix_approval_queue")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(decided_by=F("requested_by")), name="ck_approval_four_eyes"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_type}:{self.object_id} ({self.status})"
+
+    @transition(field=status, source=Status.PENDING, target=Status.APPROVED)
+    def approve(self):
+        """A second person agreed; the operation ran."""
+
+    @transition(field=status, source=Status.PENDING, target=Status.REJECTED)
+    def reject(self):
+        """A second person refused; nothing ran."""

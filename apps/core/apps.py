@@ -16,11 +16,11 @@ class CoreConfig(AppConfig):
         from apps.core import metrics, sentry
 
         importlib.import_module("apps.core.idempotency")  # registers idempotency_purge
-        # Fill the job registry, the outbox's handlers, the /metrics gauges and the screening
-        # checks from every app's `jobs`, `handlers`, `gauges` and `screens` modules, without
-        # core importing them by name.
+        # Fill the job registry, the outbox's handlers, the /metrics gauges, the screening checks
+        # and the four-eyes kinds from every app's `jobs`, `handlers`, `gauges`, `screens` and
+        # `approvals` modules, without core importing them by name.
         for config in apps.get_app_configs():
-            for room in ("jobs", "handlers", "gauges", "screens"):
+            for room in ("jobs", "handlers", "gauges", "screens", "approvals"):
                 module = f"{config.name}.{room}"
                 if config.name.startswith("apps.") and importlib.util.find_spec(module):
                     importlib.import_module(module)

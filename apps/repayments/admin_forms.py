@@ -13,11 +13,11 @@ from apps.core.errors import InvalidInput
 from apps.core.inr import inr
 from apps.core.money import RUPEES_TEXT, ZERO, to_decimal
 from apps.loans.models import Installment
+from apps.repayments.approvals import charge_waiver_request
 from apps.repayments.models import NachReturnCode, OfflinePayment
 from apps.repayments.services import (
     bounce_charge,
     bounce_would_default,
-    charge_waive,
     charges_owed,
     emi_bounce,
     offline_payment_record,
@@ -178,15 +178,21 @@ class WaiverForm(ActionForm):
         return {"summary": [("Charges owed on the loan", inr(self.obj.outstanding_penalty))]}
 
     def save(self, *, actor):
+        # Four eyes: asked here, applied when an ADMIN who did not ask approves it (Approvals).
         data = self.cleaned_data
-        waiver = charge_waive(
-            installment_id=data["installment"].pk,
+        installment = data["installment"]
+        charge_waiver_request(
+            loan_id=self.obj.pk,
+            installment_id=installment.pk,
             amount=data["amount"],
             reason=data["reason"],
             actor=actor,
-            waiver_id=data["token"],
+            request_id=data["token"],  # the form sent twice asks once
         )
-        return f"Waived {inr(waiver.amount)} of charges on installment {waiver.installment.number}."
+        return (
+            f"Asked to waive {inr(data['amount'])} of charges on installment {installment.number}: it is applied "
+            "when an ADMIN other than you approves it under Worklists → Approvals."
+        )
 
 
 def takes_payments(loan) -> bool:

@@ -5,13 +5,14 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
-from apps.audit.models import AuditLog
+from apps.audit.models import Approval, AuditLog
 from apps.core.business_date import get_business_date
 from apps.ledger.models import JournalEntry, JournalLine
 from apps.loans.models import Loan
 from apps.repayments.models import Bounce, ChargeWaiver, OfflinePayment, Repayment
-from tests.support.factories import StaffFactory
+from tests.support.factories import AdminFactory, StaffFactory
 from tests.support.ledger import assert_books_match
 from tests.support.lending import make_loan
 
@@ -298,9 +299,26 @@ def test_the_waiver_form_offers_the_installments_owing_charges(officer_web, boun
     assert "₹696.20 of charges owed" in response.content.decode()
 
 
-def test_a_waiver_reverses_the_receivable_to_the_waiver_account_and_is_audited(officer_web, bounced):
+def _approve_in_the_console(approval, reason="Checked with the NPCI outage notice"):
+    """A second person, an ADMIN, opens Approvals and presses "Approve and apply"."""
+    second = Client()
+    second.force_login(AdminFactory())
+    assert "Approve and apply" in second.get(f"/admin/audit/approval/{approval.pk}/change/").content.decode()
+    second.post(f"/admin/audit/approval/{approval.pk}/transition/approve/", {"reason": reason})
+    approval.refresh_from_db()
+    return approval
+
+
+def test_a_waiver_is_asked_then_applied_by_a_second_admin_and_audited(officer_web, bounced):
     response = officer_web.post(action(bounced, "waive_charge"), waiver(bounced, amount="500.00"))
     assert response.status_code == 302
+    # One pair of eyes changes nothing: the request waits under Worklists → Approvals.
+    assert not ChargeWaiver.objects.exists()
+    approval = Approval.objects.get()
+    assert (approval.kind, approval.status, approval.payload["amount"]) == ("charge_waiver", "PENDING", "500.00")
+    assert "Approve and apply" not in officer_web.get(f"/admin/audit/approval/{approval.pk}/change/").content.decode()
+    assert _approve_in_the_console(approval).status == "APPROVED"
+
     row = ChargeWaiver.objects.get()
     assert row.amount == Decimal("500.00") and row.reason.startswith("Mandate bounced")
     lines = {(line.account_id, line.debit, line.credit) for line in row.journal_entry.lines.all()}
@@ -311,6 +329,7 @@ def test_a_waiver_reverses_the_receivable_to_the_waiver_account_and_is_audited(o
     assert bounced.outstanding_penalty == Decimal("196.20")
     audit = AuditLog.objects.get(action="loan.charge_waived")
     assert audit.reason.startswith("Mandate bounced") and audit.after["amount"] == "500.00"
+    assert AuditLog.objects.filter(action="approval.approved", object_id=str(approval.pk)).exists()
     html = officer_web.get(page(bounced)).content.decode()
     assert "<td>Waiver</td>" in html and "loan.charge_waived" in html
 
@@ -337,11 +356,14 @@ def test_a_bad_waiver_is_refused_on_its_field_and_changes_nothing(officer_web, b
 def test_a_charge_is_waived_once(officer_web, bounced):
     body = waiver(bounced)
     officer_web.post(action(bounced, "waive_charge"), body)
+    officer_web.post(action(bounced, "waive_charge"), body)  # the same form again: asked once
+    first = Approval.objects.get()
+    officer_web.post(action(bounced, "waive_charge"), waiver(bounced))  # a second request, for the same charge
+    second = Approval.objects.exclude(pk=first.pk).get()
+    assert _approve_in_the_console(first).status == "APPROVED"
     after = counts()
-    officer_web.post(action(bounced, "waive_charge"), body)  # the same form again
-    assert counts() == after
-    again = officer_web.post(action(bounced, "waive_charge"), waiver(bounced), follow=True)  # a new one
-    assert "not possible" in again.content.decode()
+    # The charge is paid off by the first: the second cannot apply, and stays to be rejected.
+    assert _approve_in_the_console(second).status == "PENDING"
     assert counts() == after
     assert ChargeWaiver.objects.get().amount == Decimal("696.20")
     assert_books_match(bounced)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from apps.core.api.fields import DateField, MoneyField, MoneyOutputField
@@ -92,3 +94,14 @@ class StatementSerializer(serializers.Serializer):
             "lines": StatementLineSerializer(many=True),
             "closing_balance": MoneyOutputField(),
         }
+
+
+class WaiveInputSerializer(serializers.Serializer):
+    installment_id = serializers.UUIDField()
+    amount = MoneyField(min_value=Decimal("0.01"))
+    reason = serializers.CharField(min_length=10, max_length=1000, help_text="Kept in the audit trail.")
+
+
+class ApprovalAskedSerializer(serializers.Serializer):
+    approval_id = serializers.UUIDField(source="pk")
+    status = serializers.CharField()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("repayments/loan/<uuid:pk>/foreclose", views.ForecloseView.as_view(), name="loan-foreclose"),
     path("repayments/emi/<uuid:pk>/pay", views.EmiPayView.as_view(), name="emi-pay"),
     path("repayments/emi/<uuid:pk>/bounce", views.EmiBounceView.as_view(), name="emi-bounce"),
+    path("admin/loans/<uuid:pk>/waive", views.LoanWaiveView.as_view(), name="loan-waive"),
     path("loans/<uuid:pk>/statement", views.StatementView.as_view(), name="loan-statement"),
     path("repayments/<uuid:pk>/receipt", views.ReceiptView.as_view(), name="repayment-receipt"),
 ]

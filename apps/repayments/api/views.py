@@ -11,6 +11,7 @@ from apps.core.permissions import IsOfficerOrAdmin
 from apps.loans.api.serializers import ContractLinkSerializer, InstallmentSerializer
 from apps.loans.selectors import loans_visible_to
 from apps.repayments.api import serializers as s
+from apps.repayments.approvals import charge_waiver_request
 from apps.repayments.models import Repayment
 from apps.repayments.selectors import foreclosure_quote, loan_history
 from apps.repayments.services import emi_bounce, emi_pay, loan_foreclose, loan_prepay
@@ -163,3 +164,18 @@ class StatementView(APIView):
         if query.validated_data["format"] == "pdf":
             return Response(ContractLinkSerializer(statement_link(statement)).data)
         return Response(s.StatementSerializer(statement).data)
+
+
+class LoanWaiveView(APIView):
+    """POST /admin/loans/{id}/waive: a charge waiver, asked for here and applied when a second
+    person (an ADMIN who did not ask) approves it under /admin/approvals."""
+
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=s.WaiveInputSerializer, responses={202: s.ApprovalAskedSerializer})
+    def post(self, request, pk):
+        loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
+        given = s.WaiveInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        approval = charge_waiver_request(loan_id=loan.pk, actor=request.user, **given.validated_data)
+        return Response(s.ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.accounts.services import otp_send, user_create_staff
+from apps.audit.approvals import approval_approve
 from apps.banking.models import BankSync, Consent
 from apps.banking.sandbox import sandbox_consent_decide
 from apps.banking.services import consents_request
@@ -26,9 +27,9 @@ from apps.invoices.services import invoice_add
 from apps.kyc.bank_accounts import bank_account_add
 from apps.kyc.models import Business
 from apps.kyc.services import business_onboard, collateral_create
+from apps.loans.approvals import credit_limit_override_request
 from apps.loans.models import CreditLimit, Loan
 from apps.loans.services import loan_sanction, offers_generate
-from apps.loans.services.limits import credit_limit_set
 from apps.reports.services import daily_metrics_compute
 from apps.risk.fraud import Blocked
 from apps.risk.models import RiskAlert
@@ -113,8 +114,12 @@ class Command(BaseCommand):
         apply again, as ops would (apps/loans/limits.py). Set once."""
         if CreditLimit.objects.filter(business=business).exists():
             return
-        admin = User.objects.get(username="admin")
-        credit_limit_set(business=business, amount=DEMO_LIMIT, reason=DEMO_LIMIT_REASON, actor=admin)
+        # Four eyes, as in the console: the officer asks, the admin approves.
+        officer, admin = User.objects.get(username="officer"), User.objects.get(username="admin")
+        asked = credit_limit_override_request(
+            business=business, amount=DEMO_LIMIT, reason=DEMO_LIMIT_REASON, actor=officer
+        )
+        approval_approve(approval_id=asked.pk, actor=admin, reason="Agreed at the credit committee")
 
     @transaction.atomic
     def _staff(self):

@@ -1,0 +1,105 @@
+"""Four eyes: a charge waiver and a limit override are asked for by one staff user and take
+effect only when a different ADMIN approves; the maker never approves their own request."""
+
+from decimal import Decimal
+
+import pytest
+
+from apps.audit.approvals import approval_approve
+from apps.audit.models import Approval, AuditLog
+from apps.loans.approvals import credit_limit_override_request
+from apps.loans.models import CreditLimit
+from apps.repayments.models import ChargeWaiver
+from tests.support.days import close_day, days_after
+from tests.support.factories import AdminFactory
+from tests.support.lending import make_loan
+from tests.support.users import client_for
+
+pytestmark = pytest.mark.django_db
+WHY = "first bounce, customer hospitalised"
+
+
+def _loan_with_charges(borrower):
+    loan = make_loan(borrower)
+    close_day(days_after(loan, 1, 0))
+    close_day(days_after(loan, 1, 5))  # five days of penal charges
+    first = loan.installments.get(number=1)
+    assert first.penalty_due > 0
+    return loan, first
+
+
+def test_a_waiver_waits_for_a_second_admin(ledger_chart, borrower, officer_client, admin_client, admin_user):
+    loan, first = _loan_with_charges(borrower)
+    asked = officer_client.post(
+        f"/api/v1/admin/loans/{loan.pk}/waive",
+        {"installment_id": str(first.pk), "amount": "10.00", "reason": WHY},
+        format="json",
+    )
+    assert asked.status_code == 202, asked.content
+    assert asked.json()["status"] == "PENDING"
+    approval_id = asked.json()["approval_id"]
+    assert not ChargeWaiver.objects.exists()  # nothing happens on one pair of eyes
+
+    listed = admin_client.get("/api/v1/admin/approvals?status=PENDING").json()["results"]
+    assert [(a["id"], a["kind"], a["payload"]["amount"]) for a in listed] == [(approval_id, "charge_waiver", "10.00")]
+
+    approved = admin_client.post(f"/api/v1/admin/approvals/{approval_id}/approve", {"reason": "agreed"}, format="json")
+    assert approved.status_code == 200, approved.content
+    body = approved.json()
+    assert body["status"] == "APPROVED" and body["decided_by"] == str(admin_user.pk)
+    waiver = ChargeWaiver.objects.get()
+    assert body["result"] == {"waiver_id": str(waiver.pk), "amount": "10.00"}
+    first.refresh_from_db()
+    assert waiver.amount == Decimal("10.00") and waiver.actor == admin_user
+    assert AuditLog.objects.filter(action="approval.approved", object_id=approval_id).exists()
+    # Decided once.
+    again = admin_client.post(f"/api/v1/admin/approvals/{approval_id}/approve", {}, format="json")
+    assert again.status_code == 409
+
+
+def test_the_maker_cannot_approve_their_own_request_and_an_officer_cannot_approve(
+    ledger_chart, borrower, admin_client, admin_user, officer_client
+):
+    loan, first = _loan_with_charges(borrower)
+    mine = admin_client.post(
+        f"/api/v1/admin/loans/{loan.pk}/waive",
+        {"installment_id": str(first.pk), "amount": "5.00", "reason": WHY},
+        format="json",
+    ).json()["approval_id"]
+    refused = admin_client.post(f"/api/v1/admin/approvals/{mine}/approve", {}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "four_eyes"
+    assert officer_client.post(f"/api/v1/admin/approvals/{mine}/approve", {}, format="json").status_code == 403
+    other = client_for(AdminFactory())
+    rejected = other.post(f"/api/v1/admin/approvals/{mine}/reject", {"reason": "not policy for this bucket"})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "REJECTED"
+    assert not ChargeWaiver.objects.exists()
+    assert Approval.objects.get(pk=mine).decision_reason == "not policy for this bucket"
+
+
+def test_bad_waiver_requests_are_refused_naming_the_field(ledger_chart, borrower, officer_client):
+    loan, first = _loan_with_charges(borrower)
+    url = f"/api/v1/admin/loans/{loan.pk}/waive"
+    for body, field in (
+        ({"installment_id": str(first.pk), "amount": "999999.00", "reason": WHY}, "amount"),
+        ({"installment_id": str(first.pk), "amount": "-1", "reason": WHY}, "amount"),
+        ({"installment_id": str(first.pk), "amount": "5.00", "reason": "no"}, "reason"),
+        ({"amount": "5.00", "reason": WHY}, "installment_id"),
+    ):
+        answer = officer_client.post(url, body, format="json")
+        assert answer.status_code == 400 and field in str(answer.json()), (body, answer.content)
+    other_loan = make_loan()
+    stranger = officer_client.post(
+        f"/api/v1/admin/loans/{other_loan.pk}/waive",
+        {"installment_id": str(first.pk), "amount": "5.00", "reason": WHY},
+        format="json",
+    )
+    assert stranger.status_code == 404
+    assert not Approval.objects.exists()
+
+
+def test_a_limit_override_takes_effect_on_approval(ledger_chart, borrower, officer, admin_user):
+    loan = make_loan(borrower)
+    asked = credit_limit_override_request(business=loan.business, amount=Decimal("200000"), reason=WHY, actor=officer)
+    assert not CreditLimit.objects.exists()
+    approval_approve(approval_id=asked.pk, actor=admin_user)
+    assert CreditLimit.objects.get(business=loan.business).amount == Decimal("200000.00")
