@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 
 from apps.audit.approvals import KINDS, approval_approve, approval_reject
 from apps.audit.models import Approval, AuditLog
@@ -70,7 +71,7 @@ class ApprovalAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
     fields = readonly_fields = [
         "kind_label",
         "object_type",
-        "object_id",
+        "object_link",
         "what_is_asked",
         "reason",
         "requested_by",
@@ -90,6 +91,16 @@ class ApprovalAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
     @admin.display(description="object")
     def object_ref(self, approval):
         return short_id(approval.object_id)
+
+    @admin.display(description="object")
+    def object_link(self, approval):
+        """The loan or business the request is about, linked to its page in the console."""
+        app_label, _, model = approval.object_type.partition(".")
+        try:
+            url = reverse(f"admin:{app_label}_{model}_change", args=[approval.object_id])
+        except NoReverseMatch:
+            return approval.object_id
+        return format_html('<a href="{}">{}</a>', url, approval.object_id)
 
     @admin.display(description="what is asked")
     def what_is_asked(self, approval):

@@ -72,7 +72,7 @@ class Approval(FSMModelMixin, BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.object_type}:{self.object_id} ({self.status})"
+        return f"{self.kind.replace('_', ' ').capitalize()} ({self.get_status_display().lower()})"
 
     @transition(field=status, source=Status.PENDING, target=Status.APPROVED)
     def approve(self):

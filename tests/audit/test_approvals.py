@@ -103,3 +103,13 @@ def test_a_limit_override_takes_effect_on_approval(ledger_chart, borrower, offic
     assert not CreditLimit.objects.exists()
     approval_approve(approval_id=asked.pk, actor=admin_user)
     assert CreditLimit.objects.get(business=loan.business).amount == Decimal("200000.00")
+
+
+def test_the_console_lists_pending_requests_first_and_links_their_object(ledger_chart, borrower, officer, admin_web):
+    loan = make_loan(borrower)
+    asked = credit_limit_override_request(business=loan.business, amount=Decimal("200000"), reason=WHY, actor=officer)
+    listed = admin_web.get("/admin/audit/approval/").content.decode()
+    assert "Override a sanctioned limit" in listed and "Pending: to decide" in listed
+    page = admin_web.get(f"/admin/audit/approval/{asked.pk}/change/").content.decode()
+    assert f'href="/admin/kyc/business/{loan.business.pk}/change/"' in page
+    assert "Approve and apply" in page and "Reject" in page and "200000.00" in page
