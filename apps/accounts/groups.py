@@ -39,6 +39,7 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("invoices", "change_invoice"),
     ("invoices", "change_riskreviewinvoice"),  # the worklist's bulk "Approve for offers"
     ("loans", "change_loan"),
+    ("loans", "change_loanapplication"),  # deciding an application held for review
     ("loans", "change_payoutworkitem"),  # the worklist's bulk "Payout failed"
     ("repayments", "add_bounce"),
     ("repayments", "add_repayment"),

@@ -13,9 +13,15 @@ from django.utils.timezone import localtime
 
 from apps.audit.models import AuditLog
 from apps.core.admin_actions import reason_action
-from apps.core.admin_base import FastListMixin, ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, WorklistAdmin
+from apps.core.admin_base import (
+    FastListMixin,
+    ModelAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    WorklistAdmin,
+)
 from apps.core.admin_csv import CsvExportMixin
-from apps.core.admin_filters import fixed_choices_filter
+from apps.core.admin_filters import fixed_choices_filter, work_first_filter
 from apps.core.admin_pages import FormAction, FormActionsMixin
 from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.business_date import get_business_date
@@ -27,12 +33,14 @@ from apps.loans.models import (
     DueInstallment,
     Installment,
     Loan,
+    LoanApplication,
     LoanProduct,
     Offer,
     OverdueLoan,
     PayoutWorkItem,
 )
 from apps.loans.services import loan_override, loan_payout_confirm, offer_withdraw
+from apps.loans.services.applications import application_approve, application_reject
 from apps.loans.services.contracts import contract_link
 from apps.loans.transitions import OVERRIDES
 from apps.risk.rules import GRADES
@@ -532,3 +540,54 @@ class DueWorklist(WorklistAdmin):
     @admin.display(description="still due")
     def amount_due_inr(self, installment):
         return inr(installment.owed)
+
+
+# The queue opens on what waits for an officer, like every worklist (over ix_application_queue).
+UnderReviewFilter = work_first_filter(
+    "applications",
+    title="applications",
+    work=lambda applications: applications.filter(status=LoanApplication.Status.UNDER_REVIEW),
+    work_label="Under review: to decide",
+    all_label="All applications",
+)
+
+
+@admin.register(LoanApplication)
+class LoanApplicationAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    """Applications the risk evaluation held for a person: approve (offers are made) or reject,
+    each with a reason; the others are shown for the record."""
+
+    transition_buttons = [
+        Button(
+            "approve",
+            "Approve: make offers",
+            application_approve,
+            transition="approve",
+            needs_reason=True,
+            key="application_id",
+        ),
+        Button("reject", "Reject", application_reject, transition="reject", needs_reason=True, key="application_id"),
+    ]
+    list_display = ["business", "invoice", "requested_amount", "status", "decision", "submitted_at", "decided_by"]
+    list_filter = [UnderReviewFilter, "status"]
+    search_fields = ["=business__gstin", "=invoice__invoice_number"]
+    list_select_related = ["business", "invoice", "decided_by"]
+    fields = readonly_fields = [
+        "business",
+        "invoice",
+        "product",
+        "requested_amount",
+        "tenure_months",
+        "status",
+        "decision",
+        "reason_list",
+        "credit_score",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+    ]
+
+    @admin.display(description="why the risk evaluation held it")
+    def reason_list(self, application):
+        return format_html_join("", "<div>{}</div>", ((reason,) for reason in application.reasons))

@@ -106,6 +106,10 @@ class Offer(FSMModelMixin, BaseModel):
 
     invoice = models.ForeignKey("invoices.Invoice", on_delete=models.PROTECT, related_name="offers")
     product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="offers")
+    # The application the offer answers (None for one made by POST /offers/generate alone).
+    application = models.ForeignKey(
+        "LoanApplication", null=True, blank=True, on_delete=models.PROTECT, related_name="offers"
+    )
     type = models.CharField(max_length=16, choices=Type.choices)
     principal = MoneyField()
     annual_rate = models.DecimalField(max_digits=5, decimal_places=2)
@@ -546,3 +550,68 @@ class CreditLimit(BaseModel):
 
     def __str__(self):
         return f"limit {self.amount} for {self.business_id}"
+
+
+class LoanApplication(FSMModelMixin, BaseModel):
+    """A borrower's application against an invoice and a product (apps/loans/services/applications.py):
+    drafted, submitted to the risk evaluation, and approved (offers made), rejected, or held for
+    an officer, who decides with a reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", "Draft"
+        SUBMITTED = "SUBMITTED", "Submitted"
+        UNDER_REVIEW = "UNDER_REVIEW", "Under review"
+        APPROVED = "APPROVED", "Approved"
+        REJECTED = "REJECTED", "Rejected"
+
+    business = models.ForeignKey("kyc.Business", on_delete=models.PROTECT, related_name="applications")
+    invoice = models.ForeignKey("invoices.Invoice", on_delete=models.PROTECT, related_name="applications")
+    product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="applications")
+    requested_amount = MoneyField()
+    tenure_months = models.PositiveSmallIntegerField()
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
+    decision = models.CharField(max_length=8, blank=True, help_text="APPROVE, REVIEW or REJECT")
+    reasons = models.JSONField(default=list, blank=True)
+    credit_score = models.ForeignKey(
+        "risk.CreditScore", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="ix_application_queue")]
+        constraints = [
+            models.CheckConstraint(condition=Q(requested_amount__gt=0), name="ck_application_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"application {str(self.pk)[:8]} for {self.requested_amount} ({self.status})"
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self):
+        """The borrower sends it; the risk evaluation runs at once."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED)
+    def approve_automatically(self):
+        """The risk evaluation approved it: offers are made."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED)
+    def reject_automatically(self):
+        """The risk evaluation rejected it, with its reasons."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.UNDER_REVIEW)
+    def hold_for_review(self):
+        """The risk evaluation wants a person: an OFFICER or ADMIN decides."""
+
+    @transition(field=status, source=Status.UNDER_REVIEW, target=Status.APPROVED)
+    def approve(self):
+        """An officer approved it, with a reason: offers are made."""
+
+    @transition(field=status, source=Status.UNDER_REVIEW, target=Status.REJECTED)
+    def reject(self):
+        """An officer rejected it, with a reason."""

@@ -71,19 +71,27 @@ def _fitted(product, offer_type: str, principal: Decimal, rate: Decimal, max_emi
 
 
 def price_offers(
-    product, *, invoice_amount: Decimal, grade: str, free_collateral: Decimal, max_emi: Decimal | None = None
+    product,
+    *,
+    invoice_amount: Decimal,
+    grade: str,
+    free_collateral: Decimal,
+    max_emi: Decimal | None = None,
+    requested: Decimal | None = None,
 ) -> list[OfferTerms]:
     """The offers this product makes for the invoice; empty when the grade is not lent to, or
-    no principal worth lending has an EMI within `max_emi`."""
+    no principal worth lending has an EMI within `max_emi`. An application's `requested`
+    amount caps the principal as the product's maximum does."""
     band = product.rate_for_grade(grade)
     if band is None:
         return []
+    ceiling = min(product.max_principal, requested) if requested is not None else product.max_principal
     offers = []
-    secured = min(round_money(invoice_amount * product.secured_advance_pct / HUNDRED), product.max_principal)
+    secured = min(round_money(invoice_amount * product.secured_advance_pct / HUNDRED), ceiling)
     if secured >= product.min_principal and free_collateral >= secured:
         rate = max(band - product.secured_rate_discount_pct, Decimal("0.00"))
         offers.append(_fitted(product, "SECURED", secured, rate, max_emi))
-    unsecured = min(round_money(invoice_amount * product.unsecured_advance_pct / HUNDRED), product.max_principal)
+    unsecured = min(round_money(invoice_amount * product.unsecured_advance_pct / HUNDRED), ceiling)
     if unsecured >= product.min_principal:
         offers.append(_fitted(product, "UNSECURED", unsecured, band, max_emi))
     return [offer for offer in offers if offer is not None]

@@ -3,8 +3,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.fields import MoneyOutputField
-from apps.loans.models import Installment, Loan, LoanProduct, Offer
+from apps.core.api.fields import MoneyField, MoneyOutputField
+from apps.loans.models import Installment, Loan, LoanApplication, LoanProduct, Offer
 
 
 class OfferGenerateSerializer(serializers.Serializer):
@@ -188,3 +188,49 @@ class LimitsSerializer(serializers.Serializer):
     available = MoneyOutputField()
     source = serializers.CharField(help_text="override, grade or bank data")
     buyer_limits = BuyerLimitSerializer(many=True)
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    invoice_id = serializers.UUIDField()
+    product_id = serializers.UUIDField()
+    requested_amount = MoneyField(min_value=Decimal("0.01"))
+    tenure_months = serializers.IntegerField(min_value=1, max_value=360)
+
+
+class ApplicationEditSerializer(ApplicationInputSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    invoice_id = serializers.UUIDField(read_only=True)
+    product_id = serializers.UUIDField(read_only=True)
+    requested_amount = MoneyOutputField()
+    decision = serializers.CharField(allow_blank=True, help_text="APPROVE, REVIEW or REJECT once submitted.")
+    reasons = serializers.ListField(child=serializers.CharField())
+    offers = OfferSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LoanApplication
+        fields = [
+            "id",
+            "status",
+            "invoice_id",
+            "product_id",
+            "requested_amount",
+            "tenure_months",
+            "decision",
+            "reasons",
+            "offers",
+            "decision_reason",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)

@@ -7,14 +7,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.service_call import serve
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, Forbidden
 from apps.core.idempotency import key_from
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin, IsBorrower, IsOfficerOrAdmin
+from apps.core.roles import OPS_ROLES, Role
 from apps.core.schema import IDEMPOTENCY_KEY, error
 from apps.invoices.selectors import invoices_visible_to
 from apps.kyc.selectors import businesses_visible_to, onboarded_business
 from apps.loans.api.serializers import (
+    ApplicationEditSerializer,
+    ApplicationInputSerializer,
+    ApplicationSerializer,
     ContractLinkSerializer,
     LimitsSerializer,
     LoanSerializer,
@@ -23,14 +27,22 @@ from apps.loans.api.serializers import (
     OffersSerializer,
     OverrideSerializer,
     ProductSerializer,
+    ReasonSerializer,
     RefinanceSerializer,
     SanctionSerializer,
 )
 from apps.loans.limits import limits_of
-from apps.loans.models import Loan, LoanProduct, Offer
+from apps.loans.models import Loan, LoanApplication, LoanProduct, Offer
 from apps.loans.refinance import refinance_options
 from apps.loans.selectors import loans_visible_to
 from apps.loans.services import loan_override, loan_sanction, offers_generate
+from apps.loans.services.applications import (
+    application_approve,
+    application_create,
+    application_edit,
+    application_reject,
+    application_submit,
+)
 from apps.loans.services.contracts import contract_link
 
 
@@ -163,3 +175,76 @@ class BusinessLimitsView(APIView):
     def get(self, request, pk):
         business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
         return Response(LimitsSerializer(limits_of(business)).data)
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=LoanApplication.Status.choices)
+
+    class Meta:
+        model = LoanApplication
+        fields = ["status"]
+
+
+def applications_visible_to(user):
+    queryset = LoanApplication.objects.prefetch_related("offers__collaterals")
+    if user.role == Role.BORROWER:
+        return queryset.filter(business__owner=user)
+    return queryset if user.role in OPS_ROLES else queryset.none()
+
+
+class ApplicationsView(generics.ListAPIView):
+    """GET /loan-applications?status=: a borrower's own, every one for ops; newest first."""
+
+    queryset = LoanApplication.objects.none()  # for the schema; get_queryset scopes to the caller
+    permission_classes = [IsBorrower | IsOfficerOrAdmin]
+    serializer_class = ApplicationSerializer
+    pagination_class = DefaultCursorPagination
+    filterset_class = ApplicationFilter
+
+    def get_queryset(self):
+        return applications_visible_to(self.request.user)
+
+    @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
+    def post(self, request):
+        if request.user.role != Role.BORROWER:
+            raise Forbidden("Borrowers apply; staff decide.")
+        return serve(request, application_create, ApplicationInputSerializer, ApplicationSerializer, created=True)
+
+
+class ApplicationDetailView(APIView):
+    permission_classes = [IsBorrower | IsOfficerOrAdmin]
+
+    @extend_schema(responses={200: ApplicationSerializer})
+    def get(self, request, pk):
+        return Response(ApplicationSerializer(get_object_or_404(applications_visible_to(request.user), pk=pk)).data)
+
+    @extend_schema(request=ApplicationEditSerializer, responses={200: ApplicationSerializer})
+    def patch(self, request, pk):
+        if request.user.role != Role.BORROWER:
+            raise Forbidden("Only the borrower edits their application.")
+        return serve(request, application_edit, ApplicationEditSerializer, ApplicationSerializer, application_id=pk)
+
+
+class ApplicationSubmitView(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    def post(self, request, pk):
+        application = application_submit(application_id=pk, actor=request.user)
+        return Response(ApplicationSerializer(application).data)
+
+
+class ApplicationApproveView(APIView):
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer})
+    def post(self, request, pk):
+        return serve(request, application_approve, ReasonSerializer, ApplicationSerializer, application_id=pk)
+
+
+class ApplicationRejectView(APIView):
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer})
+    def post(self, request, pk):
+        return serve(request, application_reject, ReasonSerializer, ApplicationSerializer, application_id=pk)

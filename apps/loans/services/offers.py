@@ -84,23 +84,26 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
             code="risk_review",
             extra={"reasons": decision.reasons},
         )
-    product = loan_product_for_offers()
+    return offers_make(invoice=invoice, score=decision.score, actor=actor, now=now)
+
+
+def offers_make(*, invoice: Invoice, score, actor, now, product=None, requested=None, application=None) -> list[Offer]:
+    """The priced offers for an invoice the risk decision let through, on `score`'s grade: cut
+    to the bank data's affordable EMI and to the exposure limits; the invoice OFFERED. In the
+    caller's transaction, with the invoice row locked. `requested` and `application`: an
+    application's amount caps the principal, and its offers point at it."""
+    business = invoice.business
+    product = product or loan_product_for_offers()
     free = Collateral.objects.filter(business=business, lien_status=Collateral.Lien.FREE).aggregate(s=Sum("value"))
     max_emi = max_affordable_emi(business)
-    terms = price_offers(
-        product,
-        invoice_amount=invoice.amount,
-        grade=decision.score.grade,
-        free_collateral=free["s"] or 0,
-        max_emi=max_emi,
-    )
-    if (
-        not terms
-        and max_emi is not None
-        and price_offers(
-            product, invoice_amount=invoice.amount, grade=decision.score.grade, free_collateral=free["s"] or 0
-        )
-    ):
+    pricing = {
+        "invoice_amount": invoice.amount,
+        "grade": score.grade,
+        "free_collateral": free["s"] or 0,
+        "requested": requested,
+    }
+    terms = price_offers(product, **pricing, max_emi=max_emi)
+    if not terms and max_emi is not None and price_offers(product, **pricing):
         raise Conflict(
             "The EMI would not fit the business's bank cash flow.",
             code="emi_unaffordable",
@@ -117,9 +120,10 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
             product=product,
             type=term.type,
             **priced_terms(term),
-            credit_grade=decision.score.grade,
-            credit_score=decision.score.score,
+            credit_grade=score.grade,
+            credit_score=score.score,
             valid_until=valid_until,
+            application=application,
         )
         if term.type == Offer.Type.SECURED:
             offer.collaterals.set(_covering_collaterals(business, term.principal))

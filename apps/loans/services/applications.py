@@ -1,0 +1,181 @@
+"""Loan applications: drafted by the borrower against one of their VERIFIED invoices and a
+product, checked against the product's ranges and what the invoice can carry (400 naming the
+field), editable while DRAFT, then submitted: the risk evaluation decides at once — APPROVED
+(offers made, capped at the amount asked), REJECTED (its reasons) or UNDER_REVIEW (its
+reasons), which an OFFICER or ADMIN decides with a reason. Every move goes through the
+application's state machine and is audited.
+
+Lock order: the invoice, then the application (the invoice row serialises everything that makes
+offers for it, as POST /offers/generate does).
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import record
+from apps.core.errors import Conflict, InvalidInput, found, required_reason
+from apps.core.money import HUNDRED, round_money
+from apps.invoices.models import Invoice
+from apps.invoices.selectors import invoices_visible_to
+from apps.kyc.models import Business
+from apps.loans.models import LoanApplication, LoanProduct
+from apps.loans.services.offers import offers_make
+from apps.risk.services import risk_evaluation_run
+
+EDITABLE = ("invoice", "product", "requested_amount", "tenure_months")
+
+
+def _snapshot(application: LoanApplication) -> dict:
+    return {
+        "status": application.status,
+        "requested_amount": str(application.requested_amount),
+        "tenure_months": application.tenure_months,
+        "invoice": str(application.invoice_id),
+        "product": str(application.product_id),
+    }
+
+
+def _checked(actor, *, invoice_id, product_id, requested_amount: Decimal, tenure_months: int) -> dict:
+    invoice = invoices_visible_to(actor).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise InvalidInput("No such invoice of yours.", field="invoice_id")
+    if invoice.status != Invoice.Status.VERIFIED:
+        raise InvalidInput(
+            f"The invoice is {invoice.status}; only a VERIFIED invoice is applied against.", field="invoice_id"
+        )
+    product = LoanProduct.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        raise InvalidInput("No such product open for applications.", field="product_id")
+    if not product.min_principal <= requested_amount <= product.max_principal:
+        raise InvalidInput(
+            f"This product lends {product.min_principal} to {product.max_principal}.", field="requested_amount"
+        )
+    carried = round_money(invoice.amount * max(product.secured_advance_pct, product.unsecured_advance_pct) / HUNDRED)
+    if requested_amount > carried:
+        raise InvalidInput(f"This invoice carries at most {carried}.", field="requested_amount")
+    if tenure_months != product.tenure_months:
+        raise InvalidInput(f"This product's tenure is {product.tenure_months} months.", field="tenure_months")
+    return {
+        "invoice": invoice,
+        "product": product,
+        "requested_amount": requested_amount,
+        "tenure_months": tenure_months,
+    }
+
+
+@transaction.atomic
+def application_create(*, actor, invoice_id, product_id, requested_amount, tenure_months) -> LoanApplication:
+    fields = _checked(
+        actor,
+        invoice_id=invoice_id,
+        product_id=product_id,
+        requested_amount=requested_amount,
+        tenure_months=tenure_months,
+    )
+    application = LoanApplication.objects.create(business=fields["invoice"].business, **fields)
+    record("application.created", obj=application, after=_snapshot(application), actor=actor)
+    return application
+
+
+def _mine_locked(application_id, actor) -> LoanApplication:
+    application = found(
+        LoanApplication.objects.filter(pk=application_id, business__owner=actor).first(), "Application not found."
+    )
+    Invoice.objects.select_for_update().filter(pk=application.invoice_id).first()
+    return LoanApplication.objects.select_for_update().get(pk=application.pk)
+
+
+@transaction.atomic
+def application_edit(*, application_id, actor, **changes) -> LoanApplication:
+    application = _mine_locked(application_id, actor)
+    if application.status != LoanApplication.Status.DRAFT:
+        raise Conflict(f"The application is {application.status}; only a DRAFT is edited.", code="application_state")
+    before = _snapshot(application)
+    current = {
+        "invoice_id": application.invoice_id,
+        "product_id": application.product_id,
+        "requested_amount": application.requested_amount,
+        "tenure_months": application.tenure_months,
+    }
+    fields = _checked(actor, **{**current, **changes})
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save()
+    record("application.edited", obj=application, before=before, after=_snapshot(application), actor=actor)
+    return application
+
+
+def _offer(application: LoanApplication, actor) -> None:
+    """Offers for an approved application, in the caller's transaction (the invoice locked)."""
+    invoice = application.invoice
+    if invoice.status != Invoice.Status.VERIFIED:
+        raise Conflict(f"The invoice is {invoice.status}; it can no longer be offered.", code="invoice_state")
+    offers_make(
+        invoice=invoice,
+        score=application.credit_score,
+        actor=actor,
+        now=timezone.now(),
+        product=application.product,
+        requested=application.requested_amount,
+        application=application,
+    )
+
+
+@transaction.atomic
+def application_submit(*, application_id, actor) -> LoanApplication:
+    application = _mine_locked(application_id, actor)
+    if application.status != LoanApplication.Status.DRAFT:
+        raise Conflict(f"The application is {application.status}; only a DRAFT is submitted.", code="application_state")
+    business = Business.objects.get(pk=application.business_id)
+    if business.kyc_status != Business.KycStatus.VERIFIED:
+        raise Conflict("KYC is not verified.", code="kyc_required")
+    application.submit()
+    application.submitted_at = timezone.now()
+    decision = risk_evaluation_run(business=business, amount=application.requested_amount, actor=actor)
+    application.decision, application.reasons = decision.outcome, list(decision.reasons)
+    application.credit_score = decision.score
+    if decision.outcome == "REJECT":
+        application.reject_automatically()
+    elif decision.outcome == "REVIEW":
+        application.hold_for_review()
+    else:
+        application.approve_automatically()
+        _offer(application, actor)
+    application.save()
+    record(
+        "application.submitted",
+        obj=application,
+        after={**_snapshot(application), "decision": decision.outcome, "reasons": application.reasons},
+        actor=actor,
+    )
+    return application
+
+
+def _decide(application_id, actor, reason: str, move: str) -> LoanApplication:
+    reason = required_reason(reason)
+    application = found(LoanApplication.objects.filter(pk=application_id).first(), "Application not found.")
+    Invoice.objects.select_for_update().filter(pk=application.invoice_id).first()
+    application = LoanApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != LoanApplication.Status.UNDER_REVIEW:
+        raise Conflict(
+            f"The application is {application.status}; only one UNDER_REVIEW is decided.", code="application_state"
+        )
+    getattr(application, move)()
+    application.decided_by, application.decided_at, application.decision_reason = actor, timezone.now(), reason
+    if move == "approve":
+        _offer(application, actor)
+    application.save()
+    record(f"application.{move}d", obj=application, after=_snapshot(application), actor=actor, reason=reason)
+    return application
+
+
+@transaction.atomic
+def application_approve(*, application_id, actor, reason: str) -> LoanApplication:
+    return _decide(application_id, actor, reason, "approve")
+
+
+@transaction.atomic
+def application_reject(*, application_id, actor, reason: str) -> LoanApplication:
+    return _decide(application_id, actor, reason, "reject")
