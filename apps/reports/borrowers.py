@@ -22,6 +22,7 @@ from apps.banking.models import BankAccount, BankCall, Consent
 from apps.collections.models import Notification
 from apps.invoices.models import Invoice
 from apps.kyc.models import Business
+from apps.loans.limits import limits_of
 from apps.loans.models import Loan, Offer
 from apps.repayments.models import Bounce, Repayment
 from apps.reports.charts import bar_chart
@@ -95,6 +96,7 @@ def borrower_360(business: Business) -> dict:
         ),
         "audit": list(AuditLog.objects.filter(objects).select_related("actor").order_by("-at")[:SECTION]),
         "bank": bank_data(business),
+        "limits": limits_of(business),
     }
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from constance import config
 from django.db import connection
+from django.urls import reverse
 
 from apps.banking.models import CashFlowSummary
 from apps.core.errors import Forbidden
@@ -117,3 +118,10 @@ def test_two_sanctions_racing_at_the_limit_give_one_loan_and_one_409(ledger_char
         thread.join()
     assert sorted(results, key=str) == [(201, None), (409, "limit_exceeded")]
     assert Loan.objects.filter(business=business).count() == 1
+
+
+def test_the_borrower_360_shows_the_limit_and_its_buyers(borrower, officer_web):
+    loan = make_loan(borrower)
+    page = officer_web.get(reverse("admin:borrower_360", args=[loan.business_id])).content.decode()
+    assert 'id="b360-limits"' in page
+    assert "₹75,000.00" in page and loan.invoice.buyer_gstin in page and "₹2,00,00,000.00" in page
