@@ -60,8 +60,12 @@ def approval_request(
     """`request_id`, when given, makes asking again (a form sent twice) return the first request."""
     if kind not in KINDS:
         raise ValueError(f"no approval kind {kind!r}")
-    if request_id is not None and (earlier := Approval.objects.filter(pk=request_id).first()) is not None:
-        return earlier
+    if request_id is not None:
+        earlier = Approval.objects.filter(pk=request_id).first()
+        if earlier is not None:
+            if earlier.requested_by_id != actor.pk or earlier.kind != kind:
+                raise InvalidInput("This form was already used for another request; open it again.", field="token")
+            return earlier
     approval = Approval.objects.create(
         **({"id": request_id} if request_id is not None else {}),
         kind=kind,

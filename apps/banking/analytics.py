@@ -41,7 +41,8 @@ NOT_RECEIPTS = (C.TRANSFER, C.LOAN, C.BOUNCE)
 # Debits that are not the cost of running the business: debt service and own transfers.
 NOT_OPERATING = (C.EMI, C.TRANSFER, C.BOUNCE)
 RECURRING_MONTHS = 3
-_TENURE = re.compile(r"\bEMI (\d+) OF (\d+)\b")
+_TENURE = re.compile(r"\bEMI (\d{1,4}) OF (\d{1,4})\b")
+MAX_TENURE_MONTHS = 360
 
 
 @dataclass
@@ -214,6 +215,9 @@ def external_loans(business) -> list[ExternalLoan]:
         disbursal = mine.filter(direction=CREDIT, category=C.LOAN).order_by("-date").first()
         latest = mine.filter(direction=DEBIT, category=C.EMI).order_by("-posted_at", "-id").first()
         numbered = _TENURE.search(latest.narration) if latest else None
+        # A narration is the payer's free text: a tenure no lender offers is not believed.
+        if numbered and not (1 <= int(numbered.group(1)) <= int(numbered.group(2)) <= MAX_TENURE_MONTHS):
+            numbered = None
         loans.append(
             ExternalLoan(
                 lender=lender,

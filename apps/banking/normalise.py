@@ -59,11 +59,23 @@ def counterparty_of(narration: str) -> str:
     return name[:120]
 
 
+# What a money column holds (numeric(18, 2)): anything beyond is a malformed answer.
+LARGEST = Decimal("9999999999999999.99")
+
+
+def money(value) -> Decimal:
+    """A bank's figure as rupees; ValueError when it is not a finite amount a column can hold."""
+    amount = Decimal(str(value))
+    if not amount.is_finite() or abs(amount) > LARGEST:
+        raise ValueError(f"not an amount: {value!r}")
+    return round_money(amount)
+
+
 def normalised(txn: dict) -> dict:
     """The aggregator's transaction → the fields of a BankTransaction (KeyError/ValueError on a
     malformed one: the caller refuses the bank's whole answer)."""
     direction = {"CREDIT": "CREDIT", "DEBIT": "DEBIT"}[str(txn["type"]).upper()]
-    amount = round_money(Decimal(str(txn["amount"])))
+    amount = money(txn["amount"])
     if amount <= 0:
         raise ValueError(f"transaction {txn.get('txn_id')} has amount {amount}")
     narration = str(txn.get("narration", ""))[:255]
@@ -73,7 +85,7 @@ def normalised(txn: dict) -> dict:
         "date": datetime.date.fromisoformat(txn["value_date"]),
         "direction": direction,
         "amount": amount,
-        "balance_after": round_money(Decimal(str(txn["balance"]))),
+        "balance_after": money(txn["balance"]),
         "narration": narration,
         "counterparty": counterparty_of(narration),
         "category": categorise(narration, direction),

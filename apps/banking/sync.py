@@ -18,7 +18,7 @@ import time
 
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,10 +26,9 @@ from apps.audit.services import record
 from apps.banking.analytics import cash_flow_summary_save
 from apps.banking.jws import TokenRefused
 from apps.banking.models import BankAccount, BankCall, BankSync, BankTransaction, Consent
-from apps.banking.normalise import normalised
+from apps.banking.normalise import money, normalised
 from apps.banking.providers import AggregatorUnavailable, get_aggregator
 from apps.core.errors import Conflict
-from apps.core.money import round_money
 from apps.core.outbox import event_emit
 
 logger = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ def _accounts_of(claims: dict, consent: Consent) -> list[tuple[dict, list[dict]]
             "masked_number": str(account["masked_number"])[:24],
             "type": str(account["type"])[:16],
             "holder_name": str(account.get("holder_name", ""))[:120],
-            "balance": round_money(decimal.Decimal(str(account["balance"]))),
+            "balance": money(account["balance"]),
             "balance_at": datetime.datetime.fromisoformat(account["balance_at"]),
         }
         accounts.append((fields, [normalised(txn) for txn in account["transactions"]]))
@@ -168,7 +167,7 @@ def _sync_bank(sync: BankSync, consent: Consent, today: datetime.date) -> dict:
         with transaction.atomic():
             count, new = _store(consent, accounts, now)
             Consent.objects.filter(pk=consent.pk).update(data_fetched_at=now, fetch_error="")
-    except IntegrityError as exc:  # nothing of this bank was written: its last good data stands
+    except DatabaseError as exc:  # nothing of this bank was written: its last good data stands
         logger.exception("bank data of %s not stored", consent.bank)
         return _failed(consent, result, f"not stored: {exc}")
     txns = sum(len(t) for _, t in accounts)
@@ -227,6 +226,10 @@ def bank_data_sync_due(*, limit: int = 500) -> dict[str, int]:
             sync, _ = bank_sync_start(business=business, force=True, run_now=True)
         except Conflict:
             counts["skipped"] += 1
+            continue
+        except Exception:  # one business's failure must not stop the night for the others
+            logger.exception("nightly bank sync of business %s failed", business.pk)
+            counts["failed"] += 1
             continue
         key = {"DONE": "synced", "PARTIAL": "partial"}.get(sync.status, "failed")
         counts[key] += 1

@@ -3,8 +3,8 @@ by one buyer.
 
 - A business's sanctioned limit is an ADMIN's override when there is one (CreditLimit, with a
   reason); otherwise the limit of its latest grade (LIMIT_GRADE_* live settings; none for E),
-  cut by its bank data when it shared some: what its affordable EMI repays over the product's
-  tenure (`max_affordable_emi x tenure_months`).
+  cut by its bank data when it shared some: the principal its affordable EMI repays over the
+  product's tenure at its grade's rate.
 - Each buyer GSTIN has a concentration limit across every borrower (BUYER_CONCENTRATION_LIMIT).
 - Utilisation is the principal still owed on loans sanctioned or live.
 
@@ -23,7 +23,7 @@ from django.db.models import Sum
 
 from apps.banking.selectors import max_affordable_emi
 from apps.core.errors import Conflict
-from apps.core.money import ZERO
+from apps.core.money import ZERO, round_money
 from apps.invoices.models import Invoice
 from apps.loans.models import CreditLimit, Loan, LoanProduct
 from apps.risk.selectors import credit_score_latest
@@ -66,10 +66,18 @@ def business_limit(business) -> Limit:
     emi = max_affordable_emi(business)
     product = LoanProduct.objects.filter(is_active=True).order_by("code").first()
     if emi is not None and product is not None:
-        by_bank = emi * product.tenure_months
+        by_bank = _principal_repaid_by(emi, product.rate_for_grade(grade) if grade else None, product.tenure_months)
         if by_bank < by_grade:
             return Limit(by_bank, utilised, "bank data")
     return Limit(by_grade, utilised, "grade")
+
+
+def _principal_repaid_by(emi: Decimal, annual_rate: Decimal | None, months: int) -> Decimal:
+    """The principal `months` EMIs of `emi` repay at `annual_rate`: their present value."""
+    monthly = (annual_rate or ZERO) / 1200
+    if not monthly:
+        return round_money(emi * months)
+    return round_money(emi * (1 - (1 + monthly) ** -months) / monthly)
 
 
 def buyer_limit(buyer_gstin: str) -> Limit:
@@ -102,8 +110,10 @@ def limits_check(business, buyer_gstin: str, principal: Decimal) -> None:
 BUYERS_SHOWN = 50
 
 
-def limits_of(business) -> dict:
-    """What GET /businesses/{id}/limits answers: the business's limit and each of its buyers'."""
+def limits_of(business, *, book_wide: bool = True) -> dict:
+    """What GET /businesses/{id}/limits answers: the business's limit and each of its buyers'.
+    A buyer's utilisation is book-wide for ops; a borrower sees only their own against it (what
+    other borrowers owe is not theirs to read)."""
     mine = business_limit(business)
     buyers = (
         Invoice.objects.filter(business=business)
@@ -117,7 +127,13 @@ def limits_of(business) -> dict:
         "available": mine.available,
         "source": mine.source,
         "buyer_limits": [
-            {"buyer_gstin": gstin, "limit": limit.sanctioned, "utilised": limit.utilised}
+            {
+                "buyer_gstin": gstin,
+                "limit": limit.sanctioned,
+                "utilised": limit.utilised
+                if book_wide
+                else _owed(Loan.objects.filter(business=business, invoice__buyer_gstin=gstin)),
+            }
             for gstin in buyers[:BUYERS_SHOWN]
             for limit in [buyer_limit(gstin)]
         ],

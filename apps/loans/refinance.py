@@ -61,7 +61,10 @@ class KnownLoan:
 def known(loan: ExternalLoan) -> KnownLoan:
     if not (loan.principal and loan.tenure_months and loan.paid is not None):
         return KnownLoan(loan.lender, loan.emi, None, None, None)
-    monthly = implied_monthly_rate(loan.principal, loan.emi, loan.tenure_months)
+    try:
+        monthly = implied_monthly_rate(loan.principal, loan.emi, loan.tenure_months)
+    except ArithmeticError:  # figures no loan has (Decimal overflow): the rate is unknown
+        monthly = None
     if monthly is None:
         return KnownLoan(loan.lender, loan.emi, None, None, None)
     left = max(loan.tenure_months - loan.paid, 0)

@@ -56,8 +56,9 @@ ORDER BY i.loan_id, i.number FOR UPDATE
 
 
 def penal_charge(overdue: Decimal, annual_rate_pct: Decimal, days: int) -> Decimal:
-    """Simple penal interest on `overdue` for `days` days, to the paisa."""
-    return round_money(overdue * annual_rate_pct / HUNDRED / DAYS_IN_YEAR * days)
+    """Simple penal interest on `overdue` for `days` days: a day's charge, to the paisa, times the
+    days, so a night that was skipped and caught up charges what the nights would have."""
+    return round_money(overdue * annual_rate_pct / HUNDRED / DAYS_IN_YEAR) * days
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:

@@ -4,17 +4,19 @@ payments, waivers, recoveries, write-off, reversals) with a running balance, and
 at the end.
 
 What a borrower owes is the loan's receivables in the books: principal, interest receivable
-and charges receivable. A journal entry's line on the statement is its net effect on them;
-entries that do not touch them (interest moved to suspense, excess payments held as advances)
-are not movements of the debt and are left out. So the closing balance is, by construction,
-what the ledger says the loan owes on `to`.
+and charges receivable. A journal entry's line on the statement is its net effect on them, but
+a payment shows the money received, with what was charged in the same breath (interest not yet
+due, broken-period interest: income at once, never a receivable) as its own line, so the
+borrower sees every rupee they paid. An excess held as an advance is not a payment of the debt.
+Entries that do not touch the debt (interest moved to suspense) are left out. So the closing
+balance is, by construction, what the ledger says the loan owes on `to`.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from apps.core.business_date import get_business_date
 from apps.core.errors import InvalidInput
@@ -24,6 +26,8 @@ from apps.ledger.models import JournalEntry, JournalLine
 from apps.loans.models import Loan
 
 RECEIVABLES = (chart.LOAN_PRINCIPAL, chart.INTEREST_RECEIVABLE, chart.CHARGES_RECEIVABLE)
+# Entries in which the borrower pays: the money in is the line, not only the debt it cleared.
+PAYMENT_TYPES = ("REPAYMENT", "RECOVERY")
 T = JournalEntry.Type
 DESCRIPTIONS = {
     T.DISBURSEMENT: "Loan disbursed",
@@ -54,6 +58,36 @@ def _receivable_lines(loan: Loan):
     return JournalLine.objects.filter(loan_id=loan.pk, account_id__in=RECEIVABLES)
 
 
+def _line(row, description, debit, credit, balance) -> dict:
+    return {
+        "date": row["entry__business_date"],
+        "description": description,
+        "debit": debit,
+        "credit": credit,
+        "balance": balance,
+    }
+
+
+def _paid_by_entry(loan: Loan, window: dict) -> dict:
+    """{entry id: what the borrower paid in it}: money in from the bank or from the borrower's
+    advances, less what of it was parked as an advance (an excess is not a payment of the debt)."""
+    cash = JournalLine.objects.filter(
+        loan_id=loan.pk,
+        entry__entry_type__in=PAYMENT_TYPES,
+        account_id__in=(chart.BANK_COLLECTIONS, chart.BORROWER_ADVANCES),
+        **window,
+    )
+    rows = cash.values("entry_id").annotate(
+        into=Sum("debit", filter=Q(account_id=chart.BANK_COLLECTIONS)),
+        from_advances=Sum("debit", filter=Q(account_id=chart.BORROWER_ADVANCES)),
+        parked=Sum("credit", filter=Q(account_id=chart.BORROWER_ADVANCES)),
+    )
+    return {
+        row["entry_id"]: (row["into"] or ZERO) + (row["from_advances"] or ZERO) - (row["parked"] or ZERO)
+        for row in rows
+    }
+
+
 def loan_statement(*, loan: Loan, date_from: datetime.date | None, date_to: datetime.date | None) -> Statement:
     """From the disbursement (or `date_from`) to the business date (or `date_to`), both included."""
     start = date_from or loan.disbursed_on or loan.created_at.date()
@@ -62,29 +96,35 @@ def loan_statement(*, loan: Loan, date_from: datetime.date | None, date_to: date
         raise InvalidInput("The statement must start on or before its end.", field="from")
     lines = _receivable_lines(loan)
     opening = lines.filter(entry__business_date__lt=start).aggregate(b=Sum(F("debit") - F("credit")))["b"] or ZERO
+    window = {"entry__business_date__gte": start, "entry__business_date__lte": end}
     movements = (
-        lines.filter(entry__business_date__gte=start, entry__business_date__lte=end)
+        lines.filter(**window)
         .values("entry_id", "entry__business_date", "entry__entry_type", "entry__memo", "entry__posted_at")
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
         .order_by("entry__business_date", "entry__posted_at", "entry_id")
     )
+    paid = _paid_by_entry(loan, window)
     statement = Statement(loan=loan, date_from=start, date_to=end, opening_balance=opening)
     balance = opening
     for row in movements:
         net = row["debit"] - row["credit"]
+        received = paid.get(row["entry_id"], ZERO)
+        label = DESCRIPTIONS.get(row["entry__entry_type"], row["entry__entry_type"].title())
+        memo = row["entry__memo"]
+        text = f"{label}: {memo}" if memo and memo != label else label
+        if received:
+            # A payment: what came in, and what of it was charged at the same moment (interest
+            # not yet due, broken-period interest) — both shown, the debt moving by the difference.
+            charged_now = received + net
+            if charged_now > 0:
+                balance += charged_now
+                statement.lines.append(_line(row, "Interest charged with the payment", charged_now, ZERO, balance))
+            balance -= received
+            statement.lines.append(_line(row, text, ZERO, received, balance))
+            continue
         if not net:
             continue
         balance += net
-        label = DESCRIPTIONS.get(row["entry__entry_type"], row["entry__entry_type"].title())
-        memo = row["entry__memo"]
-        statement.lines.append(
-            {
-                "date": row["entry__business_date"],
-                "description": f"{label}: {memo}" if memo and memo != label else label,
-                "debit": net if net > 0 else ZERO,
-                "credit": -net if net < 0 else ZERO,
-                "balance": balance,
-            }
-        )
+        statement.lines.append(_line(row, text, max(net, ZERO), max(-net, ZERO), balance))
     statement.closing_balance = balance
     return statement

@@ -6,6 +6,12 @@ from apps.core.inr import inr
 from apps.repayments.receipt import LENDER_NAME
 
 
+def _text(value) -> str:
+    """The core fonts hold Latin-1 only: a name in another script (or a dash) would refuse to
+    print, so what they cannot show becomes "?" rather than a 500."""
+    return str(value).encode("latin-1", "replace").decode("latin-1")
+
+
 def _money(value) -> str:
     return inr(value).replace("₹", "Rs. ") if value else ""  # the core font has no rupee sign
 
@@ -22,8 +28,8 @@ def build_statement_pdf(statement) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        f"Loan {loan.reference} of {loan.business.legal_name} (GSTIN {loan.business.gstin}), "
-        f"{statement.date_from:%d %b %Y} to {statement.date_to:%d %b %Y}.",
+        _text(f"Loan {loan.reference} of {loan.business.legal_name} (GSTIN {loan.business.gstin}), ")
+        + f"{statement.date_from:%d %b %Y} to {statement.date_to:%d %b %Y}.",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -38,7 +44,7 @@ def build_statement_pdf(statement) -> bytes:
     rows += [(r["date"], r["description"], r["debit"], r["credit"], r["balance"]) for r in statement.lines]
     rows.append((statement.date_to, "Closing balance", None, None, statement.closing_balance))
     for date, text, debit, credit, balance in rows:
-        cells = (f"{date:%d %b %Y}", text[:60], _money(debit), _money(credit), _money(balance) or "Rs. 0.00")
+        cells = (f"{date:%d %b %Y}", _text(text[:60]), _money(debit), _money(credit), _money(balance) or "Rs. 0.00")
         for width, value, align in zip(widths, cells, "LLRRR", strict=True):
             pdf.cell(width, 6, value, border=1, align=align)
         pdf.ln()

@@ -30,6 +30,12 @@ SANCTION = "/api/v1/loans/sanction"
 WHY = "credit committee minute 42"
 
 
+def _limits_url(user):
+    from apps.kyc.models import Business
+
+    return f"/api/v1/businesses/{Business.objects.get(owner=user).pk}/limits"
+
+
 def _invoice(client, **fields):
     answer = client.post("/api/v1/invoices/add", invoice_payload(**fields), format="json")
     assert answer.status_code == 201, answer.content
@@ -56,7 +62,11 @@ def test_the_limit_follows_the_grade_and_shows_what_is_used(borrower, borrower_c
         emi_obligations=0, bounced_debits=0, max_affordable_emi=Decimal("20000.00"),
     )  # fmt: skip
     cut = borrower_client.get(f"/api/v1/businesses/{business.pk}/limits").json()
-    assert (cut["source"], cut["sanctioned_limit"]) == ("bank data", "120000.00")  # 20,000 x 6 months
+    # What six EMIs of 20,000 repay at the grade's rate: their present value, not 1,20,000.
+    monthly = loan.product.rate_for_grade(grade) / 1200
+    repaid = (Decimal("20000") * (1 - (1 + monthly) ** -6) / monthly).quantize(Decimal("0.01"))
+    assert (cut["source"], Decimal(cut["sanctioned_limit"])) == ("bank data", repaid)
+    assert Decimal("110000") < repaid < Decimal("120000")
     with pytest.raises(Forbidden):
         credit_limit_set(business=business, amount=Decimal("1"), reason=WHY, actor=make_user())
     credit_limit_set(business=business, amount=Decimal("90000"), reason=WHY, actor=admin_user)
@@ -89,6 +99,9 @@ def test_a_buyer_s_concentration_limit_holds_across_borrowers(borrower, borrower
     assert refused.status_code == 409 and refused.json()["limit"] == "buyer"
     assert refused.json()["available"] == "25000.00"  # 1,00,000 less the 75,000 already lent against it
     assert "UNSECURED" in generate(client, _invoice(client, buyer_gstin=buyer_gstin()))
+    # A borrower reads only their own exposure to a buyer, never what others owe against it.
+    own = {b["buyer_gstin"]: b for b in client.get(_limits_url(other)).json()["buyer_limits"]}
+    assert own[first.invoice.buyer_gstin]["utilised"] == "0.00"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from apps.repayments.close_of_business import close_of_business
 from apps.repayments.penal import penal_charge
 from apps.repayments.services import emi_pay
 from apps.repayments.services.waivers import charge_waive
-from tests.support.days import close_day, days_after
+from tests.support.days import close_day, days_after, set_day
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_a_part_payment_lowers_the_base_and_a_skipped_night_is_caught_up(ledger_
     first.refresh_from_db()
     assert first_night_after["installments_penal_charged"] == 1
     assert first.penalty_due == Decimal("8.61") + penal_charge(overdue, Decimal("24.00"), 3)
-    assert penal_charge(overdue, Decimal("24.00"), 3) == Decimal("9.88")  # 5,008.61 x 24% x 3 / 365
+    assert penal_charge(overdue, Decimal("24.00"), 3) == Decimal("9.87")  # 3 x 3.29 (5,008.61 x 24% / 365)
 
 
 def test_an_npa_loan_s_charges_wait_in_suspense_until_paid_or_waived(ledger_chart, borrower, officer):
@@ -107,3 +107,22 @@ def test_an_npa_loan_s_charges_wait_in_suspense_until_paid_or_waived(ledger_char
     assert loan.penal_suspense == 0
     assert loan_journal_balances(loan.pk).get(chart.PENAL_SUSPENSE, Decimal(0)) == 0
     assert ledger_summary()["balanced"] and find_drift() == []
+
+
+def test_installments_overdue_at_go_live_are_charged_from_then_not_from_their_due_date(ledger_chart, borrower):
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    loan = make_loan(borrower)
+    first = loan.installments.get(number=1)
+    set_day(first.due_date + 60 * DAY)  # sixty days overdue when penal charges go live
+    migration = importlib.import_module("apps.loans.migrations.0018_penal_charges_start_at_go_live")
+    with connection.schema_editor() as editor:
+        migration.start_at_go_live(django_apps, editor)
+    first.refresh_from_db()
+    assert first.penal_accrued_through == first.due_date + 60 * DAY
+    close_day(first.due_date + 61 * DAY)
+    first.refresh_from_db()
+    assert first.penalty_due == Decimal("8.61")  # one night's charge, not sixty-one

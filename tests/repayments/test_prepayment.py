@@ -18,9 +18,9 @@ def test_prepayment_pays_arrears_first_then_lowers_the_emi_over_the_same_tenure(
     loan.refresh_from_db()
     first = loan.installments.get(number=1)
     assert first.status == "PAID"
-    # Three days overdue, closed in one night: penal charges of 13,089.77 x 24% x 3 / 365 are arrears too.
-    assert first.penalty_paid == Decimal("25.82")
-    prepaid = Decimal("20000.00") - Decimal("25.82")
+    # Three days overdue, closed in one night: 3 x 8.61 of penal charges (13,089.77 x 24% / 365) are arrears too.
+    assert first.penalty_paid == Decimal("25.83")
+    prepaid = Decimal("20000.00") - Decimal("25.83")
     assert loan.outstanding_principal == Decimal("75000.00") - Decimal("12089.77") - prepaid
     future = list(loan.installments.filter(number__gt=1).order_by("number"))
     assert len(future) == 5

@@ -107,3 +107,25 @@ def test_the_closing_balance_is_what_the_loan_owes_after_any_workload(ledger_cha
     statement = loan_statement(loan=loan, date_from=None, date_to=None)
     assert statement.closing_balance == _owed(loan)
     assert statement.opening_balance + sum(m["debit"] - m["credit"] for m in statement.lines) == _owed(loan)
+
+
+def test_an_emi_paid_before_its_interest_fell_due_shows_every_rupee_paid(ledger_chart, borrower, borrower_client):
+    loan = make_loan(borrower, amount="100000.00")
+    first = loan.installments.get(number=1)
+    emi_pay(installment_id=first.pk, actor=borrower)  # the whole EMI, before any close of business
+    lines = borrower_client.get(f"/api/v1/loans/{loan.pk}/statement").json()["lines"]
+    assert [(line["description"].split(":")[0], line["debit"], line["credit"]) for line in lines] == [
+        ("Loan disbursed", "75000.00", "0.00"),
+        ("Interest charged with the payment", f"{first.interest_due:.2f}", "0.00"),
+        ("Payment received", "0.00", "13089.77"),
+    ]
+    assert Decimal(lines[-1]["balance"]) == _owed(loan)
+
+
+def test_a_name_the_pdf_font_cannot_print_still_gives_a_statement(ledger_chart, borrower, borrower_client):
+    from apps.kyc.models import Business
+
+    loan = make_loan(borrower)
+    Business.objects.filter(pk=loan.business_id).update(legal_name="श्री गणेश Traders \u2013 Pune")
+    answer = borrower_client.get(f"/api/v1/loans/{loan.pk}/statement?format=pdf")
+    assert answer.status_code == 200 and len(answer.json()["sha256"]) == 64

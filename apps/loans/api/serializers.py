@@ -179,7 +179,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class BuyerLimitSerializer(serializers.Serializer):
     buyer_gstin = serializers.CharField()
     limit = MoneyOutputField()
-    utilised = MoneyOutputField()
+    utilised = MoneyOutputField(help_text="Across every borrower for staff; the borrower's own for a borrower.")
 
 
 class LimitsSerializer(serializers.Serializer):

@@ -174,7 +174,8 @@ class BusinessLimitsView(APIView):
     @extend_schema(responses={200: LimitsSerializer})
     def get(self, request, pk):
         business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
-        return Response(LimitsSerializer(limits_of(business)).data)
+        answer = limits_of(business, book_wide=request.user.role != Role.BORROWER)
+        return Response(LimitsSerializer(answer).data)
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -114,7 +114,7 @@ def loan_foreclose(*, loan_id, actor, amount) -> Repayment:
         business_date=today,
         actor=recorded_actor(actor),
     )
-    lines, released, _ = repayment_lines(
+    lines, released, penal_released = repayment_lines(
         loan,
         penalty=quote.charges,
         interest_accrued=accrued_interest,
@@ -135,7 +135,7 @@ def loan_foreclose(*, loan_id, actor, amount) -> Repayment:
     )
     loan.outstanding_principal = loan.outstanding_interest = loan.outstanding_penalty = ZERO
     loan.interest_suspense -= released
-    loan.penal_suspense = ZERO  # every charge paid: what was in suspense is released above
+    loan.penal_suspense -= penal_released  # every charge is paid: all of it was released above
     loan.save()
     record("loan.foreclosed", obj=loan, after={"amount": str(amount)}, actor=actor)
     close_if_settled(loan, today=today, actor=actor)
