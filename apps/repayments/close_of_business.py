@@ -23,7 +23,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.audit.services import record_many
 from apps.core.business_date import business_day_closed
@@ -34,23 +34,13 @@ from apps.ledger.services import Line
 from apps.loans.models import Loan
 from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
 from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
+from apps.repayments.loan_chunks import CHUNK, walk_loan_chunks
+from apps.repayments.loan_chunks import execute as _execute
+from apps.repayments.loan_chunks import rows as _rows
 from apps.repayments.penal import accrue_penal_charges
 
-CHUNK = 5000
 # Bound into every statement below that reads only live loans: `status = ANY(%(live)s)`.
 LIVE = {"live": [str(status) for status in Loan.LIVE_STATUSES]}
-
-
-def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
-
-
-def _execute(sql: str, params: dict) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def _entry(day, entry_type, key, loan_id, borrower_id, amount, *, debit, credit, memo) -> EntrySpec:
@@ -140,27 +130,10 @@ def _accrue_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
 
 
 def accrue_interest(day: datetime.date) -> dict:
-    accrued = entries = 0
-    for sql in _CANDIDATES_SQL:
-        _execute(sql, {"day": day})
-    after = None
-    while True:
-        ids = [
-            row[0]
-            for row in _rows(
-                "SELECT loan_id FROM cob_due_loans WHERE %(after)s::uuid IS NULL OR loan_id > %(after)s::uuid "
-                "ORDER BY loan_id LIMIT %(limit)s",
-                {"after": after, "limit": CHUNK},
-            )
-        ]
-        if not ids:
-            _execute("DROP TABLE IF EXISTS cob_due_loans", {})
-            return {"installments_accrued": accrued, "interest_entries": entries}
-        with transaction.atomic():
-            chunk_accrued, chunk_entries = _accrue_chunk(day, ids)
-        accrued += chunk_accrued
-        entries += chunk_entries
-        after = ids[-1]
+    accrued, entries = walk_loan_chunks(
+        "cob_due_loans", _CANDIDATES_SQL, {"day": day}, lambda ids: _accrue_chunk(day, ids)
+    )
+    return {"installments_accrued": accrued, "interest_entries": entries}
 
 
 def update_delinquency(day: datetime.date) -> dict:

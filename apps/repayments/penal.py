@@ -16,16 +16,16 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
-
 from apps.core.money import HUNDRED, ZERO, round_money
 from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
 from apps.ledger.services import Line
 from apps.loans.models import Loan
 from apps.repayments.delinquency import BEYOND
+from apps.repayments.loan_chunks import execute as _execute
+from apps.repayments.loan_chunks import rows as _rows
+from apps.repayments.loan_chunks import walk_loan_chunks
 
-CHUNK = 5000
 DAYS_IN_YEAR = Decimal(365)
 LIVE = {"live": [str(status) for status in Loan.LIVE_STATUSES]}
 
@@ -59,17 +59,6 @@ def penal_charge(overdue: Decimal, annual_rate_pct: Decimal, days: int) -> Decim
     """Simple penal interest on `overdue` for `days` days: a day's charge, to the paisa, times the
     days, so a night that was skipped and caught up charges what the nights would have."""
     return round_money(overdue * annual_rate_pct / HUNDRED / DAYS_IN_YEAR) * days
-
-
-def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
-
-
-def _execute(sql: str, params: dict) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def _entry(day, loan_id, borrower_id, amount, npa) -> EntrySpec:
@@ -125,24 +114,7 @@ def _charge_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
 
 
 def accrue_penal_charges(day: datetime.date) -> dict:
-    charged = entries = 0
-    for sql in _CANDIDATES_SQL:
-        _execute(sql, {**LIVE, "day": day})
-    after = None
-    while True:
-        ids = [
-            row[0]
-            for row in _rows(
-                "SELECT loan_id FROM cob_penal_loans WHERE %(after)s::uuid IS NULL OR loan_id > %(after)s::uuid "
-                "ORDER BY loan_id LIMIT %(limit)s",
-                {"after": after, "limit": CHUNK},
-            )
-        ]
-        if not ids:
-            _execute("DROP TABLE IF EXISTS cob_penal_loans", {})
-            return {"installments_penal_charged": charged, "penal_entries": entries}
-        with transaction.atomic():
-            chunk_charged, chunk_entries = _charge_chunk(day, ids)
-        charged += chunk_charged
-        entries += chunk_entries
-        after = ids[-1]
+    charged, entries = walk_loan_chunks(
+        "cob_penal_loans", _CANDIDATES_SQL, {**LIVE, "day": day}, lambda ids: _charge_chunk(day, ids)
+    )
+    return {"installments_penal_charged": charged, "penal_entries": entries}
