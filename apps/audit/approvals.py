@@ -21,11 +21,9 @@ from django.utils import timezone
 
 from apps.audit.models import Approval
 from apps.audit.services import record
-from apps.core.errors import Conflict, Forbidden, InvalidInput, found
+from apps.core.errors import Conflict, Forbidden, InvalidInput, explained_reason, found
 from apps.core.outbox import event_emit
 from apps.core.roles import Role
-
-MIN_REASON = 10
 
 
 @dataclass(frozen=True)
@@ -44,13 +42,6 @@ def approval_kind(name: str, label: str):
         return handler
 
     return register
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON:
-        raise InvalidInput(f"Say why, in at least {MIN_REASON} characters.", field="reason")
-    return reason
 
 
 @transaction.atomic
@@ -72,7 +63,7 @@ def approval_request(
         object_type=object_type,
         object_id=str(object_id),
         payload=payload,
-        reason=_reason(reason),
+        reason=explained_reason(reason),
         requested_by=actor,
     )
     record("approval.requested", obj=approval, after={"kind": kind, "payload": payload}, actor=actor, reason=reason)
@@ -112,7 +103,7 @@ def approval_approve(*, approval_id, actor, reason: str = "") -> Approval:
 
 @transaction.atomic
 def approval_reject(*, approval_id, actor, reason: str) -> Approval:
-    reason = _reason(reason)
+    reason = explained_reason(reason)
     approval = _lock_pending(approval_id, actor)
     approval.reject()
     approval.decided_by, approval.decided_at, approval.decision_reason = actor, timezone.now(), reason

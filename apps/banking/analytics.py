@@ -58,7 +58,8 @@ class CashFlow:
     max_affordable_emi: Decimal = ZERO
 
 
-def _month_start(day: datetime.date, back: int = 0) -> datetime.date:
+def month_start(day: datetime.date, back: int = 0) -> datetime.date:
+    """The first day of the month `back` months before `day`'s."""
     index = day.year * 12 + day.month - 1 - back
     return datetime.date(index // 12, index % 12 + 1, 1)
 
@@ -95,7 +96,7 @@ def _emi_obligations(business_id, start, end) -> list[dict]:
     by_lender = defaultdict(list)
     for counterparty, amount, date, narration in rows:
         by_lender[counterparty or "UNKNOWN"].append((amount, date, narration))
-    running_since = _month_start(end, 2)
+    running_since = month_start(end, 2)
     obligations = []
     for lender, debits in sorted(by_lender.items()):
         months = {date.replace(day=1) for _, date, _ in debits}
@@ -112,8 +113,8 @@ def cash_flow(business) -> CashFlow:
     if not accounts:
         return CashFlow(as_of=None, stale=False)
     as_of = max(synced for _, synced in accounts)
-    end = _month_start(timezone.localtime(as_of).date())  # the current, partial month is left out
-    window_start = _month_start(end, MONTHS)
+    end = month_start(timezone.localtime(as_of).date())  # the current, partial month is left out
+    window_start = month_start(end, MONTHS)
     monthly = {
         row["month"]: row
         for row in BankTransaction.objects.filter(business=business, date__gte=window_start, date__lt=end)
@@ -130,7 +131,7 @@ def cash_flow(business) -> CashFlow:
     }
     if not monthly:
         return CashFlow(as_of=as_of, stale=is_stale(business, as_of))
-    span = [_month_start(end, back) for back in range(MONTHS, 0, -1)]
+    span = [month_start(end, back) for back in range(MONTHS, 0, -1)]
     span = [m for m in span if m >= min(monthly)]
     closings = _closing_balances(business.pk, window_start, end)
     last = {account: None for account, _ in accounts}

@@ -23,13 +23,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.services import record
-from apps.banking.analytics import cash_flow_summary_save
+from apps.banking.analytics import cash_flow_summary_save, month_start
 from apps.banking.jws import TokenRefused
 from apps.banking.models import BankAccount, BankCall, BankSync, BankTransaction, Consent
 from apps.banking.normalise import money, normalised
 from apps.banking.providers import AggregatorUnavailable, get_aggregator
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, InvalidInput, found
 from apps.core.outbox import event_emit
+from apps.core.roles import Role
+from apps.kyc.selectors import businesses_visible_to, onboarded_business
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +84,21 @@ def bank_sync_start(*, business, actor=None, force: bool = False, run_now: bool 
     return sync, True
 
 
+def bank_sync_request(*, actor, business_id=None, force: bool = False) -> tuple[BankSync, bool]:
+    """POST /aa/sync: a borrower's own business; staff name one (a business not visible to the
+    caller is a 404, as everywhere)."""
+    if business_id is not None:
+        business = found(businesses_visible_to(actor).filter(pk=business_id).first(), "Business not found.")
+    elif actor.role == Role.BORROWER:
+        business = onboarded_business(actor)
+    else:
+        raise InvalidInput("Say whose bank data to fetch.", field="business_id")
+    return bank_sync_start(business=business, actor=actor, force=force)
+
+
 def _window(consent: Consent, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    index = today.year * 12 + today.month - 1 - consent.months
-    return datetime.date(index // 12, index % 12 + 1, 1), today
+    """From the first day of the month `consent.months` back, to today: what the consent covers."""
+    return month_start(today, consent.months), today
 
 
 def _accounts_of(claims: dict, consent: Consent) -> list[tuple[dict, list[dict]]]:

@@ -68,6 +68,19 @@ def required_reason(reason, message: str = "A reason is required.") -> str:
     return reason
 
 
+# What an operation on money that a second person reads later (a waiver, a limit override, a
+# four-eyes request) must be explained with, at least.
+MIN_REASON_LENGTH = 10
+
+
+def explained_reason(reason) -> str:
+    """required_reason, and at least MIN_REASON_LENGTH characters of it (400 on `reason`)."""
+    reason = str(reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise InvalidInput(f"Say why, in at least {MIN_REASON_LENGTH} characters.", field="reason")
+    return reason
+
+
 class Forbidden(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
     code = "forbidden"

@@ -25,7 +25,9 @@ from apps.banking.selectors import max_affordable_emi
 from apps.core.errors import Conflict
 from apps.core.money import ZERO, round_money
 from apps.invoices.models import Invoice
-from apps.loans.models import CreditLimit, Loan, LoanProduct
+from apps.loans.models import CreditLimit, Loan
+from apps.loans.schedule import monthly_rate, present_value
+from apps.loans.selectors import loan_product_active
 from apps.risk.selectors import credit_score_latest
 
 # Principal is committed from sanction (the payout may still be on its way) until it is repaid.
@@ -64,7 +66,7 @@ def business_limit(business) -> Limit:
     grade = score.grade if score else None
     by_grade = Decimal(getattr(config, f"LIMIT_GRADE_{grade}", 0)) if grade else ZERO
     emi = max_affordable_emi(business)
-    product = LoanProduct.objects.filter(is_active=True).order_by("code").first()
+    product = loan_product_active()
     if emi is not None and product is not None:
         by_bank = _principal_repaid_by(emi, product.rate_for_grade(grade) if grade else None, product.tenure_months)
         if by_bank < by_grade:
@@ -74,10 +76,7 @@ def business_limit(business) -> Limit:
 
 def _principal_repaid_by(emi: Decimal, annual_rate: Decimal | None, months: int) -> Decimal:
     """The principal `months` EMIs of `emi` repay at `annual_rate`: their present value."""
-    monthly = (annual_rate or ZERO) / 1200
-    if not monthly:
-        return round_money(emi * months)
-    return round_money(emi * (1 - (1 + monthly) ** -months) / monthly)
+    return round_money(present_value(emi, monthly_rate(annual_rate or ZERO), months))
 
 
 def buyer_limit(buyer_gstin: str) -> Limit:
@@ -95,16 +94,21 @@ def limits_room(business, buyer_gstin: str) -> tuple[Limit, Limit]:
     return business_limit(business), buyer_limit(buyer_gstin)
 
 
+def limit_exceeded(name: str, limit: Limit) -> Conflict:
+    """409 `limit_exceeded` naming the limit ("business" or "buyer") and what is left of it."""
+    return Conflict(
+        f"That is beyond the {name} limit: {limit.available} of {limit.sanctioned} is available.",
+        code="limit_exceeded",
+        extra={"limit": name, "available": str(limit.available), "sanctioned": str(limit.sanctioned)},
+    )
+
+
 def limits_check(business, buyer_gstin: str, principal: Decimal) -> None:
     """409 `limit_exceeded` when lending `principal` more would pass either limit."""
     mine, theirs = limits_room(business, buyer_gstin)
     for name, limit in (("business", mine), ("buyer", theirs)):
         if principal > limit.available:
-            raise Conflict(
-                f"That is beyond the {name} limit: {limit.available} of {limit.sanctioned} is available.",
-                code="limit_exceeded",
-                extra={"limit": name, "available": str(limit.available), "sanctioned": str(limit.sanctioned)},
-            )
+            raise limit_exceeded(name, limit)
 
 
 BUYERS_SHOWN = 50

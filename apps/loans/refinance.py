@@ -15,18 +15,11 @@ from apps.banking.analytics import ExternalLoan, external_loans
 from apps.core.business_date import get_business_date
 from apps.core.money import HUNDRED, ZERO, gst_on, round_money
 from apps.loans.models import LoanProduct
-from apps.loans.schedule import build_schedule
+from apps.loans.schedule import annuity, build_schedule, present_value
 from apps.risk.selectors import credit_score_latest
 
 TWELVE = Decimal(12)
 _BISECTIONS = 80
-
-
-def annuity(principal: Decimal, monthly_rate: Decimal, months: int) -> Decimal:
-    if monthly_rate == 0:
-        return principal / months
-    growth = (1 + monthly_rate) ** months
-    return principal * monthly_rate * growth / (growth - 1)
 
 
 def implied_monthly_rate(principal: Decimal, emi: Decimal, months: int) -> Decimal | None:
@@ -41,12 +34,6 @@ def implied_monthly_rate(principal: Decimal, emi: Decimal, months: int) -> Decim
         else:
             low = middle
     return (low + high) / 2
-
-
-def present_value(emi: Decimal, monthly_rate: Decimal, months: int) -> Decimal:
-    if monthly_rate == 0:
-        return emi * months
-    return emi * (1 - (1 + monthly_rate) ** -months) / monthly_rate
 
 
 @dataclass(frozen=True)

@@ -51,18 +51,33 @@ def monthly_rate(annual_rate: Decimal) -> Decimal:
     return Decimal(annual_rate) / Decimal(1200)
 
 
+def annuity(principal: Decimal, i: Decimal, months: int) -> Decimal:
+    """The level payment that repays `principal` over `months` at the monthly rate `i`, unrounded
+    (what refinance solves for a rate; emi_amount rounds it)."""
+    principal = Decimal(principal)
+    if i == 0:
+        return principal / months
+    with localcontext() as ctx:
+        ctx.prec = 40  # (1+i)^n for n up to a few hundred needs more than the default 28 digits
+        growth = (1 + i) ** months
+        return principal * i * growth / (growth - 1)
+
+
+def present_value(payment: Decimal, i: Decimal, months: int) -> Decimal:
+    """What `months` payments of `payment` are worth at the monthly rate `i`: the principal they
+    repay. Unrounded."""
+    if i == 0:
+        return payment * months
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return payment * (1 - (1 + i) ** -months) / i
+
+
 def emi_amount(principal: Decimal, annual_rate: Decimal, months: int) -> Decimal:
     """The level monthly installment, rounded to paise."""
     if months <= 0:
         raise ValueError("tenure must be at least one month")
-    principal = Decimal(principal)
-    i = monthly_rate(annual_rate)
-    if i == 0:
-        return round_money(principal / months)
-    with localcontext() as ctx:
-        ctx.prec = 40  # (1+i)^n for n up to a few hundred needs more than the default 28 digits
-        growth = (1 + i) ** months
-        return round_money(principal * i * growth / (growth - 1))
+    return round_money(annuity(principal, monthly_rate(annual_rate), months))
 
 
 def reducing_balance_schedule(

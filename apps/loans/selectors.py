@@ -1,9 +1,17 @@
 from apps.core.errors import Conflict
 from apps.core.roles import OPS_ROLES, Role
 from apps.loans.contract import ContractTerms
-from apps.loans.models import Loan, LoanProduct
+from apps.loans.models import Loan, LoanApplication, LoanProduct
 from apps.loans.pricing import priced_terms
 from apps.loans.schedule import ScheduleLine
+
+
+def applications_visible_to(user):
+    """A borrower's own applications (another's is a 404); OFFICER and ADMIN see all."""
+    queryset = LoanApplication.objects.prefetch_related("offers__collaterals")
+    if user.role == Role.BORROWER:
+        return queryset.filter(business__owner=user)
+    return queryset if user.role in OPS_ROLES else queryset.none()
 
 
 def loans_visible_to(user):
@@ -40,10 +48,15 @@ def contract_terms(loan: Loan) -> ContractTerms:
     )
 
 
-def loan_product_for_offers() -> LoanProduct:
+def loan_product_active() -> LoanProduct | None:
     """The product new offers are priced on: the first active one by code (one product today;
-    choosing among several by amount and tenure is the applications' work)."""
-    product = LoanProduct.objects.filter(is_active=True).order_by("code").first()
+    applications name theirs)."""
+    return LoanProduct.objects.filter(is_active=True).order_by("code").first()
+
+
+def loan_product_for_offers() -> LoanProduct:
+    """loan_product_active, or 409 `no_product` when none is open."""
+    product = loan_product_active()
     if product is None:
         raise Conflict("No loan product is open for new offers.", code="no_product")
     return product

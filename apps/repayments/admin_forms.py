@@ -9,7 +9,7 @@ from django_fsm import can_proceed
 
 from apps.core.admin_pages import ActionForm
 from apps.core.business_date import get_business_date
-from apps.core.errors import InvalidInput
+from apps.core.errors import MIN_REASON_LENGTH, InvalidInput
 from apps.core.inr import inr
 from apps.core.money import RUPEES_TEXT, ZERO, to_decimal
 from apps.loans.models import Installment
@@ -23,7 +23,6 @@ from apps.repayments.services import (
     offline_payment_record,
 )
 from apps.repayments.services.offline import REFERENCE_FORMATS, parse_reference
-from apps.repayments.services.waivers import MIN_REASON_LENGTH
 
 
 class AmountField(forms.CharField):

@@ -29,36 +29,15 @@ from apps.audit.services import record_many
 from apps.core.business_date import business_day_closed
 from apps.core.outbox import event_emit, events_emit_sql
 from apps.ledger import chart
-from apps.ledger.bulk import EntrySpec, journal_post_many
-from apps.ledger.services import Line
+from apps.ledger.bulk import journal_post_many
 from apps.loans.models import Loan
 from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
 from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
-from apps.repayments.loan_chunks import CHUNK, walk_loan_chunks
+from apps.repayments.loan_chunks import CHUNK, LIVE, walk_loan_chunks
 from apps.repayments.loan_chunks import execute as _execute
+from apps.repayments.loan_chunks import night_entry as _entry
 from apps.repayments.loan_chunks import rows as _rows
 from apps.repayments.penal import accrue_penal_charges
-
-# Bound into every statement below that reads only live loans: `status = ANY(%(live)s)`.
-LIVE = {"live": [str(status) for status in Loan.LIVE_STATUSES]}
-
-
-def _entry(day, entry_type, key, loan_id, borrower_id, amount, *, debit, credit, memo) -> EntrySpec:
-    """A two-line entry of the night for one loan, keyed by loan and business date (a re-run
-    posts nothing twice)."""
-    return EntrySpec(
-        entry_type=entry_type,
-        idempotency_key=f"{key}:{loan_id}:{day.isoformat()}",
-        loan_id=loan_id,
-        memo=memo,
-        source_type="repayments.close_of_business",
-        source_id=day.isoformat(),
-        lines=[
-            Line(debit, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
-            Line(credit, credit=amount, loan_id=loan_id, borrower_id=borrower_id),
-        ],
-    )
-
 
 # Loans with interest falling due and not yet accrued, gathered once per run into a temporary
 # table so the chunks below walk it by key (flat memory, no re-scan of the installments).

@@ -1,12 +1,38 @@
-"""Walking a night's candidate loans in chunks: the close of business gathers the loans a step
-must touch into a temporary table once, then takes them CHUNK at a time by key, each chunk in
-its own transaction (flat memory, no re-scan of the installments, a killed run loses one chunk)."""
+"""What the close of business's steps share (interest, penal charges, classification).
+
+Walking a night's candidate loans in chunks: a step gathers the loans it must touch into a
+temporary table once, then takes them CHUNK at a time by key, each chunk in its own transaction
+(flat memory, no re-scan of the installments, a killed run loses one chunk). The night's
+journal entries are keyed by loan and business date, so a re-run posts nothing twice.
+"""
 
 from collections.abc import Callable
 
 from django.db import connection, transaction
 
+from apps.ledger.bulk import EntrySpec
+from apps.ledger.services import Line
+from apps.loans.models import Loan
+
 CHUNK = 5000
+# Bound into every statement that reads only live loans: `status = ANY(%(live)s)`.
+LIVE = {"live": [str(status) for status in Loan.LIVE_STATUSES]}
+
+
+def night_entry(day, entry_type, key, loan_id, borrower_id, amount, *, debit, credit, memo) -> EntrySpec:
+    """A two-line entry of the night for one loan, keyed by loan and business date."""
+    return EntrySpec(
+        entry_type=entry_type,
+        idempotency_key=f"{key}:{loan_id}:{day.isoformat()}",
+        loan_id=loan_id,
+        memo=memo,
+        source_type="repayments.close_of_business",
+        source_id=day.isoformat(),
+        lines=[
+            Line(debit, debit=amount, loan_id=loan_id, borrower_id=borrower_id),
+            Line(credit, credit=amount, loan_id=loan_id, borrower_id=borrower_id),
+        ],
+    )
 
 
 def rows(sql: str, params: dict) -> list[tuple]:

@@ -19,15 +19,12 @@ from decimal import Decimal
 from apps.core.money import HUNDRED, ZERO, round_money
 from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
-from apps.ledger.services import Line
-from apps.loans.models import Loan
 from apps.repayments.delinquency import BEYOND
+from apps.repayments.loan_chunks import LIVE, night_entry, walk_loan_chunks
 from apps.repayments.loan_chunks import execute as _execute
 from apps.repayments.loan_chunks import rows as _rows
-from apps.repayments.loan_chunks import walk_loan_chunks
 
 DAYS_IN_YEAR = Decimal(365)
-LIVE = {"live": [str(status) for status in Loan.LIVE_STATUSES]}
 
 # What an installment still owes of its EMI, and whether it is due a charge for `day`.
 _OVERDUE = "(i.principal_due + i.interest_due - i.principal_paid - i.interest_paid)"
@@ -61,19 +58,17 @@ def penal_charge(overdue: Decimal, annual_rate_pct: Decimal, days: int) -> Decim
     return round_money(overdue * annual_rate_pct / HUNDRED / DAYS_IN_YEAR) * days
 
 
-def _entry(day, loan_id, borrower_id, amount, npa) -> EntrySpec:
-    on = {"loan_id": loan_id, "borrower_id": borrower_id}
-    return EntrySpec(
-        entry_type="PENAL_CHARGE",
-        idempotency_key=f"penal:{loan_id}:{day.isoformat()}",
-        loan_id=loan_id,
+def _entry(day, loan_id, borrower_id, npa, amount) -> EntrySpec:
+    return night_entry(
+        day,
+        "PENAL_CHARGE",
+        "penal",
+        loan_id,
+        borrower_id,
+        amount,
+        debit=chart.CHARGES_RECEIVABLE,
+        credit=chart.PENAL_SUSPENSE if npa else chart.PENAL_INCOME,
         memo="Penal charges on overdue EMIs" + (" (NPA: to suspense)" if npa else ""),
-        source_type="repayments.close_of_business",
-        source_id=day.isoformat(),
-        lines=[
-            Line(chart.CHARGES_RECEIVABLE, debit=amount, **on),
-            Line(chart.PENAL_SUSPENSE if npa else chart.PENAL_INCOME, credit=amount, **on),
-        ],
     )
 
 
@@ -90,7 +85,7 @@ def _charge_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
     if not charged:
         return 0, 0
     entries = journal_post_many(
-        [_entry(day, loan_id, loans[loan_id][0], amount, loans[loan_id][1]) for loan_id, amount in per_loan.items()],
+        [_entry(day, loan_id, *loans[loan_id][:2], amount) for loan_id, amount in per_loan.items()],
         business_date=day,
     )
     _execute(

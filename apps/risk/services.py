@@ -51,6 +51,12 @@ def _device_counts(owner_ids) -> dict:
     return {row["user_id"]: row for row in rows}
 
 
+def _receipts_low(summary) -> bool:
+    """The bank's receipts are well below the turnover declared to GST (a red flag)."""
+    ratio = summary.gst_turnover_ratio
+    return ratio is not None and ratio < Decimal(config.RISK_BANK_MIN_GST_RATIO)
+
+
 def _bank_inputs(summary) -> dict:
     if summary is None:
         return {}
@@ -59,7 +65,7 @@ def _bank_inputs(summary) -> dict:
         "bank_data": True,
         "bank_bounces": summary.bounced_debits,
         "gst_turnover_ratio": ratio,
-        "bank_ratio_low": ratio is not None and ratio < Decimal(config.RISK_BANK_MIN_GST_RATIO),
+        "bank_ratio_low": _receipts_low(summary),
         "bank_emi_room": summary.max_affordable_emi > 0,
     }
 
@@ -166,9 +172,8 @@ def _bank_reasons(summary) -> list[str]:
     if summary is None:
         return []
     reasons = []
-    ratio = summary.gst_turnover_ratio
-    if ratio is not None and ratio < Decimal(config.RISK_BANK_MIN_GST_RATIO):
-        reasons.append(f"bank credits are {ratio:.0%} of the GST-declared turnover")
+    if _receipts_low(summary):
+        reasons.append(f"bank credits are {summary.gst_turnover_ratio:.0%} of the GST-declared turnover")
     if summary.bounced_debits > config.RISK_BANK_MAX_BOUNCES:
         reasons.append(f"{summary.bounced_debits} bounced debits in 12 months of bank data")
     return reasons

@@ -12,11 +12,9 @@ from apps.banking.analytics import cash_flow
 from apps.banking.models import FI_TYPES, BankSync, Consent
 from apps.banking.providers import AggregatorUnavailable, get_aggregator
 from apps.banking.services import aggregator_down, consents_request, my_consents_refresh, notification_receive
-from apps.banking.sync import bank_sync_start
+from apps.banking.sync import bank_sync_request
 from apps.core.api.fields import FlatListField, MoneyOutputField
-from apps.core.errors import InvalidInput
 from apps.core.permissions import IsBorrower, IsOfficerOrAdmin
-from apps.core.roles import Role
 from apps.kyc.selectors import businesses_visible_to, get_business_for_user, onboarded_business
 
 
@@ -118,14 +116,7 @@ class SyncView(APIView):
     def post(self, request):
         given = SyncInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        business_id = given.validated_data.get("business_id")
-        if business_id is not None:
-            business = get_object_or_404(businesses_visible_to(request.user), pk=business_id)
-        elif request.user.role == Role.BORROWER:
-            business = onboarded_business(request.user)
-        else:
-            raise InvalidInput("Say whose bank data to fetch.", field="business_id")
-        sync, started = bank_sync_start(business=business, actor=request.user, force=given.validated_data["force"])
+        sync, started = bank_sync_request(actor=request.user, **given.validated_data)
         return Response(
             SyncStartedSerializer(sync).data, status=status.HTTP_202_ACCEPTED if started else status.HTTP_200_OK
         )

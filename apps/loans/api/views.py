@@ -7,11 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.service_call import serve
-from apps.core.errors import Conflict, Forbidden
+from apps.core.errors import Conflict
 from apps.core.idempotency import key_from
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin, IsBorrower, IsOfficerOrAdmin
-from apps.core.roles import OPS_ROLES, Role
+from apps.core.roles import Role
 from apps.core.schema import IDEMPOTENCY_KEY, error
 from apps.invoices.selectors import invoices_visible_to
 from apps.kyc.selectors import businesses_visible_to, onboarded_business
@@ -34,7 +34,7 @@ from apps.loans.api.serializers import (
 from apps.loans.limits import limits_of
 from apps.loans.models import Loan, LoanApplication, LoanProduct, Offer
 from apps.loans.refinance import refinance_options
-from apps.loans.selectors import loans_visible_to
+from apps.loans.selectors import applications_visible_to, loans_visible_to
 from apps.loans.services import loan_override, loan_sanction, offers_generate
 from apps.loans.services.applications import (
     application_approve,
@@ -186,13 +186,6 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-def applications_visible_to(user):
-    queryset = LoanApplication.objects.prefetch_related("offers__collaterals")
-    if user.role == Role.BORROWER:
-        return queryset.filter(business__owner=user)
-    return queryset if user.role in OPS_ROLES else queryset.none()
-
-
 class ApplicationsView(generics.ListAPIView):
     """GET /loan-applications?status=: a borrower's own, every one for ops; newest first."""
 
@@ -202,13 +195,15 @@ class ApplicationsView(generics.ListAPIView):
     pagination_class = DefaultCursorPagination
     filterset_class = ApplicationFilter
 
+    def get_permissions(self):
+        # Borrowers apply; staff read and decide.
+        return [IsBorrower()] if self.request.method == "POST" else super().get_permissions()
+
     def get_queryset(self):
         return applications_visible_to(self.request.user)
 
     @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
     def post(self, request):
-        if request.user.role != Role.BORROWER:
-            raise Forbidden("Borrowers apply; staff decide.")
         return serve(request, application_create, ApplicationInputSerializer, ApplicationSerializer, created=True)
 
 
@@ -219,10 +214,12 @@ class ApplicationDetailView(APIView):
     def get(self, request, pk):
         return Response(ApplicationSerializer(get_object_or_404(applications_visible_to(request.user), pk=pk)).data)
 
+    def get_permissions(self):
+        # Only the borrower edits their application; staff read it.
+        return [IsBorrower()] if self.request.method == "PATCH" else super().get_permissions()
+
     @extend_schema(request=ApplicationEditSerializer, responses={200: ApplicationSerializer})
     def patch(self, request, pk):
-        if request.user.role != Role.BORROWER:
-            raise Forbidden("Only the borrower edits their application.")
         return serve(request, application_edit, ApplicationEditSerializer, ApplicationSerializer, application_id=pk)
 
 

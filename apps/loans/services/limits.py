@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from apps.audit.services import record
-from apps.core.errors import Forbidden, InvalidInput
+from apps.core.errors import Forbidden, InvalidInput, explained_reason
 from apps.core.money import round_money
 from apps.core.roles import Role
 from apps.kyc.models import Business
@@ -17,8 +17,7 @@ def credit_limit_set(*, business: Business, amount: Decimal | None, reason: str,
     """`amount` None lifts the override: the limit follows the grade and bank data again."""
     if getattr(actor, "role", None) != Role.ADMIN:
         raise Forbidden("Only an ADMIN may override a sanctioned limit.")
-    if len((reason or "").strip()) < 10:
-        raise InvalidInput("Say why, in at least 10 characters.", field="reason")
+    reason = explained_reason(reason)
     if amount is not None and amount < 0:
         raise InvalidInput("A limit is zero or more.", field="amount")
     current = CreditLimit.objects.select_for_update().filter(business=business).first()
@@ -36,7 +35,7 @@ def credit_limit_set(*, business: Business, amount: Decimal | None, reason: str,
         )
         return None
     limit, _ = CreditLimit.objects.update_or_create(
-        business=business, defaults={"amount": round_money(amount), "reason": reason.strip(), "set_by": actor}
+        business=business, defaults={"amount": round_money(amount), "reason": reason, "set_by": actor}
     )
     record(
         "business.limit_overridden",

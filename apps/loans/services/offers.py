@@ -11,7 +11,7 @@ from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
 from apps.invoices.transitions import INVOICE_REOPENED
 from apps.kyc.models import Business, Collateral
-from apps.loans.limits import limits_room
+from apps.loans.limits import limit_exceeded, limits_room
 from apps.loans.models import Offer
 from apps.loans.pricing import price_offers, priced_terms
 from apps.loans.selectors import loan_product_for_offers
@@ -141,12 +141,7 @@ def _within_limits(business, buyer_gstin, terms):
     mine, theirs = limits_room(business, buyer_gstin)
     fitting = [t for t in terms if t.principal <= min(mine.available, theirs.available)]
     if not fitting:
-        name, limit = ("business", mine) if mine.available <= theirs.available else ("buyer", theirs)
-        raise Conflict(
-            f"Any offer would be beyond the {name} limit: {limit.available} of {limit.sanctioned} is available.",
-            code="limit_exceeded",
-            extra={"limit": name, "available": str(limit.available), "sanctioned": str(limit.sanctioned)},
-        )
+        raise limit_exceeded(*(("business", mine) if mine.available <= theirs.available else ("buyer", theirs)))
     return fitting
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, Forbidden, InvalidInput
+from apps.core.errors import Conflict, Forbidden, InvalidInput, explained_reason
 from apps.core.roles import OPS_ROLES
 from apps.ledger import chart
 from apps.ledger.services import Line, journal_post, on_loan, source_of
@@ -20,8 +20,6 @@ from apps.loans.models import Installment
 from apps.repayments.locks import lock_installment
 from apps.repayments.models import ChargeWaiver
 from apps.repayments.services.payments import close_if_settled, installment_status, parse_amount
-
-MIN_REASON_LENGTH = 10
 
 
 def charges_owed(installment: Installment):
@@ -34,9 +32,7 @@ def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) 
     makes it idempotent: the same id again returns the first waiver."""
     if getattr(actor, "role", None) not in OPS_ROLES:
         raise Forbidden("Only an OFFICER or ADMIN waives a charge.")
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON_LENGTH:
-        raise InvalidInput(f"Say why, in at least {MIN_REASON_LENGTH} characters.", field="reason")
+    reason = explained_reason(reason)
     amount = parse_amount(amount)
     waiver_id = waiver_id or uuid.uuid4()
     loan, installment = lock_installment(installment_id, None)
