@@ -568,7 +568,8 @@ class LoanApplicationAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
         ),
         Button("reject", "Reject", application_reject, transition="reject", needs_reason=True, key="application_id"),
     ]
-    list_display = ["business", "invoice", "requested_amount", "status", "decision", "submitted_at", "decided_by"]
+    # The status says the decision; who decided is on the page: the list fits a laptop screen.
+    list_display = ["business", "invoice", "requested_amount", "status", "submitted_at"]
     list_filter = [UnderReviewFilter, "status"]
     search_fields = ["=business__gstin", "=invoice__invoice_number"]
     list_select_related = ["business", "invoice", "decided_by"]

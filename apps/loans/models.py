@@ -7,6 +7,7 @@ from django.db.models import Q
 from django_fsm import FSMField, transition
 
 from apps.core.fsm import FSMModelMixin
+from apps.core.inr import inr
 from apps.core.models import BaseModel, RequestedWithKey
 from apps.core.money import ZERO, MoneyField
 from apps.core.references import reference_field
@@ -590,7 +591,7 @@ class LoanApplication(FSMModelMixin, BaseModel):
         ]
 
     def __str__(self):
-        return f"application {str(self.pk)[:8]} for {self.requested_amount} ({self.status})"
+        return f"Application for {inr(self.requested_amount)} ({self.get_status_display().lower()})"
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
     def submit(self):
