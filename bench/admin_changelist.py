@@ -63,7 +63,7 @@ DAY = None  # set in main(): the bench book's business date
 PAGES = [
     ("dashboard", "/admin/"),
     ("worklist: KYC to review", "/admin/kyc/kycreviewitem/"),
-    ("worklist: invoices held for risk review", "/admin/invoices/riskreviewinvoice/"),
+    ("worklist: applications under review", "/admin/loans/loanapplication/"),
     ("worklist: payouts pending or failed", "/admin/loans/payoutworkitem/"),
     ("worklist: payouts, FAILED only", "/admin/loans/payoutworkitem/?payout_status=FAILED"),
     ("worklist: installments due this week", "/admin/loans/dueinstallment/"),
@@ -77,7 +77,7 @@ PAGES = [
 
 def _work_for_the_worklists(cursor, day) -> None:
     """Rows for the worklists a seeded book lacks, set-based and once: 1 business in 500 in
-    KYC MANUAL_REVIEW; 1,000 VERIFIED invoices held by a REVIEW decision (with its audit row);
+    KYC MANUAL_REVIEW; 1,000 VERIFIED invoices with an application held UNDER_REVIEW;
     1 loan in 1,000 with its payout PENDING (SANCTIONED) and 1 in 2,000 FAILED (CANCELLED)."""
     # The held invoices mark a book that already has its work: on a small book no business may
     # fall in the 1-in-500 KYC sample, so the KYC status cannot be the marker.
@@ -92,18 +92,20 @@ def _work_for_the_worklists(cursor, day) -> None:
     cursor.execute(
         """INSERT INTO invoices_invoice (id, created_at, updated_at, business_id, seller_gstin, invoice_number,
                financial_year, invoice_date, due_date, buyer_gstin, buyer_name, amount, status,
-               verification_reference, status_reason, risk_approved_reason)
+               verification_reference, status_reason)
            SELECT ('7' || lpad(to_hex(g), 31, '0'))::uuid, now(), now(), b.id, b.gstin, 'REV' || g, '2027-28',
-               %(day)s::date - 10, %(day)s::date + 80, '29AAACR5055K1Z3', 'Buyer', 3000000, 'VERIFIED', 'SBX', '', ''
+               %(day)s::date - 10, %(day)s::date + 80, '29AAACR5055K1Z3', 'Buyer', 3000000, 'VERIFIED', 'SBX', ''
            FROM generate_series(1, 1000) g
            JOIN LATERAL (SELECT id, gstin FROM kyc_business ORDER BY id OFFSET g LIMIT 1) b ON true""",
         {"day": day},
     )
     cursor.execute(
-        """INSERT INTO audit_auditlog (id, at, actor_role, action, object_type, object_id, reason, request_id)
-           SELECT gen_random_uuid(), now(), 'BORROWER', 'offer.review_required', 'invoices.invoice', id::text,
-               'amount 3000000.00 above the automatic limit 2500000', ''
-           FROM invoices_invoice WHERE invoice_number LIKE 'REV%'"""
+        """INSERT INTO loans_loanapplication (id, created_at, updated_at, business_id, invoice_id, product_id,
+               requested_amount, tenure_months, status, decision, reasons, submitted_at, decision_reason)
+           SELECT gen_random_uuid(), now(), now(), i.business_id, i.id, p.id, 2400000, p.tenure_months,
+               'UNDER_REVIEW', 'REVIEW', '["amount 2400000.00 above the automatic limit 2000000"]', now(), ''
+           FROM invoices_invoice i CROSS JOIN (SELECT * FROM loans_loanproduct ORDER BY code LIMIT 1) p
+           WHERE i.invoice_number LIKE 'REV%'"""
     )
     cursor.execute(
         "UPDATE loans_loan SET status = 'SANCTIONED', payout_status = 'PENDING', disbursed_on = NULL "

@@ -45,10 +45,10 @@ def seed_book(loans: int, *, day: datetime.date, borrowers_per_loan: int = 5, un
             FROM generate_series(1, %(b)s) g""",
         f"""INSERT INTO invoices_invoice (id, created_at, updated_at, business_id, seller_gstin, invoice_number,
                 financial_year, invoice_date, due_date, buyer_gstin, buyer_name, amount, status,
-                verification_reference, status_reason, risk_approved_reason)
+                verification_reference, status_reason)
             SELECT {_uuid("i")}, now(), now(), {_uuid("b", "((g - 1) %% %(b)s + 1)")},
                 '27' || lpad(((g - 1) %% %(b)s + 1)::text, 13, '0'), 'INV' || g, '2026-27',
-                %(day)s::date - 400, %(day)s::date - 300, '29AAACR5055K1Z3', 'Buyer', 60000, 'FINANCED', 'SBX', '', ''
+                %(day)s::date - 400, %(day)s::date - 300, '29AAACR5055K1Z3', 'Buyer', 60000, 'FINANCED', 'SBX', ''
             FROM generate_series(1, %(n)s) g""",
         f"""INSERT INTO loans_offer (id, created_at, updated_at, invoice_id, product_id, type, principal, annual_rate,
                 tenure_months, emi, processing_fee, fee_gst, credit_grade, credit_score, valid_until, status,

@@ -54,7 +54,6 @@ def sidebar(request) -> list[dict]:
             "items": [
                 _model("KYC to review", "fact_check", "kyc.kycreviewitem"),
                 _model("Applications under review", "assignment", "loans.loanapplication"),
-                _model("Invoices held for review", "policy", "invoices.riskreviewinvoice"),
                 _model("Fraud alerts", "gpp_maybe", "risk.riskalert"),
                 _model("Approvals (four eyes)", "how_to_reg", "audit.approval"),
                 _model("Payouts pending or failed", "currency_exchange", "loans.payoutworkitem"),

@@ -37,7 +37,6 @@ OFFICER_EXTRA_PERMISSIONS = [
     ("kyc", "change_collateral"),
     ("kyc", "change_bankaccount"),  # approving a bank's name
     ("invoices", "change_invoice"),
-    ("invoices", "change_riskreviewinvoice"),  # the worklist's bulk "Approve for offers"
     ("loans", "change_loan"),
     ("loans", "change_loanapplication"),  # deciding an application held for review
     ("loans", "change_payoutworkitem"),  # the worklist's bulk "Payout failed"

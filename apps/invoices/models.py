@@ -1,6 +1,5 @@
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django_fsm import FSMField, transition
@@ -15,11 +14,6 @@ def financial_year(day: datetime.date) -> str:
     """India's financial year runs April to March: 15 Jan 2027 is in "2026-27"."""
     start = day.year if day.month >= 4 else day.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
-
-
-def not_yet_risk_approved(invoice) -> bool:
-    """A condition of Invoice.approve_for_offers: an invoice is approved for offers once."""
-    return not invoice.risk_approved_by_id
 
 
 class Invoice(FSMModelMixin, BaseModel):
@@ -52,12 +46,6 @@ class Invoice(FSMModelMixin, BaseModel):
     status = FSMField(default=Status.UPLOADED, choices=Status.choices, protected=True, db_index=True)
     verification_reference = models.CharField(max_length=64, blank=True)
     status_reason = models.CharField(max_length=255, blank=True)
-    # A REVIEW risk decision (e.g. an amount above the automatic limit) holds the offers until
-    # an OFFICER or ADMIN approves this invoice for them, with a reason.
-    risk_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    risk_approved_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -74,12 +62,6 @@ class Invoice(FSMModelMixin, BaseModel):
             # Ops search by invoice number or buyer (the admin's exact-match search).
             models.Index(fields=["invoice_number"], name="ix_invoice_number"),
             models.Index(fields=["buyer_gstin"], name="ix_invoice_buyer_gstin"),
-            # The risk review worklist: VERIFIED invoices not yet approved for offers.
-            models.Index(
-                fields=["created_at"],
-                condition=Q(status="VERIFIED", risk_approved_by__isnull=True),
-                name="ix_invoice_awaiting_offers",
-            ),
         ]
 
     def __str__(self):
@@ -93,12 +75,6 @@ class Invoice(FSMModelMixin, BaseModel):
     @transition(field=status, source=Status.UPLOADED, target=Status.REJECTED)
     def reject(self, reason: str):
         self.status_reason = reason
-
-    @transition(field=status, source=Status.VERIFIED, target=None, conditions=[not_yet_risk_approved])
-    def approve_for_offers(self, *, by, reason: str):
-        """A REVIEW risk decision lifted by ops: offers may be generated. The status stays."""
-        self.risk_approved_by = by
-        self.risk_approved_reason = reason[:255]
 
     @transition(field=status, source=Status.VERIFIED, target=Status.OFFERED)
     def mark_offered(self):
@@ -121,12 +97,3 @@ class Invoice(FSMModelMixin, BaseModel):
     @transition(field=status, source=Status.FINANCED, target=Status.SETTLED)
     def settle(self):
         pass
-
-
-class RiskReviewInvoice(Invoice):
-    """The risk review worklist: invoices whose offers a REVIEW decision holds (apps/invoices/admin.py)."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "invoice held for risk review"
-        verbose_name_plural = "Worklist: invoices held for risk review"

@@ -5,13 +5,12 @@ import logging
 import re
 
 from django.db import IntegrityError, transaction
-from django_fsm import can_proceed
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.in_ import gstin as gstin_number
 
 from apps.audit.services import record
 from apps.core.business_date import get_business_date
-from apps.core.errors import Conflict, InvalidInput, found, required_reason
+from apps.core.errors import Conflict, InvalidInput, found
 from apps.core.money import round_money, to_decimal
 from apps.invoices.models import Invoice, financial_year
 from apps.invoices.providers import Outcome, get_gst_invoice_provider
@@ -147,18 +146,3 @@ def invoice_recheck(*, invoice_id, actor) -> Invoice:
     if invoice.status != Invoice.Status.UPLOADED:
         raise Conflict(f"The invoice is {invoice.status}; only an UPLOADED invoice is checked.")
     return _gst_check_apply(invoice_id=invoice.pk, check=_gst_check(invoice), actor=actor)
-
-
-@transaction.atomic
-def invoice_risk_approve(*, invoice_id, actor, reason: str) -> Invoice:
-    """Ops approve an invoice that risk sent to REVIEW; offers can then be generated for it."""
-    reason = required_reason(reason)
-    invoice = found(Invoice.objects.select_for_update().filter(pk=invoice_id).first(), "Invoice not found.")
-    if not can_proceed(invoice.approve_for_offers, check_conditions=False):
-        raise Conflict(f"The invoice is {invoice.status}; only a VERIFIED invoice awaits offers.", code="invoice_state")
-    if not can_proceed(invoice.approve_for_offers):
-        raise Conflict("This invoice is already approved for offers.", code="already_approved")
-    invoice.approve_for_offers(by=actor, reason=reason)
-    invoice.save(update_fields=["risk_approved_by", "risk_approved_reason", "updated_at"])
-    record("invoice.risk_approved", obj=invoice, after={"approved_by": str(actor.pk)}, actor=actor, reason=reason)
-    return invoice

@@ -553,7 +553,7 @@ UnderReviewFilter = work_first_filter(
 
 
 @admin.register(LoanApplication)
-class LoanApplicationAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+class LoanApplicationAdmin(CsvExportMixin, TransitionButtonsMixin, ReadOnlyAdmin):
     """Applications the risk evaluation held for a person: approve (offers are made) or reject,
     each with a reason; the others are shown for the record."""
 
@@ -568,10 +568,41 @@ class LoanApplicationAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
         ),
         Button("reject", "Reject", application_reject, transition="reject", needs_reason=True, key="application_id"),
     ]
+    # Bulk decisions with one reason, as on every worklist: the reasons are on the list, so a
+    # reviewer clears several alike (e.g. all above the automatic limit for one known buyer).
+    actions = [
+        reason_action(
+            application_approve,
+            description="Approve: make offers",
+            name="approve_applications",
+            permission="decide",
+            key="application_id",
+        ),
+        reason_action(
+            application_reject,
+            description="Reject",
+            name="reject_applications",
+            permission="decide",
+            key="application_id",
+        ),
+    ]
     # The status says the decision; who decided is on the page: the list fits a laptop screen.
-    list_display = ["business", "invoice", "requested_amount", "status", "submitted_at"]
+    list_display = ["business", "invoice", "requested_amount", "status", "why_review", "submitted_at"]
     list_filter = [UnderReviewFilter, "status"]
     search_fields = ["=business__gstin", "=invoice__invoice_number"]
+    csv_fields = [
+        "id",
+        "business__gstin",
+        "business__legal_name",
+        "invoice__invoice_number",
+        "invoice__buyer_gstin",
+        "requested_amount",
+        "status",
+        "reasons",
+        "submitted_at",
+        "decided_by__username",
+        "decision_reason",
+    ]
     list_select_related = ["business", "invoice", "decided_by"]
     fields = readonly_fields = [
         "business",
@@ -588,6 +619,15 @@ class LoanApplicationAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
         "decided_at",
         "decision_reason",
     ]
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("loans.change_loanapplication")
+
+    @admin.display(description="why")
+    def why_review(self, application):
+        """The first of the evaluation's reasons (all of them on the page), kept short."""
+        first = application.reasons[0] if application.reasons else ""
+        return first if len(first) <= 60 else first[:59] + "…"
 
     @admin.display(description="why the risk evaluation held it")
     def reason_list(self, application):

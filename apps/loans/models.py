@@ -588,6 +588,13 @@ class LoanApplication(FSMModelMixin, BaseModel):
         indexes = [models.Index(fields=["status", "-created_at"], name="ix_application_queue")]
         constraints = [
             models.CheckConstraint(condition=Q(requested_amount__gt=0), name="ck_application_amount_positive"),
+            # One application per invoice awaits its decision at a time (the services check first
+            # under the invoice's lock; this is the backstop).
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(status__in=["SUBMITTED", "UNDER_REVIEW"]),
+                name="uq_application_open_per_invoice",
+            ),
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ import pytest
 
 from apps.audit.models import AuditLog
 from apps.core.business_date import business_date_set, get_business_date
+from apps.core.errors import Conflict
 from apps.kyc.models import Business
 from apps.loans.models import Loan
 from apps.loans.providers import PayoutStatus
@@ -159,17 +160,25 @@ def test_payout_buttons_only_while_the_payout_is_pending(admin_web, pending_loan
     assert _buttons(admin_web, pending_loan) == {"Confirm payout", "Payout failed", "Override to CANCELLED"}
 
 
-def test_the_risk_approval_button_goes_once_the_invoice_is_approved(officer_web, borrower):
-    from apps.invoices.models import Invoice
-    from apps.invoices.services import invoice_risk_approve
+def test_the_decision_buttons_go_once_the_application_is_decided(officer_web, borrower):
+    from constance.test import override_config
 
+    from apps.loans.models import LoanApplication
+    from apps.loans.services import offers_generate
+    from apps.loans.services.applications import application_reject
+    from tests.support.lending import ensure_products
+
+    ensure_products()
     verified_business(borrower)
     invoice = verified_invoice(borrower)
-    assert invoice.status == Invoice.Status.VERIFIED
+    with override_config(RISK_REVIEW_AMOUNT=50000), pytest.raises(Conflict):
+        offers_generate(invoice_id=invoice.pk, actor=borrower)
+    application = LoanApplication.objects.get(invoice=invoice)
 
     def shown():
-        return "Approve for offers" in officer_web.get(f"/admin/invoices/invoice/{invoice.pk}/change/").content.decode()
+        page = officer_web.get(f"/admin/loans/loanapplication/{application.pk}/change/").content.decode()
+        return "Approve: make offers" in page
 
     assert shown()
-    invoice_risk_approve(invoice_id=invoice.pk, actor=make_user("OFFICER"), reason="credit committee")
+    application_reject(application_id=application.pk, actor=make_user("OFFICER"), reason="credit committee")
     assert not shown()

@@ -17,7 +17,7 @@ from apps.core.errors import Conflict
 from apps.core.inr import inr
 from apps.invoices.models import Invoice
 from apps.kyc.models import Business
-from apps.loans.models import Loan
+from apps.loans.models import Loan, LoanApplication
 from apps.loans.providers import PayoutStatus
 from apps.loans.services import offers_generate
 from apps.loans.services import payouts as payouts_module
@@ -30,7 +30,7 @@ from tests.support.providers import ScriptedProvider
 pytestmark = pytest.mark.django_db
 
 KYC = "/admin/kyc/kycreviewitem/"
-RISK = "/admin/invoices/riskreviewinvoice/"
+APPLICATIONS = "/admin/loans/loanapplication/"
 PAYOUTS = "/admin/loans/payoutworkitem/"
 DUE = "/admin/loans/dueinstallment/"
 OVERDUE = "/admin/loans/overdueloan/"
@@ -58,7 +58,6 @@ def test_worklists_are_grouped_and_named_for_the_sidebar():
     assert titles == [
         "Worklist: KYC to review",
         "Worklist: installments due today and this week",
-        "Worklist: invoices held for risk review",
         "Worklist: overdue loans by bucket",
         "Worklist: payouts pending or failed",
         "Worklist: repayments awaiting settlement",
@@ -91,7 +90,7 @@ def test_kyc_worklist_queries_do_not_grow_with_rows(officer_web):
     _same_queries_for_more_rows(officer_web, KYC, lambda: [_in_review(str(n)) for n in range(5)], at_most=12)
 
 
-# ---- Invoices held for risk review ------------------------------------------------------
+# ---- Applications held for review (POST /offers/generate's REVIEW) ---------------------------
 
 
 def _held_invoice(amount="100000.00"):
@@ -104,36 +103,39 @@ def _held_invoice(amount="100000.00"):
     return invoice
 
 
-def test_risk_worklist_lists_held_invoices_with_the_reasons_and_approves_in_bulk(officer_web):
+def test_a_review_decision_queues_an_application_with_its_reasons_and_officers_approve_in_bulk(officer_web):
     held, other = _held_invoice(), _held_invoice()
     borrower = BorrowerFactory()
     verified_business(borrower)
     not_held = verified_invoice(borrower)
-    page = officer_web.get(RISK).content.decode()
+    page = officer_web.get(APPLICATIONS).content.decode()
     assert held.invoice_number in page and other.invoice_number in page
     assert not_held.invoice_number not in page
     assert "above the automatic limit 50000" in page
-    assert "₹1,00,000.00" in page
+    assert "₹90,000.00" in page  # the most the invoice carries: the secured advance, 90 % of ₹1,00,000
+    csv = b"".join(officer_web.get(APPLICATIONS + "export-csv/").streaming_content).decode()
+    assert csv.count("\n") == 3 and held.invoice_number in csv and "above the automatic limit" in csv
 
+    applications = LoanApplication.objects.filter(invoice__in=[held, other])
     response = officer_web.post(
-        RISK,
+        APPLICATIONS,
         {
-            "action": "risk_approve",
-            "_selected_action": [str(held.pk), str(other.pk)],
+            "action": "approve_applications",
+            "_selected_action": [str(a.pk) for a in applications],
             "apply": "1",
             "reason": "Known buyer",
         },
     )
     assert response.status_code == 302
-    approved = Invoice.objects.filter(pk__in=[held.pk, other.pk], risk_approved_reason="Known buyer")
-    assert approved.count() == 2
-    assert AuditLog.objects.filter(action="invoice.risk_approved", reason="Known buyer").count() == 2
-    assert f"/admin/invoices/invoice/{held.pk}/change/" not in officer_web.get(RISK).content.decode()
+    assert set(applications.values_list("status", "decision_reason")) == {("APPROVED", "Known buyer")}
+    assert AuditLog.objects.filter(action="application.approved", reason="Known buyer").count() == 2
+    assert set(Invoice.objects.filter(pk__in=[held.pk, other.pk]).values_list("status", flat=True)) == {"OFFERED"}
+    assert held.invoice_number not in officer_web.get(APPLICATIONS).content.decode()
 
 
-def test_risk_worklist_queries_do_not_grow_with_rows(officer_web):
+def test_the_applications_worklist_queries_do_not_grow_with_rows(officer_web):
     _held_invoice()
-    _same_queries_for_more_rows(officer_web, RISK, lambda: [_held_invoice() for _ in range(3)], at_most=12)
+    _same_queries_for_more_rows(officer_web, APPLICATIONS, lambda: [_held_invoice() for _ in range(3)], at_most=12)
 
 
 # ---- Payouts pending or failed -----------------------------------------------------------
@@ -249,5 +251,5 @@ def test_overdue_worklist_queries_do_not_grow_with_rows(officer_web):
 def test_the_sidebar_has_a_worklists_group_linking_each(officer_web):
     page = officer_web.get("/admin/").content.decode()
     assert "Worklists" in page
-    for url in (KYC, RISK, PAYOUTS, DUE, OVERDUE):
+    for url in (KYC, APPLICATIONS, PAYOUTS, DUE, OVERDUE):
         assert f'href="{url}"' in page, url

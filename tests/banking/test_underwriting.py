@@ -7,9 +7,11 @@ import pytest
 
 from apps.banking.models import CashFlowSummary
 from apps.banking.statements import monthly_receipts
+from apps.core.errors import Conflict
 from apps.demo.identifiers import make_gstin
-from apps.invoices.services import invoice_risk_approve
 from apps.kyc.models import Business
+from apps.loans.models import LoanApplication
+from apps.loans.services.applications import application_approve
 from apps.risk.services import credit_score_compute
 from tests.support.banking import consents_approved, synced
 from tests.support.lending import ensure_products, generate, verified_business, verified_invoice
@@ -83,11 +85,12 @@ def test_thin_receipts_and_bounces_send_the_decision_to_review_and_no_emi_fits(
     banking = _banking(credit_score_compute(business=business))
     assert "existing EMIs take the whole surplus" in banking["reason"] and banking["points"] < -80
 
-    # Ops may approve the risk; the cash flow still has no room for an EMI.
-    invoice_risk_approve(invoice_id=invoice.pk, actor=officer, reason="known customer, seasonal dip")
-    refused = borrower_client.post(OFFERS, {"invoice_id": str(invoice.pk)})
-    assert refused.status_code == 409
-    assert refused.json()["code"] == "emi_unaffordable" and refused.json()["max_affordable_emi"] == "0.00"
+    # Ops may approve the risk; the cash flow still has no room for an EMI, and the application
+    # waits on the worklist.
+    with pytest.raises(Conflict) as refused:
+        application_approve(application_id=held["application_id"], actor=officer, reason="known customer, seasonal dip")
+    assert refused.value.code == "emi_unaffordable" and refused.value.extra["max_affordable_emi"] == "0.00"
+    assert LoanApplication.objects.get(pk=held["application_id"]).status == "UNDER_REVIEW"
 
 
 def test_a_finished_sync_rescores_the_business_through_the_outbox(borrower, borrower_client, client):

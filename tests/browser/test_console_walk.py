@@ -22,7 +22,7 @@ from apps.core.errors import Conflict
 from apps.core.models import JobRun
 from apps.invoices.models import Invoice
 from apps.kyc.models import Business
-from apps.loans.models import Loan
+from apps.loans.models import Loan, LoanApplication
 from apps.loans.services import offers_generate
 from tests.support.lending import verified_invoice
 from tests.support.users import make_user
@@ -45,13 +45,13 @@ def staff(role, username):
 
 @pytest.fixture
 def demo(ledger_chart):
-    """The demo book (130 days of history), two staff, and an invoice risk held for review."""
+    """The demo book (130 days of history), two staff, and an application risk held for review."""
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
     staff("OFFICER", "walk-officer")
     staff("ADMIN", "walk-admin")
     owner = Business.objects.get(legal_name="Kaveri Spices LLP").owner
     held = verified_invoice(owner, amount="2600000.00")
-    with override_config(RISK_REVIEW_AMOUNT=2500000), pytest.raises(Conflict):
+    with override_config(RISK_REVIEW_AMOUNT=2000000), pytest.raises(Conflict):  # it asks ₹20,80,000
         offers_generate(invoice_id=held.pk, actor=owner)
     return held
 
@@ -138,17 +138,20 @@ def test_an_officer_and_an_admin_walk_the_console(demo, browser_page, live_serve
 
     page.context.clear_cookies()
     login(page, live_server, shots, "walk-admin")
-    page.goto(f"{live_server.url}/admin/invoices/riskreviewinvoice/")
+    page.goto(f"{live_server.url}/admin/loans/loanapplication/")
     assert held.invoice_number in page.inner_text("#result_list")
-    snap(page, shots, "08-worklist-risk-review")
-    page.check(f"input[name=_selected_action][value='{held.pk}']")
-    page.select_option("select[name=action]", "risk_approve")
+    snap(page, shots, "08-worklist-applications-under-review")
+    application = LoanApplication.objects.get(invoice=held)
+    page.check(f"input[name=_selected_action][value='{application.pk}']")
+    page.select_option("select[name=action]", "approve_applications")
     page.click("button[name=index], button[type=submit][title='Run']")
     page.wait_for_selector("#id_reason")
     page.fill("#id_reason", "Known buyer, five years of trade")
     page.click("#reason-form [type=submit]")
     page.wait_for_selector(".messagelist")
-    assert Invoice.objects.get(pk=held.pk).risk_approved_reason == "Known buyer, five years of trade"
+    application.refresh_from_db()
+    assert (application.status, application.decision_reason) == ("APPROVED", "Known buyer, five years of trade")
+    assert Invoice.objects.get(pk=held.pk).status == Invoice.Status.OFFERED
 
     page.goto(f"{live_server.url}/admin/core/jobrun/")
     page.click("#run-daily_metrics")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from apps.audit.models import AuditLog
 from apps.core.jobs import get_job
 from apps.invoices.models import Invoice
-from apps.loans.models import Offer
+from apps.loans.models import LoanApplication, Offer
 from apps.loans.services import offers_expire_due
 from tests.support.lending import generate
 from tests.support.users import client_for, make_user, staff
@@ -63,22 +63,24 @@ def test_a_rejected_invoice_gets_no_offers(borrower_client, business):
 
 
 def test_a_reject_risk_decision_is_409_with_reasons(borrower_client, invoice_id, monkeypatch):
-    from apps.loans.services import offers as offers_module
+    from apps.loans.services import applications as applications_module
 
-    real = offers_module.risk_evaluation_run
+    real = applications_module.risk_evaluation_run
 
     def rejecting(*, business, amount, actor):
         decision = real(business=business, amount=amount, actor=actor)
         return decision.__class__(**{**decision.__dict__, "outcome": "REJECT", "reasons": ["GSTIN cancelled"]})
 
-    monkeypatch.setattr(offers_module, "risk_evaluation_run", rejecting)
+    monkeypatch.setattr(applications_module, "risk_evaluation_run", rejecting)
     response = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
     assert response.status_code == 409
     assert response.json()["reasons"] == ["GSTIN cancelled"]
     assert Offer.objects.count() == 0
     assert Invoice.objects.get(pk=invoice_id).status == Invoice.Status.VERIFIED
-    declined = AuditLog.objects.get(action="offer.declined", object_id=invoice_id)
-    assert declined.reason == "GSTIN cancelled"
+    # The decline is committed with the 409: the application and its audit are the record.
+    application = LoanApplication.objects.get(pk=response.json()["application_id"])
+    assert (application.status, application.reasons) == ("REJECTED", ["GSTIN cancelled"])
+    assert AuditLog.objects.filter(action="application.submitted", object_id=str(application.pk)).exists()
 
 
 def test_expiry_job_expires_offers_and_reopens_the_invoice_then_new_offers_can_be_made(
@@ -128,7 +130,9 @@ def test_expiry_skips_an_invoice_a_sanction_holds_instead_of_waiting_on_it(ledge
     assert offers_expire_due(now=later) == {"offers_expired": 1, "invoices_reopened": 1}
 
 
-def test_a_review_decision_holds_offers_until_ops_approve_the_invoice(borrower_client, invoice_id, client):
+def test_generate_is_an_application_and_a_review_decision_holds_the_application_not_the_invoice(
+    borrower_client, invoice_id, client
+):
     from constance.test import override_config
 
     with override_config(RISK_REVIEW_AMOUNT=50000):
@@ -136,11 +140,46 @@ def test_a_review_decision_holds_offers_until_ops_approve_the_invoice(borrower_c
         assert held.status_code == 409 and held.json()["code"] == "risk_review"
         assert "automatic limit" in held.json()["reasons"][0]
         assert Offer.objects.count() == 0
-        assert AuditLog.objects.filter(action="offer.review_required", object_id=invoice_id).exists()
+        application = LoanApplication.objects.get(pk=held.json()["application_id"])
+        assert (application.status, application.decision) == ("UNDER_REVIEW", "REVIEW")
+        assert str(application.invoice_id) == invoice_id and application.reasons == held.json()["reasons"]
+        assert Invoice.objects.get(pk=invoice_id).status == "VERIFIED"
+        # Asking again while it waits queues nothing more: the same application answers.
+        again = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+        assert again.json()["application_id"] == str(application.pk)
+        assert LoanApplication.objects.count() == 1
+        mine = borrower_client.get("/api/v1/loan-applications").json()["results"]
+        assert [a["status"] for a in mine] == ["UNDER_REVIEW"]
+
         client.force_login(staff("OFFICER"))
-        url = f"/admin/invoices/invoice/{invoice_id}/transition/risk_approve/"
-        assert "Approve for offers" in client.get(f"/admin/invoices/invoice/{invoice_id}/change/").content.decode()
+        url = f"/admin/loans/loanapplication/{application.pk}/transition/approve/"
         client.post(url, {"reason": "buyer is a listed company; limit raised by the credit committee"})
-        assert Invoice.objects.get(pk=invoice_id).risk_approved_by is not None
+        application.refresh_from_db()
+        assert application.status == "APPROVED" and application.decided_by is not None
         offers = generate(borrower_client, invoice_id)
         assert set(offers) == {"UNSECURED"}
+        assert set(Offer.objects.values_list("application_id", flat=True)) == {application.pk}
+
+
+def test_an_approved_generate_records_its_application_and_an_officers_rejection_stands(
+    borrower_client, invoice_id, client
+):
+    from constance.test import override_config
+
+    from apps.loans.services.applications import application_reject
+
+    offers = generate(borrower_client, invoice_id)
+    application = LoanApplication.objects.get(invoice_id=invoice_id)
+    assert (application.status, application.decision) == ("APPROVED", "APPROVE")
+    assert set(Offer.objects.values_list("application_id", flat=True)) == {application.pk}
+    assert offers and AuditLog.objects.filter(action="application.submitted", object_id=str(application.pk)).exists()
+
+    later = timezone.now() + datetime.timedelta(hours=73)
+    offers_expire_due(now=later)  # the invoice is VERIFIED again, its offers EXPIRED
+    with override_config(RISK_REVIEW_AMOUNT=50000):
+        held = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json").json()
+        application_reject(application_id=held["application_id"], actor=staff("OFFICER"), reason="buyer in dispute")
+        refused = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "risk_rejected"
+    assert refused.json()["reasons"] == ["buyer in dispute"]
+    assert LoanApplication.objects.filter(invoice_id=invoice_id).count() == 2

@@ -13,6 +13,7 @@ from apps.repayments.models import LoanClassificationHistory
 # Fields that tell two equivalent rows apart whatever happens to them.
 IDENTITY = {
     "id",
+    "application",
     "reference",
     "created_at",
     "updated_at",

@@ -5,8 +5,12 @@ field), editable while DRAFT, then submitted: the risk evaluation decides at onc
 reasons), which an OFFICER or ADMIN decides with a reason. Every move goes through the
 application's state machine and is audited.
 
+POST /offers/generate is the same path in one call (offers_generate): an application for the
+most the invoice carries on the product open for offers, created and submitted at once. So a
+REVIEW decision holds an application (the officers' worklist), never the invoice.
+
 Lock order: the invoice, then the application (the invoice row serialises everything that makes
-offers for it, as POST /offers/generate does).
+offers for it). One application per invoice is open (SUBMITTED or UNDER_REVIEW) at a time.
 """
 
 from decimal import Decimal
@@ -20,11 +24,13 @@ from apps.core.money import HUNDRED, round_money
 from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
 from apps.kyc.models import Business
-from apps.loans.models import LoanApplication, LoanProduct
-from apps.loans.services.offers import offers_make
+from apps.loans.models import LoanApplication, LoanProduct, Offer
+from apps.loans.selectors import loan_product_for_offers
+from apps.loans.services.offers import offers_live, offers_make
 from apps.risk.services import risk_evaluation_run
 
 EDITABLE = ("invoice", "product", "requested_amount", "tenure_months")
+OPEN = (LoanApplication.Status.SUBMITTED, LoanApplication.Status.UNDER_REVIEW)
 
 
 def _snapshot(application: LoanApplication) -> dict:
@@ -35,6 +41,11 @@ def _snapshot(application: LoanApplication) -> dict:
         "invoice": str(application.invoice_id),
         "product": str(application.product_id),
     }
+
+
+def _carried(invoice: Invoice, product: LoanProduct):
+    """The most `product` lends against `invoice`: its larger advance rate of the invoice amount."""
+    return round_money(invoice.amount * max(product.secured_advance_pct, product.unsecured_advance_pct) / HUNDRED)
 
 
 def _checked(actor, *, invoice_id, product_id, requested_amount: Decimal, tenure_months: int) -> dict:
@@ -52,7 +63,7 @@ def _checked(actor, *, invoice_id, product_id, requested_amount: Decimal, tenure
         raise InvalidInput(
             f"This product lends {product.min_principal} to {product.max_principal}.", field="requested_amount"
         )
-    carried = round_money(invoice.amount * max(product.secured_advance_pct, product.unsecured_advance_pct) / HUNDRED)
+    carried = _carried(invoice, product)
     if requested_amount > carried:
         raise InvalidInput(f"This invoice carries at most {carried}.", field="requested_amount")
     if tenure_months != product.tenure_months:
@@ -107,30 +118,30 @@ def application_edit(*, application_id, actor, **changes) -> LoanApplication:
     return application
 
 
-def _offer(application: LoanApplication, actor) -> None:
+def _offer(application: LoanApplication, actor) -> list[Offer]:
     """Offers for an approved application, in the caller's transaction (the invoice locked)."""
-    invoice = application.invoice
-    if invoice.status != Invoice.Status.VERIFIED:
-        raise Conflict(f"The invoice is {invoice.status}; it can no longer be offered.", code="invoice_state")
-    offers_make(
-        invoice=invoice,
-        score=application.credit_score,
-        actor=actor,
-        now=timezone.now(),
-        product=application.product,
-        requested=application.requested_amount,
-        application=application,
+    if application.invoice.status != Invoice.Status.VERIFIED:
+        raise Conflict(
+            f"The invoice is {application.invoice.status}; it can no longer be offered.", code="invoice_state"
+        )
+    return offers_make(application=application, actor=actor, now=timezone.now())
+
+
+def _open_elsewhere(application: LoanApplication) -> LoanApplication | None:
+    return (
+        LoanApplication.objects.filter(invoice_id=application.invoice_id, status__in=OPEN)
+        .exclude(pk=application.pk)
+        .first()
     )
 
 
-@transaction.atomic
-def application_submit(*, application_id, actor) -> LoanApplication:
-    application = _mine_locked(application_id, actor)
-    if application.status != LoanApplication.Status.DRAFT:
-        raise Conflict(f"The application is {application.status}; only a DRAFT is submitted.", code="application_state")
+def _submitted(application: LoanApplication, actor) -> LoanApplication:
+    """Submit a DRAFT (locked, with its invoice): the risk evaluation decides on the amount asked."""
     business = Business.objects.get(pk=application.business_id)
     if business.kyc_status != Business.KycStatus.VERIFIED:
         raise Conflict("KYC is not verified.", code="kyc_required")
+    if _open_elsewhere(application):
+        raise Conflict("Another application for this invoice awaits its decision.", code="application_open")
     application.submit()
     application.submitted_at = timezone.now()
     decision = risk_evaluation_run(business=business, amount=application.requested_amount, actor=actor)
@@ -151,6 +162,75 @@ def application_submit(*, application_id, actor) -> LoanApplication:
         actor=actor,
     )
     return application
+
+
+@transaction.atomic
+def application_submit(*, application_id, actor) -> LoanApplication:
+    application = _mine_locked(application_id, actor)
+    if application.status != LoanApplication.Status.DRAFT:
+        raise Conflict(f"The application is {application.status}; only a DRAFT is submitted.", code="application_state")
+    return _submitted(application, actor)
+
+
+def offers_generate(*, invoice_id, actor) -> list[Offer]:
+    """POST /offers/generate: the invoice's live offers if it has them; else an application for
+    the most the invoice carries on the product open for offers, created and submitted in one
+    call. A REJECT or an UNDER_REVIEW is committed (the application and its audit are the
+    record, and the officers' worklist holds the review) and then answered with a 409 naming
+    the application; a review already open for the invoice is answered the same way."""
+    with transaction.atomic():
+        outcome = _generate(invoice_id=invoice_id, actor=actor)
+    if isinstance(outcome, Conflict):
+        raise outcome
+    return outcome
+
+
+def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
+    invoice = found(
+        invoices_visible_to(actor).select_for_update(of=("self",)).filter(pk=invoice_id).first(), "Invoice not found."
+    )
+    live = offers_live(invoice, actor=actor, now=timezone.now())
+    if live:
+        return live
+    if invoice.status != Invoice.Status.VERIFIED:
+        raise Conflict(f"The invoice is {invoice.status}; offers need a VERIFIED invoice.", code="invoice_state")
+    held = LoanApplication.objects.filter(invoice=invoice, status__in=OPEN).first()
+    declined = invoice.applications.order_by("-created_at").first()
+    if held is None and declined and declined.status == LoanApplication.Status.REJECTED and declined.decided_by_id:
+        # An officer's rejection stands: asking again does not queue the same invoice again.
+        # A different application (another amount or product) may still be drafted.
+        return Conflict(
+            "Our credit team declined finance for this invoice.",
+            code="risk_rejected",
+            extra={"reasons": [declined.decision_reason], "application_id": str(declined.pk)},
+        )
+    if held is None:
+        product = loan_product_for_offers()
+        requested = min(_carried(invoice, product), product.max_principal)
+        if requested < product.min_principal:
+            raise Conflict("The invoice is outside what our products finance.", code="no_offer")
+        application = LoanApplication.objects.create(
+            business=invoice.business,
+            invoice=invoice,
+            product=product,
+            requested_amount=requested,
+            tenure_months=product.tenure_months,
+        )
+        record("application.created", obj=application, after=_snapshot(application), actor=actor)
+        held = _submitted(application, actor)
+    if held.status == LoanApplication.Status.APPROVED:
+        return list(held.offers.order_by("type"))
+    if held.status == LoanApplication.Status.REJECTED:
+        return Conflict(
+            "We cannot make an offer for this invoice.",
+            code="risk_rejected",
+            extra={"reasons": held.reasons, "application_id": str(held.pk)},
+        )
+    return Conflict(
+        "This invoice needs a review by our credit team before offers can be made.",
+        code="risk_review",
+        extra={"reasons": held.reasons, "application_id": str(held.pk)},
+    )
 
 
 def _decide(application_id, actor, reason: str, move: str) -> LoanApplication:

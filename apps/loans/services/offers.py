@@ -1,4 +1,6 @@
-"""Offers: generate (priced from the credit score, idempotent while offers are live) and expire."""
+"""Offers: made for an approved application (priced from the credit score and cut to the bank
+data and the exposure limits), kept while live, expired and withdrawn. POST /offers/generate is
+an application created and submitted in one call: apps/loans/services/applications.py."""
 
 from django.db import transaction
 from django.db.models import Sum
@@ -8,15 +10,12 @@ from apps.audit.services import record
 from apps.banking.selectors import max_affordable_emi
 from apps.core.errors import Conflict, found, required_reason
 from apps.invoices.models import Invoice
-from apps.invoices.selectors import invoices_visible_to
 from apps.invoices.transitions import INVOICE_REOPENED
 from apps.kyc.models import Business, Collateral
 from apps.loans.limits import limit_exceeded, limits_room
 from apps.loans.models import Offer
 from apps.loans.pricing import price_offers, priced_terms
-from apps.loans.selectors import loan_product_for_offers
 from apps.loans.transitions import OFFER_EXPIRED, OFFER_WITHDRAWN
-from apps.risk.services import risk_evaluation_run
 
 
 def _offer_snapshot(offer: Offer) -> dict:
@@ -43,64 +42,32 @@ def _expire_in_place(invoice: Invoice, offers: list[Offer], *, actor) -> None:
     INVOICE_REOPENED.one(invoice, "offers expired", actor=actor, reason="offers expired")
 
 
-def offers_generate(*, invoice_id, actor) -> list[Offer]:
-    # Decide inside the transaction, raise a risk decline after it commits: the decline is
-    # part of the audit trail and must not roll back with the error.
-    with transaction.atomic():
-        outcome = _generate(invoice_id=invoice_id, actor=actor)
-    if isinstance(outcome, Conflict):
-        raise outcome
-    return outcome
-
-
-def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
-    # The invoice row lock serialises generate, sanction and expiry for one invoice.
-    invoice = found(
-        invoices_visible_to(actor).select_for_update(of=("self",)).filter(pk=invoice_id).first(), "Invoice not found."
-    )
-    now = timezone.now()
-    if invoice.status == Invoice.Status.OFFERED:
-        active = list(invoice.offers.filter(status=Offer.Status.ACTIVE).order_by("type"))
-        live = [offer for offer in active if offer.valid_until > now]
-        if live:
-            return live
+def offers_live(invoice: Invoice, *, actor, now) -> list[Offer]:
+    """The invoice's live offers (POST /offers/generate again while they last: the same offers),
+    or none; offers past their time are expired on the spot so the invoice may be offered anew.
+    In the caller's transaction, with the invoice row locked."""
+    if invoice.status != Invoice.Status.OFFERED:
+        return []
+    active = list(invoice.offers.filter(status=Offer.Status.ACTIVE).order_by("type"))
+    live = [offer for offer in active if offer.valid_until > now]
+    if not live:
         _expire_in_place(invoice, active, actor=actor)
-    if invoice.status != Invoice.Status.VERIFIED:
-        raise Conflict(f"The invoice is {invoice.status}; offers need a VERIFIED invoice.", code="invoice_state")
+    return live
+
+
+def offers_make(*, application, actor, now) -> list[Offer]:
+    """The priced offers for an approved application, on its credit score's grade and capped at
+    the amount it asks: cut to the bank data's affordable EMI and to the exposure limits; the
+    invoice OFFERED. In the caller's transaction, with the invoice row locked."""
+    invoice, product, score = application.invoice, application.product, application.credit_score
     business = invoice.business
-    if business.kyc_status != Business.KycStatus.VERIFIED:
-        raise Conflict("KYC is not verified.", code="kyc_required")
-
-    decision = risk_evaluation_run(business=business, amount=invoice.amount, actor=actor)
-    if decision.outcome == "REJECT":
-        record("offer.declined", obj=invoice, actor=actor, reason="; ".join(decision.reasons))
-        return Conflict(
-            "We cannot make an offer for this invoice.", code="risk_rejected", extra={"reasons": decision.reasons}
-        )
-    if decision.outcome == "REVIEW" and not invoice.risk_approved_by_id:
-        record("offer.review_required", obj=invoice, actor=actor, reason="; ".join(decision.reasons))
-        return Conflict(
-            "This invoice needs a review by our credit team before offers can be made.",
-            code="risk_review",
-            extra={"reasons": decision.reasons},
-        )
-    return offers_make(invoice=invoice, score=decision.score, actor=actor, now=now)
-
-
-def offers_make(*, invoice: Invoice, score, actor, now, product=None, requested=None, application=None) -> list[Offer]:
-    """The priced offers for an invoice the risk decision let through, on `score`'s grade: cut
-    to the bank data's affordable EMI and to the exposure limits; the invoice OFFERED. In the
-    caller's transaction, with the invoice row locked. `requested` and `application`: an
-    application's amount caps the principal, and its offers point at it."""
-    business = invoice.business
-    product = product or loan_product_for_offers()
     free = Collateral.objects.filter(business=business, lien_status=Collateral.Lien.FREE).aggregate(s=Sum("value"))
     max_emi = max_affordable_emi(business)
     pricing = {
         "invoice_amount": invoice.amount,
         "grade": score.grade,
         "free_collateral": free["s"] or 0,
-        "requested": requested,
+        "requested": application.requested_amount,
     }
     terms = price_offers(product, **pricing, max_emi=max_emi)
     if not terms and max_emi is not None and price_offers(product, **pricing):
