@@ -507,6 +507,11 @@ CONSTANCE_CONFIG = {
     "COLLECTIONS_OPEN_DPD": (1, "DPD at which the close of business opens a collection case.", int),
     "COLLECTOR_MAX_OPEN_CASES": (300, "Open cases a collector may hold before assignment skips them.", int),
     "PTP_MAX_DAYS": (15, "How far ahead of the business date a promise to pay may fall.", int),
+    "WRITE_OFF_FOUR_EYES_AMOUNT": (
+        100000,
+        "Write-offs above this many rupees wait for a second person (an ADMIN who did not ask).",
+        int,
+    ),
 }
 
 # How many reverse proxies of ours sit in front of the app (each appends to X-Forwarded-For);

@@ -3,7 +3,9 @@ OFFICER and ADMIN), the case page with its actions, events and forms, the bulk r
 the supervisor's view of the desk; and recovery, reminders."""
 
 import datetime
+from decimal import Decimal
 
+from constance import config
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,10 +17,11 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from apps.collections.admin_forms import CaseActionForm, CaseReassignForm, active_collectors, is_open
+from apps.collections.approvals import recovery_finish
 from apps.collections.cases import cases_reassign
 from apps.collections.models import CaseAction, CaseEvent, CollectionCase, Notification, PromiseToPay, RecoveryAction
 from apps.collections.selectors import cases_visible_to, worklist_order
-from apps.collections.services import recovery_cancel, recovery_complete
+from apps.collections.services import recovery_cancel
 from apps.core.admin_base import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
 from apps.core.admin_filters import fixed_choices_filter, work_first_filter
@@ -40,14 +43,23 @@ class NotificationAdmin(ReadOnlyAdmin):
     raw_id_fields = ["user", "loan", "installment"]
 
 
-def _complete_from_form(*, action_id, actor, recovered_amount, write_off_remaining=False):
-    """The admin form's strings and checkbox, as the service takes them (a blank amount is 0)."""
-    return recovery_complete(
+def _complete_from_form(*, action_id, actor, recovered_amount, write_off_remaining=False, reason=""):
+    """The admin form's strings and checkbox, as the service takes them (a blank amount is 0);
+    a write-off sent for four eyes says so."""
+    _action, approval = recovery_finish(
         action_id=action_id,
         recovered_amount=recovered_amount or "0",
         write_off_remaining=bool(write_off_remaining),
+        reason=reason,
         actor=actor,
     )
+    if approval is not None:
+        return (
+            f"Recovery completed. The write-off of {inr(Decimal(approval.payload['amount']))} is above "
+            f"{inr(Decimal(config.WRITE_OFF_FOUR_EYES_AMOUNT))}: it is booked when an ADMIN other than you "
+            "approves it under Worklists → Approvals."
+        )
+    return None
 
 
 @admin.register(RecoveryAction)
@@ -63,6 +75,7 @@ class RecoveryActionAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
             fields=(
                 ("recovered_amount", "Recovered amount (₹)", "text"),
                 ("write_off_remaining", "Write off what remains", "checkbox"),
+                ("reason", "Why write off (for the approver, when a second person must approve)", "text"),
             ),
         ),
         Button(

@@ -122,6 +122,20 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
     return principal + interest + penalty
 
 
+def owed_after_recovery(loan: Loan, recovered: Decimal) -> Decimal:
+    """What a write-off would take off a live loan once `recovered` is applied to it."""
+    owed = loan.outstanding_principal + loan.outstanding_interest + loan.outstanding_penalty
+    return max(owed - recovered, ZERO)
+
+
+@transaction.atomic
+def loan_write_off(*, loan_id, actor) -> Decimal:
+    """Write off what a DEFAULTED loan still owes, on its own: the four-eyes `write_off` kind
+    runs this when a second person approves (apps/collections/approvals.py)."""
+    loan = lock_loan(loan_id, None)
+    return _write_off(loan, today=get_business_date(), actor=actor)
+
+
 def _recovery_on_written_off(loan: Loan, amount: Decimal, *, today, actor, action) -> None:
     common = on_loan(loan)
     journal_post(

@@ -126,9 +126,11 @@ class TransitionButtonsMixin:
             value = request.POST.get(keyword)
             kwargs[keyword] = value == "on" if kind == "checkbox" else (value or "").strip()
         try:
-            button.service(**{button.key or f"{info[1]}_id": obj.pk}, **kwargs)
+            done = button.service(**{button.key or f"{info[1]}_id": obj.pk}, **kwargs)
         except DomainError as exc:
             self.message_user(request, f"{button.label} was not done: {exc.message}", messages.ERROR)
         else:
-            self.message_user(request, f"{button.label}: done.", messages.SUCCESS)
+            # A service may say more than "done" (e.g. that a second person must approve).
+            message = done if isinstance(done, str) else f"{button.label}: done."
+            self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(change_url)

@@ -4,7 +4,9 @@ from django.db.models.functions import Coalesce
 
 from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from apps.core.admin_csv import CsvExportMixin
+from apps.core.admin_transitions import Button, TransitionButtonsMixin
 from apps.core.money import ZERO
+from apps.ledger.approvals import ledger_reversal_request, reversible
 from apps.ledger.models import Account, AccountBalanceStripe, JournalEntry, JournalLine
 
 
@@ -35,8 +37,29 @@ class JournalLineInline(ReadOnlyInline):
     show_change_link = False
 
 
+def _ask_reversal(*, entry_id, actor, reason):
+    ledger_reversal_request(entry_id=entry_id, reason=reason, actor=actor)
+    return (
+        "Asked to reverse this entry: the reversal is posted when an ADMIN other than you approves it "
+        "under Worklists → Approvals."
+    )
+
+
 @admin.register(JournalEntry)
-class JournalEntryAdmin(ReadOnlyAdmin):
+class JournalEntryAdmin(TransitionButtonsMixin, ReadOnlyAdmin):
+    # A ledger adjustment with four eyes. Asking changes nothing, so viewing the journal is
+    # enough to ask; only an ADMIN who did not ask can approve (apps/ledger/approvals.py).
+    transition_buttons = [
+        Button(
+            "reverse",
+            "Reverse this entry (four eyes)",
+            _ask_reversal,
+            condition=reversible,
+            needs_reason=True,
+            permission="ledger.view_journalentry",
+            key="entry_id",
+        )
+    ]
     list_display = ["posted_at", "business_date", "entry_type", "memo", "loan_id", "idempotency_key"]
     # A date filter rather than date_hierarchy, whose year/month links scan the whole journal.
     list_filter = ["entry_type", "business_date"]

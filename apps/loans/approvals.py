@@ -18,8 +18,9 @@ def _override(payload: dict, *, actor) -> dict:
     return {"limit": str(limit.amount) if limit else None}
 
 
-def credit_limit_override_request(*, business: Business, amount: Decimal | None, reason: str, actor):
-    """`amount` None asks to lift the override."""
+def credit_limit_override_request(*, business: Business, amount: Decimal | None, reason: str, actor, request_id=None):
+    """`amount` None asks to lift the override. Asked over POST /admin/businesses/{id}/limit-override
+    or from the borrower 360; applied when a different ADMIN approves."""
     if amount is not None and amount < 0:
         raise InvalidInput("A limit is zero or more.", field="amount")
     payload = {
@@ -34,4 +35,5 @@ def credit_limit_override_request(*, business: Business, amount: Decimal | None,
         payload=payload,
         reason=reason,
         actor=actor,
+        request_id=request_id,
     )

@@ -1,6 +1,7 @@
 """Four eyes: a charge waiver and a limit override are asked for by one staff user and take
 effect only when a different ADMIN approves; the maker never approves their own request."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -113,3 +114,62 @@ def test_the_console_lists_pending_requests_first_and_links_their_object(ledger_
     page = admin_web.get(f"/admin/audit/approval/{asked.pk}/change/").content.decode()
     assert f'href="/admin/kyc/business/{loan.business.pk}/change/"' in page
     assert "Approve and apply" in page and "Reject" in page and "200000.00" in page
+
+
+def test_a_limit_override_is_asked_over_the_api_and_applies_on_approval(
+    ledger_chart, borrower, officer_client, admin_client
+):
+    from apps.loans.limits import business_limit
+
+    loan = make_loan(borrower)
+    url = f"/api/v1/admin/businesses/{loan.business.pk}/limit-override"
+    asked = officer_client.post(url, {"amount": "250000.00", "reason": WHY}, format="json")
+    assert asked.status_code == 202, asked.content
+    assert business_limit(loan.business).source != "override"
+    approved = admin_client.post(
+        f"/api/v1/admin/approvals/{asked.json()['approval_id']}/approve", {"reason": "agreed"}, format="json"
+    )
+    assert approved.status_code == 200 and approved.json()["result"] == {"limit": "250000.00"}
+    limit = business_limit(loan.business)
+    assert (limit.source, limit.sanctioned) == ("override", Decimal("250000.00"))
+    shown = officer_client.get(f"/api/v1/businesses/{loan.business.pk}/limits").json()
+    assert shown["sanctioned_limit"] == "250000.00"
+
+    # Lifting it is asked the same way, with a null amount.
+    lift = officer_client.post(url, {"amount": None, "reason": WHY}, format="json")
+    admin_client.post(f"/api/v1/admin/approvals/{lift.json()['approval_id']}/approve", {}, format="json")
+    assert business_limit(loan.business).source != "override"
+
+
+def test_bad_limit_override_requests_are_refused_naming_the_field(
+    ledger_chart, borrower, officer_client, borrower_client
+):
+    loan = make_loan(borrower)
+    url = f"/api/v1/admin/businesses/{loan.business.pk}/limit-override"
+    for body, field in (
+        ({"amount": "-1", "reason": WHY}, "amount"),
+        ({"amount": "1e9", "reason": WHY}, "amount"),
+        ({"reason": WHY}, "amount"),
+        ({"amount": "100000", "reason": "raise"}, "reason"),
+    ):
+        refused = officer_client.post(url, body, format="json")
+        assert refused.status_code == 400 and field in refused.json()["errors"], (body, refused.content)
+    assert borrower_client.post(url, {"amount": "1", "reason": WHY}, format="json").status_code == 403
+    assert not Approval.objects.exists()
+
+
+def test_the_borrower_360_asks_for_a_limit_override(ledger_chart, borrower, officer_web):
+    loan = make_loan(borrower)
+    page = officer_web.get(f"/admin/borrowers/{loan.business.pk}/").content.decode()
+    form_url = f"/admin/borrowers/{loan.business.pk}/limit-override/"
+    assert f'href="{form_url}"' in page
+    form = officer_web.get(form_url).content.decode()
+    assert "Sanctioned limit now" in form and "Ask for a limit override" in form
+    short = officer_web.post(form_url, {"amount": "300000", "reason": "more", "token": str(uuid.uuid4())})
+    assert short.status_code == 200 and not Approval.objects.exists()
+    token = str(uuid.uuid4())
+    for _ in range(2):  # the form sent twice asks once
+        done = officer_web.post(form_url, {"amount": "300000", "reason": WHY, "token": token}, follow=True)
+    assert "Asked for a limit of ₹3,00,000.00" in done.content.decode()
+    approval = Approval.objects.get()
+    assert (approval.kind, approval.payload["amount"]) == ("limit_override", "300000.00")

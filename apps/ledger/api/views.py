@@ -1,11 +1,15 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.audit.api.serializers import ApprovalAskedSerializer
 from apps.core.api.fields import MoneyOutputField
 from apps.core.money import TOTAL_DIGITS
-from apps.core.permissions import IsAdmin
+from apps.core.permissions import IsAdmin, IsOfficerOrAdmin
+from apps.ledger.approvals import ledger_reversal_request
+from apps.ledger.models import JournalEntry
 from apps.ledger.selectors import ledger_summary
 
 
@@ -33,3 +37,22 @@ class LedgerSummaryView(APIView):
     @extend_schema(responses={200: LedgerSummarySerializer})
     def get(self, request):
         return Response(LedgerSummarySerializer(ledger_summary()).data)
+
+
+class ReversalInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=10, max_length=1000, help_text="Kept in the audit trail.")
+
+
+class EntryReverseView(APIView):
+    """POST /admin/ledger/entries/{id}/reverse: a ledger adjustment, asked for here and posted
+    when a second person (an ADMIN who did not ask) approves it under /admin/approvals."""
+
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=ReversalInputSerializer, responses={202: ApprovalAskedSerializer})
+    def post(self, request, pk):
+        entry = get_object_or_404(JournalEntry, pk=pk)
+        given = ReversalInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        approval = ledger_reversal_request(entry_id=entry.pk, actor=request.user, **given.validated_data)
+        return Response(ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("offers/invoice/<uuid:pk>", views.InvoiceOffersView.as_view(), name="offer-invoice"),
     path("loans/sanction", views.LoanSanctionView.as_view(), name="loan-sanction"),
     path("businesses/<uuid:pk>/limits", views.BusinessLimitsView.as_view(), name="business-limits"),
+    path("admin/businesses/<uuid:pk>/limit-override", views.LimitOverrideView.as_view(), name="limit-override"),
     path("businesses/me/refinance", views.MyRefinanceView.as_view(), name="business-me-refinance"),
     path("loans/my", views.MyLoansView.as_view(), name="loan-my"),
     path("loans/<uuid:pk>", views.LoanDetailView.as_view(), name="loan-detail"),

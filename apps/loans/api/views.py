@@ -1,11 +1,13 @@
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.audit.api.serializers import ApprovalAskedSerializer
+from apps.core.api.fields import MoneyField
 from apps.core.api.service_call import serve
 from apps.core.errors import Conflict
 from apps.core.idempotency import key_from
@@ -31,6 +33,7 @@ from apps.loans.api.serializers import (
     RefinanceSerializer,
     SanctionSerializer,
 )
+from apps.loans.approvals import credit_limit_override_request
 from apps.loans.limits import limits_of
 from apps.loans.models import Loan, LoanApplication, LoanProduct, Offer
 from apps.loans.refinance import refinance_options
@@ -176,6 +179,26 @@ class BusinessLimitsView(APIView):
         business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
         answer = limits_of(business, book_wide=request.user.role != Role.BORROWER)
         return Response(LimitsSerializer(answer).data)
+
+
+class LimitOverrideInputSerializer(serializers.Serializer):
+    amount = MoneyField(min_value=0, allow_null=True, help_text="The new sanctioned limit; null lifts the override.")
+    reason = serializers.CharField(min_length=10, max_length=1000, help_text="The approver reads it.")
+
+
+class LimitOverrideView(APIView):
+    """POST /admin/businesses/{id}/limit-override: an override of the sanctioned limit, asked for
+    here and applied when a second person (an ADMIN who did not ask) approves it."""
+
+    permission_classes = [IsOfficerOrAdmin]
+
+    @extend_schema(request=LimitOverrideInputSerializer, responses={202: ApprovalAskedSerializer})
+    def post(self, request, pk):
+        business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
+        given = LimitOverrideInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        approval = credit_limit_override_request(business=business, actor=request.user, **given.validated_data)
+        return Response(ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ApplicationFilter(django_filters.FilterSet):

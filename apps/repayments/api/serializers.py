@@ -100,8 +100,3 @@ class WaiveInputSerializer(serializers.Serializer):
     installment_id = serializers.UUIDField()
     amount = MoneyField(min_value=Decimal("0.01"))
     reason = serializers.CharField(min_length=10, max_length=1000, help_text="Kept in the audit trail.")
-
-
-class ApprovalAskedSerializer(serializers.Serializer):
-    approval_id = serializers.UUIDField(source="pk")
-    status = serializers.CharField()

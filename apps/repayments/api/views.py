@@ -6,6 +6,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.audit.api.serializers import ApprovalAskedSerializer
 from apps.core.idempotency import idempotent
 from apps.core.permissions import IsOfficerOrAdmin
 from apps.loans.api.serializers import ContractLinkSerializer, InstallmentSerializer
@@ -172,10 +173,10 @@ class LoanWaiveView(APIView):
 
     permission_classes = [IsOfficerOrAdmin]
 
-    @extend_schema(request=s.WaiveInputSerializer, responses={202: s.ApprovalAskedSerializer})
+    @extend_schema(request=s.WaiveInputSerializer, responses={202: ApprovalAskedSerializer})
     def post(self, request, pk):
         loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
         given = s.WaiveInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         approval = charge_waiver_request(loan_id=loan.pk, actor=request.user, **given.validated_data)
-        return Response(s.ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
+        return Response(ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
