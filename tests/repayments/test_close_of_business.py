@@ -182,3 +182,33 @@ def test_a_loan_defaulted_by_override_or_a_second_bounce_stays_defaulted_overnig
     for loan in (overridden, bounced):
         loan.refresh_from_db()
         assert (loan.status, loan.dpd, loan.asset_classification) == (Loan.Status.DEFAULTED, 0, "STANDARD")
+
+
+def test_a_bounce_charge_on_an_npa_loan_is_suspense_until_it_is_paid(borrower):
+    """Like its interest and penal charges, an NPA loan's bounce charge is income only as it is
+    paid; its GST is owed either way."""
+    from apps.repayments.services import emi_bounce
+
+    loan = make_loan(borrower)
+    day = days_after(loan, 1, 91)
+    close_day(day)
+    loan.refresh_from_db()
+    assert loan.asset_classification == "NPA" and loan.penal_suspense == 0  # that night's charge was income
+
+    def penal_income():
+        return -loan_balances(loan.pk).get(chart.PENAL_INCOME, Decimal(0))
+
+    income = penal_income()
+    future = loan.installments.filter(due_date__gt=day).order_by("number").first()
+    bounce = emi_bounce(installment_id=future.pk, code="04", actor=None)
+    entry = JournalEntry.objects.get(pk=bounce.journal_entry_id)
+    credits = {line.account_id: line.credit for line in entry.lines.all() if line.credit}
+    assert credits == {chart.PENAL_SUSPENSE: bounce.charge, chart.GST_PAYABLE: bounce.gst}
+    loan.refresh_from_db()
+    assert loan.penal_suspense == bounce.charge and penal_income() == income
+    # Paid: the charge moves from suspense to income; the GST stays owed to the government.
+    emi_pay(installment_id=future.pk, actor=borrower)
+    loan.refresh_from_db()
+    assert loan.penal_suspense == 0 and penal_income() == income + bounce.charge
+    assert loan_balances(loan.pk).get(chart.PENAL_SUSPENSE, Decimal(0)) == 0
+    assert ledger_summary()["balanced"]

@@ -340,9 +340,12 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
         actor=actor,
     )
     common = on_loan(loan)
+    # An NPA loan's charges are income only as they are paid (like its interest and penal
+    # charges): the charge goes to suspense; the GST on it is owed to the government either way.
+    npa = loan.asset_classification == Loan.Classification.NPA
     lines = [
         Line(chart.CHARGES_RECEIVABLE, debit=charge + gst, **common),
-        Line(chart.PENAL_INCOME, credit=charge, **common),
+        Line(chart.PENAL_SUSPENSE if npa else chart.PENAL_INCOME, credit=charge, **common),
     ]
     if gst:
         lines.append(Line(chart.GST_PAYABLE, credit=gst, **common))
@@ -363,6 +366,8 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
     installment.save()
     before = {"status": loan.status, "bounce_count": loan.bounce_count}
     loan.record_bounce(charge=charge + gst)
+    if npa:
+        loan.penal_suspense += charge
     if defaults:
         loan.mark_defaulted()
     loan.save()
