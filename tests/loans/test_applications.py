@@ -150,3 +150,28 @@ def test_the_officer_worklist_decides_a_held_application(borrower, borrower_clie
     decided = LoanApplication.objects.get(pk=application["id"])
     assert decided.status == "APPROVED" and decided.offers.count() == 1
     assert decided.decision_reason == "listed buyer, good history"
+
+
+def test_one_application_per_invoice_awaits_its_decision(borrower, borrower_client, product):
+    payout_account(verified_business(borrower))
+    invoice_id = _invoice(borrower_client, "4000000.00")
+    first, second = (_apply(borrower_client, invoice_id, product, "3000000.00").json() for _ in range(2))
+    assert borrower_client.post(f"{URL}/{first['id']}/submit").json()["status"] == "UNDER_REVIEW"
+    refused = borrower_client.post(f"{URL}/{second['id']}/submit")
+    assert refused.status_code == 409 and refused.json()["code"] == "application_open"
+    assert LoanApplication.objects.get(pk=second["id"]).status == "DRAFT"
+    # POST /offers/generate answers with the application already waiting, and queues nothing more.
+    held = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert held.status_code == 409 and held.json()["application_id"] == first["id"]
+    assert LoanApplication.objects.filter(invoice_id=invoice_id).count() == 2
+
+
+def test_the_database_refuses_a_second_open_application_for_an_invoice(borrower, borrower_client, product):
+    from django.db import IntegrityError, transaction
+
+    payout_account(verified_business(borrower))
+    invoice_id = _invoice(borrower_client, "4000000.00")
+    first, second = (_apply(borrower_client, invoice_id, product, "3000000.00").json() for _ in range(2))
+    borrower_client.post(f"{URL}/{first['id']}/submit")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LoanApplication.objects.filter(pk=second["id"]).update(status="UNDER_REVIEW")
