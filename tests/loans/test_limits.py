@@ -138,3 +138,28 @@ def test_the_borrower_360_shows_the_limit_and_its_buyers(borrower, officer_web):
     page = officer_web.get(reverse("admin:borrower_360", args=[loan.business_id])).content.decode()
     assert 'id="b360-limits"' in page
     assert "₹75,000.00" in page and loan.invoice.buyer_gstin in page and "₹2,00,00,000.00" in page
+
+
+def test_an_application_beyond_the_limit_is_409_naming_it_and_stays_a_draft(borrower, borrower_client, admin_user):
+    from apps.loans.models import LoanApplication
+
+    loan = make_loan(borrower)
+    credit_limit_set(business=loan.business, amount=Decimal("100000"), reason=WHY, actor=admin_user)
+    body = {
+        "invoice_id": _invoice(borrower_client),
+        "product_id": str(loan.product_id),
+        "requested_amount": "30000.00",  # 25,000.00 is left of the limit
+        "tenure_months": loan.product.tenure_months,
+    }
+    draft = borrower_client.post("/api/v1/loan-applications", body, format="json").json()
+    refused = borrower_client.post(f"/api/v1/loan-applications/{draft['id']}/submit")
+    assert refused.status_code == 409, refused.content
+    assert (refused.json()["code"], refused.json()["limit"], refused.json()["available"]) == (
+        "limit_exceeded",
+        "business",
+        "25000.00",
+    )
+    assert LoanApplication.objects.get(pk=draft["id"]).status == "DRAFT"
+    fits = borrower_client.patch(f"/api/v1/loan-applications/{draft['id']}", {"requested_amount": "25000.00"})
+    assert fits.status_code == 200
+    assert borrower_client.post(f"/api/v1/loan-applications/{draft['id']}/submit").json()["status"] == "APPROVED"

@@ -24,6 +24,7 @@ from apps.core.money import HUNDRED, round_money
 from apps.invoices.models import Invoice
 from apps.invoices.selectors import invoices_visible_to
 from apps.kyc.models import Business
+from apps.loans.limits import limits_check
 from apps.loans.models import LoanApplication, LoanProduct, Offer
 from apps.loans.selectors import loan_product_for_offers
 from apps.loans.services.offers import offers_live, offers_make
@@ -135,8 +136,12 @@ def _open_elsewhere(application: LoanApplication) -> LoanApplication | None:
     )
 
 
-def _submitted(application: LoanApplication, actor) -> LoanApplication:
-    """Submit a DRAFT (locked, with its invoice): the risk evaluation decides on the amount asked."""
+def _submitted(application: LoanApplication, actor, *, amount_is_firm: bool = True) -> LoanApplication:
+    """Submit a DRAFT (locked, with its invoice): the risk evaluation decides on the amount asked.
+
+    `amount_is_firm`: the borrower named the amount, so an amount beyond the exposure limits is
+    a 409 `limit_exceeded` now, not an approval that can make no offer. POST /offers/generate
+    asks for the most the invoice carries and takes the offers that fit (offers_make)."""
     business = Business.objects.get(pk=application.business_id)
     if business.kyc_status != Business.KycStatus.VERIFIED:
         raise Conflict("KYC is not verified.", code="kyc_required")
@@ -147,6 +152,9 @@ def _submitted(application: LoanApplication, actor) -> LoanApplication:
     decision = risk_evaluation_run(business=business, amount=application.requested_amount, actor=actor)
     application.decision, application.reasons = decision.outcome, list(decision.reasons)
     application.credit_score = decision.score
+    if amount_is_firm and decision.outcome != "REJECT":
+        # After the evaluation: the grade it scores is what the business's limit follows.
+        limits_check(business, application.invoice.buyer_gstin, application.requested_amount)
     if decision.outcome == "REJECT":
         application.reject_automatically()
     elif decision.outcome == "REVIEW":
@@ -217,7 +225,7 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
             tenure_months=product.tenure_months,
         )
         record("application.created", obj=application, after=_snapshot(application), actor=actor)
-        held = _submitted(application, actor)
+        held = _submitted(application, actor, amount_is_firm=False)
     if held.status == LoanApplication.Status.APPROVED:
         return list(held.offers.order_by("type"))
     if held.status == LoanApplication.Status.REJECTED:
