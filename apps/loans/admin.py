@@ -587,7 +587,7 @@ class LoanApplicationAdmin(CsvExportMixin, TransitionButtonsMixin, ReadOnlyAdmin
         ),
     ]
     # The status says the decision; who decided is on the page: the list fits a laptop screen.
-    list_display = ["business", "invoice", "requested_amount", "status", "why_review", "submitted_at"]
+    list_display = ["business_name", "invoice_number", "requested_amount", "status", "why_review", "submitted_at"]
     list_filter = [UnderReviewFilter, "status"]
     search_fields = ["=business__gstin", "=invoice__invoice_number"]
     csv_fields = [
@@ -619,6 +619,14 @@ class LoanApplicationAdmin(CsvExportMixin, TransitionButtonsMixin, ReadOnlyAdmin
         "decided_at",
         "decision_reason",
     ]
+
+    @admin.display(description="business", ordering="business__legal_name")
+    def business_name(self, application):
+        return application.business.legal_name
+
+    @admin.display(description="invoice", ordering="invoice__invoice_number")
+    def invoice_number(self, application):
+        return application.invoice.invoice_number
 
     def has_decide_permission(self, request):
         return request.user.has_perm("loans.change_loanapplication")

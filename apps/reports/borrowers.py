@@ -16,7 +16,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from apps.accounts.phone import normalize_indian_mobile
-from apps.audit.models import AuditLog
+from apps.audit.models import Approval, AuditLog
 from apps.banking.analytics import cash_flow
 from apps.banking.models import BankAccount, BankCall, Consent
 from apps.collections.models import Notification
@@ -97,6 +97,12 @@ def borrower_360(business: Business) -> dict:
         "audit": list(AuditLog.objects.filter(objects).select_related("actor").order_by("-at")[:SECTION]),
         "bank": bank_data(business),
         "limits": limits_of(business),
+        # Overrides asked for and not yet decided: a second ask would be a second request.
+        "limit_requests": list(
+            Approval.objects.filter(
+                kind="limit_override", object_id=str(business.pk), status=Approval.Status.PENDING
+            ).select_related("requested_by")
+        ),
     }
 
 

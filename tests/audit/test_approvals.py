@@ -173,3 +173,7 @@ def test_the_borrower_360_asks_for_a_limit_override(ledger_chart, borrower, offi
     assert "Asked for a limit of ₹3,00,000.00" in done.content.decode()
     approval = Approval.objects.get()
     assert (approval.kind, approval.payload["amount"]) == ("limit_override", "300000.00")
+    # The 360 says an override waits, so nobody asks twice.
+    after = officer_web.get(f"/admin/borrowers/{loan.business.pk}/").content.decode()
+    assert "Override asked" in after and "₹3,00,000.00" in after
+    assert f'href="/admin/audit/approval/{approval.pk}/change/"' in after
