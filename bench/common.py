@@ -43,14 +43,20 @@ def admin_sql(sql: str) -> None:
         conn.execute(sql)
 
 
+# run_all.py migrates one database and names it here: each bench's scratch database is then a
+# copy of it (CREATE DATABASE ... TEMPLATE, about a second) rather than a migrate of its own.
+TEMPLATE_ENV = "BENCH_TEMPLATE_DB"
+
+
 @contextmanager
 def scratch_database(prefix: str, *, migrate: bool = True):
     """A new database on the same server, migrated, dropped afterwards."""
     name = f"bench_{prefix}_{uuid.uuid4().hex[:8]}"
-    admin_sql(f'CREATE DATABASE "{name}"')
+    template = os.environ.get(TEMPLATE_ENV) if migrate else None
+    admin_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     url = with_database(base_url(), name)
     try:
-        if migrate:
+        if migrate and not template:
             env = {**os.environ, "DATABASE_URL": url}
             subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True, env=env)
         yield url

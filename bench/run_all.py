@@ -5,6 +5,7 @@ python bench/run_all.py --smoke   # small sizes (`make test`): every bench still
                                   # prints its ratio, and fails loudly if it breaks
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ BENCHES = {
     "ledger_posting.py": ["--entries", "200", "--procs", "2", "--seconds", "2"],
     "repayments_api.py": ["--payments", "100", "--procs", "2", "--seconds", "2"],
     "close_of_business.py": ["--loans", "2000"],
+    "close_of_business_parts.py": ["--loans", "2000", "--parts", "4", "--workers", "2", "--quick"],
     "webhooks_apply.py": ["--events", "100", "--procs", "2", "--seconds", "2"],
     "webhooks_deliver.py": ["--events", "200", "--seconds", "2"],
     "collections_desk.py": ["--loans", "3000", "--unpaid-every", "10", "--collectors", "5", "--seconds", "2"],
@@ -23,7 +25,13 @@ BENCHES = {
 }
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent))
+    from bench.common import TEMPLATE_ENV, scratch_database
+
     smoke = "--smoke" in sys.argv[1:]
-    for name, smoke_args in BENCHES.items():
-        print(f"== {name}{' (smoke)' if smoke else ''}", flush=True)
-        subprocess.run([sys.executable, str(HERE / name), *(smoke_args if smoke else [])], check=True)
+    # Migrated once; every bench's scratch database is a copy of it.
+    with scratch_database("template") as template_url:
+        env = {**os.environ, TEMPLATE_ENV: template_url.rsplit("/", 1)[1]}
+        for name, smoke_args in BENCHES.items():
+            print(f"== {name}{' (smoke)' if smoke else ''}", flush=True)
+            subprocess.run([sys.executable, str(HERE / name), *(smoke_args if smoke else [])], check=True, env=env)

@@ -74,6 +74,14 @@ AA_TIMEOUT_SECONDS = env.float("AA_TIMEOUT_SECONDS", default=5.0)
 # than AA_DATA_STALE_DAYS is shown as stale.
 AA_SYNC_FRESH_MINUTES = env.int("AA_SYNC_FRESH_MINUTES", default=60)
 AA_SYNC_LEASE_SECONDS = env.int("AA_SYNC_LEASE_SECONDS", default=900)
+# The close of business in parts over worker processes (apps/repayments/close_of_business.py,
+# docs/scaling.md): 1 closes the whole book in the job's own process.
+COB_PARTS = env.int("COB_PARTS", default=1)
+COB_HELPERS = env.int("COB_HELPERS", default=64)  # most helper messages a run sends
+# A part's worker renews its lease after each step; a part whose lease ran out (its worker died)
+# is claimed again by another.
+COB_PART_LEASE_SECONDS = env.int("COB_PART_LEASE_SECONDS", default=600)
+COB_PART_ATTEMPTS = env.int("COB_PART_ATTEMPTS", default=3)
 AA_DATA_STALE_DAYS = env.int("AA_DATA_STALE_DAYS", default=35)
 # How long its keys are trusted from cache, and the least time between two refetches caused by
 # an unknown key id (a flood of forged kids must not become a flood of fetches).

@@ -20,10 +20,20 @@ and reach the SQL as parameters.
 """
 
 import datetime
-from collections import defaultdict
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
 from decimal import Decimal
 
+from celery import current_app
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from apps.audit.services import record_many
 from apps.core.business_date import business_day_closed
@@ -33,20 +43,32 @@ from apps.ledger.bulk import journal_post_many
 from apps.loans.models import Loan
 from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
 from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
-from apps.repayments.loan_chunks import CHUNK, LIVE, walk_loan_chunks
+from apps.repayments.loan_chunks import CHUNK, LIVE, WHOLE_BOOK, Partition, walk_loan_chunks
 from apps.repayments.loan_chunks import execute as _execute
 from apps.repayments.loan_chunks import night_entry as _entry
 from apps.repayments.loan_chunks import rows as _rows
+from apps.repayments.models import CloseOfBusinessPart
 from apps.repayments.penal import accrue_penal_charges
+
+logger = logging.getLogger(__name__)
+PART_TASK = "repayments.close_of_business_part"  # apps/repayments/tasks.py
+POLL_SECONDS = 0.5
+
 
 # Loans with interest falling due and not yet accrued, gathered once per run into a temporary
 # table so the chunks below walk it by key (flat memory, no re-scan of the installments).
-_CANDIDATES_SQL = [
-    "CREATE TEMPORARY TABLE IF NOT EXISTS cob_due_loans (loan_id uuid PRIMARY KEY)",
-    "TRUNCATE cob_due_loans",
-    """INSERT INTO cob_due_loans
-       SELECT DISTINCT loan_id FROM loans_installment WHERE NOT interest_accrued AND due_date <= %(day)s""",
-]
+def _candidates_sql(part: Partition) -> list[str]:
+    return [
+        "CREATE TEMPORARY TABLE IF NOT EXISTS cob_due_loans (loan_id uuid PRIMARY KEY)",
+        "TRUNCATE cob_due_loans",
+        f"""INSERT INTO cob_due_loans
+           SELECT DISTINCT i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+           WHERE NOT i.interest_accrued AND i.due_date <= %(day)s AND {part.where("l")}"""
+        if part.count > 1
+        else """INSERT INTO cob_due_loans
+           SELECT DISTINCT loan_id FROM loans_installment WHERE NOT interest_accrued AND due_date <= %(day)s""",
+    ]
+
 
 # Lock order is loan, then installments: the order every payment takes, so a payment arriving
 # during the close of business waits instead of deadlocking.
@@ -108,33 +130,34 @@ def _accrue_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
     return len(rows), entries
 
 
-def accrue_interest(day: datetime.date) -> dict:
+def accrue_interest(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
     accrued, entries = walk_loan_chunks(
-        "cob_due_loans", _CANDIDATES_SQL, {"day": day}, lambda ids: _accrue_chunk(day, ids)
+        "cob_due_loans", _candidates_sql(part), {"day": day}, lambda ids: _accrue_chunk(day, ids)
     )
     return {"installments_accrued": accrued, "interest_entries": entries}
 
 
-def update_delinquency(day: datetime.date) -> dict:
+def update_delinquency(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
     params = {**LIVE, "day": day}
     dpd_set = _execute(
-        """WITH oldest AS (
+        f"""WITH oldest AS (
                 SELECT loan_id, min(due_date) AS due FROM loans_installment
                 WHERE status <> 'PAID' AND due_date < %(day)s GROUP BY loan_id)
             UPDATE loans_loan l SET dpd = %(day)s - oldest.due, updated_at = now()
-            FROM oldest WHERE l.id = oldest.loan_id AND l.status = ANY(%(live)s) AND l.dpd <> %(day)s - oldest.due""",
+            FROM oldest WHERE l.id = oldest.loan_id AND l.status = ANY(%(live)s) AND l.dpd <> %(day)s - oldest.due
+              AND {part.where("l")}""",
         params,
     )
     dpd_cleared = _execute(
-        """UPDATE loans_loan l SET dpd = 0, updated_at = now()
-            WHERE l.status = ANY(%(live)s) AND l.dpd > 0 AND NOT EXISTS (
+        f"""UPDATE loans_loan l SET dpd = 0, updated_at = now()
+            WHERE l.status = ANY(%(live)s) AND l.dpd > 0 AND {part.where("l")} AND NOT EXISTS (
                 SELECT 1 FROM loans_installment i
                 WHERE i.loan_id = l.id AND i.status <> 'PAID' AND i.due_date < %(day)s)""",
         params,
     )
     reason = f"close of business {day}"
-    to_overdue = LOAN_OVERDUE.many(Loan.objects.filter(dpd__gt=0), reason=reason)
-    to_active = LOAN_CURRENT.many(Loan.objects.filter(dpd=0), reason=reason)
+    to_overdue = LOAN_OVERDUE.many(part.loans(Loan.objects.filter(dpd__gt=0)), reason=reason)
+    to_active = LOAN_CURRENT.many(part.loans(Loan.objects.filter(dpd=0)), reason=reason)
     return {
         "dpd_updated": dpd_set + dpd_cleared,
         "loans_overdue": len(to_overdue),
@@ -143,16 +166,17 @@ def update_delinquency(day: datetime.date) -> dict:
 
 
 _CLASSIFY_CASE, _CLASSIFY_PARAMS = classification_sql("l.dpd")
+# {part} and {part_n}: Partition.where on the two readings of the loans table.
 _CLASSIFY_SQL = f"""
 WITH npa_borrowers AS (
-    SELECT DISTINCT borrower_id FROM loans_loan
-    WHERE status = ANY(%(live)s)
-      AND (dpd > %(npa_after)s OR (asset_classification = %(npa)s AND (dpd > 0 OR outstanding_penalty > 0)))
+    SELECT DISTINCT n.borrower_id FROM loans_loan n
+    WHERE n.status = ANY(%(live)s) AND {{part_n}}
+      AND (n.dpd > %(npa_after)s OR (n.asset_classification = %(npa)s AND (n.dpd > 0 OR n.outstanding_penalty > 0)))
 ), target AS (
     SELECT l.id, l.asset_classification AS old, l.dpd,
            CASE WHEN nb.borrower_id IS NOT NULL THEN %(npa)s ELSE {_CLASSIFY_CASE} END AS new
     FROM loans_loan l LEFT JOIN npa_borrowers nb ON nb.borrower_id = l.borrower_id
-    WHERE l.status = ANY(%(live)s)
+    WHERE l.status = ANY(%(live)s) AND {{part}}
 ), changed AS (
     UPDATE loans_loan l SET asset_classification = target.new, updated_at = now()
     FROM target WHERE l.id = target.id AND target.new <> target.old
@@ -166,8 +190,11 @@ SELECT id, old, new FROM changed
 """
 
 
-def classify_book(day: datetime.date) -> dict:
-    changed = _rows(_CLASSIFY_SQL, {**LIVE, **_CLASSIFY_PARAMS, "npa": str(BEYOND), "npa_after": NPA_AFTER, "day": day})
+def classify_book(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
+    changed = _rows(
+        _CLASSIFY_SQL.format(part=part.where("l"), part_n=part.where("n")),
+        {**LIVE, **_CLASSIFY_PARAMS, "npa": str(BEYOND), "npa_after": NPA_AFTER, "day": day},
+    )
     for old, new in {(row[1], row[2]) for row in changed}:
         record_many(
             "loan.classified",
@@ -195,7 +222,9 @@ def classify_book(day: datetime.date) -> dict:
         )
     to_npa = [row[0] for row in changed if row[2] == BEYOND]
     suspense = move_interest_to_suspense(day, to_npa)
-    defaulted = LOAN_DEFAULTED.many(Loan.objects.filter(asset_classification=BEYOND), reason=f"classified NPA on {day}")
+    defaulted = LOAN_DEFAULTED.many(
+        part.loans(Loan.objects.filter(asset_classification=BEYOND)), reason=f"classified NPA on {day}"
+    )
     # Only a loan this run lifted out of NPA is upgraded: a loan DEFAULTED for another reason
     # (a second bounce, an ADMIN override) stays DEFAULTED whatever its arrears.
     lifted = [row[0] for row in changed if row[1] == BEYOND and row[2] != BEYOND]
@@ -243,31 +272,132 @@ def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
     return posted
 
 
-def mark_installments_overdue(day: datetime.date) -> dict:
+def mark_installments_overdue(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
     """Last in the transaction: the loans are written first, the lock order payments take."""
     marked = _execute(
-        """UPDATE loans_installment i SET status = 'OVERDUE', updated_at = now()
+        f"""UPDATE loans_installment i SET status = 'OVERDUE', updated_at = now()
             FROM loans_loan l
-            WHERE l.id = i.loan_id AND l.status = ANY(%(live)s)
+            WHERE l.id = i.loan_id AND l.status = ANY(%(live)s) AND {part.where("l")}
               AND i.status IN ('PENDING', 'PARTIALLY_PAID') AND i.due_date < %(day)s""",
         {**LIVE, "day": day},
     )
     return {"installments_overdue": marked}
 
 
-def close_of_business(day: datetime.date) -> dict:
+def close_part(day: datetime.date, part: Partition = WHOLE_BOOK, *, heartbeat=lambda: None) -> dict:
+    """Every step of the night for one part of the book, in the order of the whole; `heartbeat`
+    between steps (the worker's lease on the part)."""
+    counts = accrue_interest(day, part)
+    heartbeat()
+    counts.update(accrue_penal_charges(day, part))
+    heartbeat()
+    with transaction.atomic():
+        counts.update(update_delinquency(day, part))
+        counts.update(classify_book(day, part))
+        counts.update(mark_installments_overdue(day, part))
+    return counts
+
+
+def _day_closed(day: datetime.date) -> None:
+    business_day_closed(day=day)
+    # Higher apps finish the night from here (collections syncs its cases), after commit.
+    event_emit(
+        "business_day.closed",
+        aggregate=("core.businessdate", day.isoformat()),
+        payload={"business_date": day.isoformat()},
+        business_date=day,
+    )
+
+
+def close_of_business(day: datetime.date, *, parts: int | None = None) -> dict:
+    """Close `day`: the whole book in this process, or (`parts` > 1, default COB_PARTS) in parts
+    that other worker processes help with (close_in_parts). The same rows either way."""
+    parts = parts or settings.COB_PARTS
+    if parts > 1:
+        return close_in_parts(day, parts)
     counts = accrue_interest(day)
     counts.update(accrue_penal_charges(day))
     with transaction.atomic():
         counts.update(update_delinquency(day))
         counts.update(classify_book(day))
         counts.update(mark_installments_overdue(day))
-        business_day_closed(day=day)
-        # Higher apps finish the night from here (collections syncs its cases), after commit.
-        event_emit(
-            "business_day.closed",
-            aggregate=("core.businessdate", day.isoformat()),
-            payload={"business_date": day.isoformat()},
-            business_date=day,
-        )
+        _day_closed(day)
     return counts
+
+
+# ---- The night in parts, over worker processes -------------------------------------------------
+#
+# The run writes one CloseOfBusinessPart row per part, asks the workers for help (one message per
+# part beyond its own, by task name), and works through the parts itself. Any process claims a
+# part with SKIP LOCKED, runs close_part and marks it DONE; a part whose worker died is claimed
+# again once its lease runs out, and one that fails is run again on its own (COB_PART_ATTEMPTS).
+# When every part is DONE the run closes the day. No result backend is needed, a helper that
+# arrives late finds nothing to claim, and with no helper at all the run does every part itself.
+
+PART = CloseOfBusinessPart.Status
+
+
+def close_in_parts(day: datetime.date, parts: int) -> dict:
+    run_id = uuid.uuid4()
+    CloseOfBusinessPart.objects.bulk_create(
+        [CloseOfBusinessPart(run_id=run_id, business_date=day, index=i, parts=parts) for i in range(parts)]
+    )
+    for _ in range(min(parts - 1, settings.COB_HELPERS)):
+        current_app.send_task(PART_TASK, args=[str(run_id)])
+    while True:
+        parts_work(run_id)
+        rows = list(CloseOfBusinessPart.objects.filter(run_id=run_id))
+        failed = [row for row in rows if row.status == PART.FAILED]
+        if failed:
+            raise RuntimeError(f"close of business {day}: {failed[0]} failed: {failed[0].error}")
+        if all(row.status == PART.DONE for row in rows):
+            break
+        time.sleep(POLL_SECONDS)  # parts other workers hold; theirs, or their leases, end
+    with transaction.atomic():
+        _day_closed(day)
+    totals: Counter = Counter()
+    for row in rows:
+        totals.update(row.counts)
+    return dict(totals)
+
+
+def _claim(run_id, worker: str) -> CloseOfBusinessPart | None:
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            CloseOfBusinessPart.objects.select_for_update(skip_locked=True)
+            .filter(Q(status=PART.PENDING) | Q(status=PART.RUNNING, lease_until__lt=now), run_id=run_id)
+            .order_by("index")
+            .first()
+        )
+        if row is not None:
+            row.status, row.worker, row.attempts = PART.RUNNING, worker, row.attempts + 1
+            row.started_at, row.lease_until = now, now + datetime.timedelta(seconds=settings.COB_PART_LEASE_SECONDS)
+            row.save()
+    return row
+
+
+def parts_work(run_id) -> int:
+    """Claim and run parts of the run until none is left to claim; the parts this process did."""
+    worker = f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
+    done = 0
+    while (row := _claim(run_id, worker)) is not None:
+
+        def renew(pk=row.pk):
+            lease = timezone.now() + datetime.timedelta(seconds=settings.COB_PART_LEASE_SECONDS)
+            CloseOfBusinessPart.objects.filter(pk=pk).update(lease_until=lease)
+
+        try:
+            counts = close_part(row.business_date, Partition(row.index, row.parts), heartbeat=renew)
+        except Exception as exc:
+            logger.exception("close of business %s, part %s of %s failed", row.business_date, row.index, row.parts)
+            last = row.attempts >= settings.COB_PART_ATTEMPTS
+            CloseOfBusinessPart.objects.filter(pk=row.pk).update(
+                status=PART.FAILED if last else PART.PENDING, error=f"{type(exc).__name__}: {exc}"[:4000]
+            )
+            continue
+        CloseOfBusinessPart.objects.filter(pk=row.pk).update(
+            status=PART.DONE, counts=counts, error="", finished_at=timezone.now()
+        )
+        done += 1
+    return done

@@ -7,8 +7,11 @@ journal entries are keyed by loan and business date, so a re-run posts nothing t
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Func, IntegerField, TextField, Value
+from django.db.models.functions import Cast, Mod
 
 from apps.ledger.bulk import EntrySpec
 from apps.ledger.services import Line
@@ -17,6 +20,43 @@ from apps.loans.models import Loan
 CHUNK = 5000
 # Bound into every statement that reads only live loans: `status = ANY(%(live)s)`.
 LIVE = {"live": [str(status) for status in Loan.LIVE_STATUSES]}
+
+
+class _HashText(Func):
+    function = "hashtext"
+    output_field = IntegerField()
+
+
+@dataclass(frozen=True)
+class Partition:
+    """The borrowers whose id hashes to `index` of `count` parts: a share of the book one worker
+    closes (apps/repayments/close_of_business.py). By borrower, so that NPA, which is
+    borrower-wide, never spans two parts. The whole book is the one part of one."""
+
+    index: int = 0
+    count: int = 1
+
+    def __post_init__(self):
+        if not (isinstance(self.index, int) and isinstance(self.count, int) and 0 <= self.index < self.count):
+            raise ValueError(f"no part {self.index!r} of {self.count!r}")
+
+    def where(self, alias: str = "l") -> str:
+        """A condition on the loans table under `alias`, for SQL run with parameters (hence %%)."""
+        if self.count == 1:
+            return "TRUE"
+        return f"(hashtext({alias}.borrower_id::text) & 2147483647) %% {self.count} = {self.index}"
+
+    def loans(self, queryset):
+        """`queryset` of loans narrowed to this part: the same condition as `where`."""
+        if self.count == 1:
+            return queryset
+        borrower_hash = _HashText(Cast("borrower_id", output_field=TextField())).bitand(2147483647)
+        return queryset.alias(_part=Mod(borrower_hash, Value(self.count), output_field=IntegerField())).filter(
+            _part=self.index
+        )
+
+
+WHOLE_BOOK = Partition()
 
 
 def night_entry(day, entry_type, key, loan_id, borrower_id, amount, *, debit, credit, memo) -> EntrySpec:

@@ -160,3 +160,40 @@ class LoanClassificationHistory(models.Model):
 
     def __str__(self):
         return f"{self.business_date}: {self.from_classification} → {self.to_classification}"
+
+
+class CloseOfBusinessPart(models.Model):
+    """One partition of one run of the close of business (apps/repayments/cob_parts.py): the
+    borrowers whose id hashes to `index` of `parts`. Workers claim PENDING parts (or RUNNING ones
+    whose lease ran out: the worker holding it died) with SKIP LOCKED, so each part runs once at
+    a time and a failed part is run again on its own."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        RUNNING = "RUNNING", "Running"
+        DONE = "DONE", "Done"
+        FAILED = "FAILED", "Failed"
+
+    run_id = models.UUIDField()
+    business_date = models.DateField()
+    index = models.PositiveSmallIntegerField()
+    parts = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    worker = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run_id", "index"], name="uq_cob_part_run_index"),
+            models.CheckConstraint(condition=Q(index__lt=models.F("parts")), name="ck_cob_part_index_in_range"),
+        ]
+
+    def __str__(self):
+        return f"close of business {self.business_date}, part {self.index + 1} of {self.parts} ({self.status})"

@@ -20,7 +20,7 @@ from apps.core.money import HUNDRED, ZERO, round_money
 from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
 from apps.repayments.delinquency import BEYOND
-from apps.repayments.loan_chunks import LIVE, night_entry, walk_loan_chunks
+from apps.repayments.loan_chunks import LIVE, WHOLE_BOOK, Partition, night_entry, walk_loan_chunks
 from apps.repayments.loan_chunks import execute as _execute
 from apps.repayments.loan_chunks import rows as _rows
 
@@ -30,13 +30,16 @@ DAYS_IN_YEAR = Decimal(365)
 _OVERDUE = "(i.principal_due + i.interest_due - i.principal_paid - i.interest_paid)"
 _DUE = f"i.due_date < %(day)s AND {_OVERDUE} > 0 AND COALESCE(i.penal_accrued_through, i.due_date) < %(day)s"
 
-_CANDIDATES_SQL = [
-    "CREATE TEMPORARY TABLE IF NOT EXISTS cob_penal_loans (loan_id uuid PRIMARY KEY)",
-    "TRUNCATE cob_penal_loans",
-    f"""INSERT INTO cob_penal_loans
-        SELECT DISTINCT i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
-        WHERE l.status = ANY(%(live)s) AND {_DUE}""",
-]
+
+def _candidates_sql(part: Partition) -> list[str]:
+    return [
+        "CREATE TEMPORARY TABLE IF NOT EXISTS cob_penal_loans (loan_id uuid PRIMARY KEY)",
+        "TRUNCATE cob_penal_loans",
+        f"""INSERT INTO cob_penal_loans
+            SELECT DISTINCT i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+            WHERE l.status = ANY(%(live)s) AND {_DUE} AND {part.where("l")}""",
+    ]
+
 
 # Loan, then installments: the lock order every payment takes.
 _LOCK_LOANS_SQL = """
@@ -108,8 +111,8 @@ def _charge_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
     return len(charged), entries
 
 
-def accrue_penal_charges(day: datetime.date) -> dict:
+def accrue_penal_charges(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
     charged, entries = walk_loan_chunks(
-        "cob_penal_loans", _CANDIDATES_SQL, {**LIVE, "day": day}, lambda ids: _charge_chunk(day, ids)
+        "cob_penal_loans", _candidates_sql(part), {**LIVE, "day": day}, lambda ids: _charge_chunk(day, ids)
     )
     return {"installments_penal_charged": charged, "penal_entries": entries}
