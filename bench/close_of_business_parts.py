@@ -166,9 +166,15 @@ def run_only(url: str, mode: str, parts: int, workers: int) -> None:
     ]
     try:
         _wait_for(app, len(helpers))
+        cpu_before = _cpu_seconds()
         began = time.perf_counter()
         counts = close_of_business(DAY, parts=parts)
         seconds = time.perf_counter() - began
+        cpu = {name: after - cpu_before.get(name, 0.0) for name, after in _cpu_seconds().items()}
+        print(
+            f"CPU during the run ({seconds:.1f}s wall, 2 cores): PostgreSQL {cpu.get('postgres', 0):.1f}s, "
+            f"Python (job and helpers) {cpu.get('python', 0):.1f}s"
+        )
     finally:
         for helper in helpers:
             helper.terminate()
@@ -184,6 +190,27 @@ def run_only(url: str, mode: str, parts: int, workers: int) -> None:
     print(f"RESULT seconds={seconds:.3f}")
     print(f"RESULT counts={dict(sorted(counts.items()))}")
     print(f"RESULT by_worker={by_worker or {'(no parts table)': 1}}")
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time so far of every PostgreSQL and Python process on this machine (Linux /proc):
+    where a night's work is done. A process that ends in between is not counted."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, _, rest = (entry / "stat").read_text().rpartition(")")
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        kind = "postgres" if name.startswith("postgres") else None
+        kind = kind or ("python" if name.startswith(("python", "celery")) else None)
+        if kind:
+            fields = rest.split()
+            totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return totals
 
 
 def _wait_for(app, helpers: int) -> None:
