@@ -41,9 +41,13 @@ def _copy(template_url: str, name: str) -> str:
 
 def _run(url: str, *args: str) -> dict:
     """One configuration in its own process (its own Django, pointed at its copy)."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--run", url, *args], check=True, capture_output=True, text=True
-    ).stdout
+    done = subprocess.run(
+        [sys.executable, __file__, "--run", url, *args], stdout=subprocess.PIPE, text=True, check=False
+    )  # its stderr (a traceback, the workers' logs) goes straight to ours
+    if done.returncode:
+        print(done.stdout, flush=True)
+        raise SystemExit(f"the run {' '.join(args)} failed (exit {done.returncode})")
+    out = done.stdout
     result = {}
     for line in out.splitlines():
         if line.startswith("RESULT "):

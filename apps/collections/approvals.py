@@ -28,7 +28,10 @@ from apps.repayments.services import parse_amount
 
 @approval_kind("write_off", "Write off a loan's unrecovered balance")
 def _write_off(payload: dict, *, actor) -> dict:
-    return {"written_off": str(loan_write_off(loan_id=payload["loan_id"], actor=actor))}
+    amount = loan_write_off(loan_id=payload["loan_id"], actor=actor)
+    # The recovery that asked for it records what it wrote off, as when no approval is needed.
+    RecoveryAction.objects.filter(pk=payload["recovery_action_id"]).update(written_off_amount=amount)
+    return {"written_off": str(amount)}
 
 
 @transaction.atomic
@@ -43,6 +46,10 @@ def recovery_finish(
     )
     loan = lock_loan(action.loan_id, None)
     if write_off_remaining and loan.is_live:
+        # Whatever its size: a write-off waiting for approval is not overtaken by another.
+        pending = Approval.objects.filter(kind="write_off", object_id=str(loan.pk), status=Approval.Status.PENDING)
+        if pending.exists():
+            raise Conflict("A write-off of this loan already waits for approval.", code="approval_pending")
         blank = recovered_amount in (None, "", 0, "0")
         recovered = ZERO if blank else parse_amount(recovered_amount, field="recovered_amount")
         remaining = owed_after_recovery(loan, recovered)

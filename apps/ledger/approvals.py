@@ -27,12 +27,22 @@ MIRRORED_ACCOUNTS = {
 }
 
 
+# Entries whose accounts are ledger-only but whose amount a record of ours keeps as well.
+MIRRORED_TYPES = {JournalEntry.Type.RECOVERY: "its recovery action's recovered amount"}
+
+
 def reversal_refusal(entry: JournalEntry) -> Conflict | None:
     """Why `entry` cannot be reversed by hand, or None."""
     if entry.entry_type == JournalEntry.Type.REVERSAL:
         return Conflict("A reversal is corrected by a new entry, not reversed again.", code="entry_is_reversal")
     if JournalEntry.objects.filter(reverses=entry).exists():
         return Conflict("This entry is already reversed.", code="already_reversed")
+    if entry.entry_type in MIRRORED_TYPES:
+        return Conflict(
+            f"A {entry.get_entry_type_display().lower()} entry is mirrored by {MIRRORED_TYPES[entry.entry_type]}: "
+            "correct it by its operation.",
+            code="reverse_by_operation",
+        )
     accounts = set(entry.lines.values_list("account_id", flat=True))
     mirrored = sorted(MIRRORED_ACCOUNTS[code] for code in accounts if code in MIRRORED_ACCOUNTS)
     if mirrored:

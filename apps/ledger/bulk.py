@@ -71,8 +71,10 @@ SELECT count(*) FROM e
 """
 
 
-def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date) -> int:
-    """Post every spec whose key is new; returns how many entries were written."""
+def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date, stripe: int | None = None) -> int:
+    """Post every spec whose key is new; returns how many entries were written. `stripe`: the
+    balance stripe to add to; a caller posting several batches in one transaction names one, so
+    two such transactions never take two stripes in opposite orders (a deadlock)."""
     if not specs:
         return 0
     columns = {name: [] for name in ("keys", "types", "hashes", "memos", "loans", "stypes", "sids", "ids")}
@@ -111,6 +113,6 @@ def journal_post_many(specs: Sequence[EntrySpec], *, business_date: date) -> int
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # One stripe per batch: its rows are locked until the batch commits, and the other
         # stripes stay free for the postings arriving meanwhile.
-        stripe = random.randrange(STRIPES)
+        stripe = random.randrange(STRIPES) if stripe is None else stripe
         cursor.execute(_BULK_SQL, {**columns, **line_columns, "day": business_date, "stripe": stripe})
         return cursor.fetchone()[0]

@@ -7,7 +7,10 @@ from apps.audit.approvals import approval_kind, approval_request
 from apps.core.errors import InvalidInput
 from apps.core.money import round_money
 from apps.kyc.models import Business
+from apps.loans.models import CreditLimit
 from apps.loans.services.limits import credit_limit_set
+
+REASON_MAX = CreditLimit._meta.get_field("reason").max_length
 
 
 @approval_kind("limit_override", "Override a sanctioned limit")
@@ -23,6 +26,8 @@ def credit_limit_override_request(*, business: Business, amount: Decimal | None,
     or from the borrower 360; applied when a different ADMIN approves."""
     if amount is not None and amount < 0:
         raise InvalidInput("A limit is zero or more.", field="amount")
+    if len(str(reason or "").strip()) > REASON_MAX:  # what CreditLimit keeps of it
+        raise InvalidInput(f"At most {REASON_MAX} characters.", field="reason")
     payload = {
         "business_id": str(business.pk),
         "amount": str(round_money(amount)) if amount is not None else None,

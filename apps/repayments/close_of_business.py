@@ -22,6 +22,7 @@ and reach the SQL as parameters.
 import datetime
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -31,7 +32,7 @@ from decimal import Decimal
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -40,6 +41,7 @@ from apps.core.business_date import business_day_closed
 from apps.core.outbox import event_emit, events_emit_sql
 from apps.ledger import chart
 from apps.ledger.bulk import journal_post_many
+from apps.ledger.models import STRIPES
 from apps.loans.models import Loan
 from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
 from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
@@ -139,10 +141,12 @@ def accrue_interest(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
 
 def update_delinquency(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
     params = {**LIVE, "day": day}
+    # In parts, each part reads the oldest unpaid due date of its own loans only.
+    narrowed = "" if part.count == 1 else f"AND loan_id IN (SELECT l.id FROM loans_loan l WHERE {part.where('l')})"
     dpd_set = _execute(
         f"""WITH oldest AS (
                 SELECT loan_id, min(due_date) AS due FROM loans_installment
-                WHERE status <> 'PAID' AND due_date < %(day)s GROUP BY loan_id)
+                WHERE status <> 'PAID' AND due_date < %(day)s {narrowed} GROUP BY loan_id)
             UPDATE loans_loan l SET dpd = %(day)s - oldest.due, updated_at = now()
             FROM oldest WHERE l.id = oldest.loan_id AND l.status = ANY(%(live)s) AND l.dpd <> %(day)s - oldest.due
               AND {part.where("l")}""",
@@ -178,8 +182,11 @@ WITH npa_borrowers AS (
     FROM loans_loan l LEFT JOIN npa_borrowers nb ON nb.borrower_id = l.borrower_id
     WHERE l.status = ANY(%(live)s) AND {{part}}
 ), changed AS (
+    -- `l.asset_classification = target.old` is checked again on a row another transaction
+    -- changed meanwhile (PostgreSQL re-reads it after the lock): that row is left alone, so no
+    -- second history row or event is written for it.
     UPDATE loans_loan l SET asset_classification = target.new, updated_at = now()
-    FROM target WHERE l.id = target.id AND target.new <> target.old
+    FROM target WHERE l.id = target.id AND target.new <> target.old AND l.asset_classification = target.old
     RETURNING l.id, target.old, target.new, target.dpd
 ), history AS (
     INSERT INTO repayments_loanclassificationhistory
@@ -248,6 +255,7 @@ def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
         {"ids": loan_ids},
     )
     posted = 0
+    stripe = random.randrange(STRIPES)  # one for the whole transaction (journal_post_many)
     for start in range(0, len(rows), CHUNK):  # bounded memory on a night many loans turn NPA
         chunk = rows[start : start + CHUNK]
         specs = [
@@ -264,7 +272,7 @@ def move_interest_to_suspense(day: datetime.date, loan_ids: list) -> int:
             )
             for loan_id, borrower_id, amount in chunk
         ]
-        posted += journal_post_many(specs, business_date=day)
+        posted += journal_post_many(specs, business_date=day, stripe=stripe)
         _execute(
             "UPDATE loans_loan SET interest_suspense = outstanding_interest WHERE id = ANY(%(ids)s)",
             {"ids": [row[0] for row in chunk]},
@@ -337,18 +345,30 @@ def close_of_business(day: datetime.date, *, parts: int | None = None) -> dict:
 PART = CloseOfBusinessPart.Status
 
 
+class LeaseLost(Exception):
+    """This worker's claim on a part was taken over (its lease ran out, or the run was given up)."""
+
+
 def close_in_parts(day: datetime.date, parts: int) -> dict:
     run_id = uuid.uuid4()
+    # A run of any day left unfinished (its coordinator died, or gave up) is superseded: its
+    # parts can no longer be claimed, and a worker still on one stops at its next heartbeat.
+    CloseOfBusinessPart.objects.filter(status__in=(PART.PENDING, PART.RUNNING)).update(
+        status=PART.FAILED, error=f"superseded by run {run_id}"
+    )
     CloseOfBusinessPart.objects.bulk_create(
         [CloseOfBusinessPart(run_id=run_id, business_date=day, index=i, parts=parts) for i in range(parts)]
     )
-    for _ in range(min(parts - 1, settings.COB_HELPERS)):
-        current_app.send_task(PART_TASK, args=[str(run_id)])
+    _ask_for_help(run_id, min(parts - 1, settings.COB_HELPERS))
     while True:
         parts_work(run_id)
         rows = list(CloseOfBusinessPart.objects.filter(run_id=run_id))
         failed = [row for row in rows if row.status == PART.FAILED]
         if failed:
+            # Given up: nobody may go on with the rest of this run.
+            CloseOfBusinessPart.objects.filter(run_id=run_id, status__in=(PART.PENDING, PART.RUNNING)).update(
+                status=PART.FAILED, error=f"the run gave up: part {failed[0].index} failed"
+            )
             raise RuntimeError(f"close of business {day}: {failed[0]} failed: {failed[0].error}")
         if all(row.status == PART.DONE for row in rows):
             break
@@ -361,9 +381,24 @@ def close_in_parts(day: datetime.date, parts: int) -> dict:
     return dict(totals)
 
 
+def _ask_for_help(run_id, helpers: int) -> None:
+    """One message per helper wanted. A broker that is down costs the help, not the night: this
+    process does every part itself."""
+    try:
+        for _ in range(helpers):
+            current_app.send_task(PART_TASK, args=[str(run_id)])
+    except Exception:
+        logger.warning("close of business %s: could not ask the workers for help", run_id, exc_info=True)
+
+
 def _claim(run_id, worker: str) -> CloseOfBusinessPart | None:
     now = timezone.now()
     with transaction.atomic():
+        # A part whose lease ran out on its last attempt (its worker died each time, e.g. killed
+        # for memory) is not handed out again: it fails, and so does the run.
+        CloseOfBusinessPart.objects.filter(
+            run_id=run_id, status=PART.RUNNING, lease_until__lt=now, attempts__gte=settings.COB_PART_ATTEMPTS
+        ).update(status=PART.FAILED, error="its worker stopped renewing the lease on every attempt")
         row = (
             CloseOfBusinessPart.objects.select_for_update(skip_locked=True)
             .filter(Q(status=PART.PENDING) | Q(status=PART.RUNNING, lease_until__lt=now), run_id=run_id)
@@ -377,27 +412,41 @@ def _claim(run_id, worker: str) -> CloseOfBusinessPart | None:
     return row
 
 
+def _mine(row: CloseOfBusinessPart):
+    """The part while this worker still holds it: `attempts` is the fencing token, so a worker
+    whose claim was taken over (or whose run was given up) changes nothing of it."""
+    return CloseOfBusinessPart.objects.filter(pk=row.pk, status=PART.RUNNING, attempts=row.attempts)
+
+
+def _drop_if_lost() -> None:
+    """After a part failed on a lost connection, drop it so the next query opens a new one (a
+    worker's connection is its own; inside a caller's transaction nothing is dropped)."""
+    if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
+
+
 def parts_work(run_id) -> int:
     """Claim and run parts of the run until none is left to claim; the parts this process did."""
     worker = f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
     done = 0
     while (row := _claim(run_id, worker)) is not None:
 
-        def renew(pk=row.pk):
+        def renew(row=row):
             lease = timezone.now() + datetime.timedelta(seconds=settings.COB_PART_LEASE_SECONDS)
-            CloseOfBusinessPart.objects.filter(pk=pk).update(lease_until=lease)
+            if not _mine(row).update(lease_until=lease):
+                raise LeaseLost(str(row))
 
         try:
             counts = close_part(row.business_date, Partition(row.index, row.parts), heartbeat=renew)
+        except LeaseLost:
+            logger.warning("close of business: %s was taken over; this worker stops it", row)
+            continue
         except Exception as exc:
             logger.exception("close of business %s, part %s of %s failed", row.business_date, row.index, row.parts)
+            _drop_if_lost()
             last = row.attempts >= settings.COB_PART_ATTEMPTS
-            CloseOfBusinessPart.objects.filter(pk=row.pk).update(
-                status=PART.FAILED if last else PART.PENDING, error=f"{type(exc).__name__}: {exc}"[:4000]
-            )
+            _mine(row).update(status=PART.FAILED if last else PART.PENDING, error=f"{type(exc).__name__}: {exc}"[:4000])
             continue
-        CloseOfBusinessPart.objects.filter(pk=row.pk).update(
-            status=PART.DONE, counts=counts, error="", finished_at=timezone.now()
-        )
-        done += 1
+        if _mine(row).update(status=PART.DONE, counts=counts, error="", finished_at=timezone.now()):
+            done += 1
     return done

@@ -27,7 +27,7 @@ class LimitOverrideForm(ActionForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         min_length=MIN_REASON_LENGTH,
-        max_length=1000,
+        max_length=255,
         help_text="The approver reads it; kept in the audit trail.",
     )
 

@@ -151,6 +151,7 @@ def test_bad_limit_override_requests_are_refused_naming_the_field(
         ({"amount": "1e9", "reason": WHY}, "amount"),
         ({"reason": WHY}, "amount"),
         ({"amount": "100000", "reason": "raise"}, "reason"),
+        ({"amount": "100000", "reason": "x" * 256}, "reason"),  # more than the limit's record keeps
     ):
         refused = officer_client.post(url, body, format="json")
         assert refused.status_code == 400 and field in refused.json()["errors"], (body, refused.content)

@@ -65,9 +65,15 @@ def test_a_write_off_above_the_threshold_waits_for_a_second_admin(
         "recovery_action_id": action_id,
     }
 
+    # A second write-off of the loan is not asked while this one waits.
+    second, again = _complete(officer_client, defaulted, recovered_amount="0", reason=WHY)
+    assert again.status_code == 409 and again.json()["code"] == "approval_pending"
+    assert RecoveryAction.objects.get(pk=second).status == "INITIATED"
+
     approved = admin_client.post(f"/api/v1/admin/approvals/{approval.pk}/approve", {"reason": "seen"}, format="json")
     assert approved.status_code == 200, approved.content
     assert approved.json()["result"] == {"written_off": str(remaining)}
+    assert RecoveryAction.objects.get(pk=action_id).written_off_amount == remaining
     defaulted.refresh_from_db()
     assert defaulted.status == Loan.Status.WRITTEN_OFF and _owed(defaulted) == 0
     entry = JournalEntry.objects.get(entry_type="WRITE_OFF")

@@ -121,3 +121,19 @@ def test_the_journal_entry_page_asks_for_a_reversal_only_where_one_is_allowed(le
     )
     assert "posted when an ADMIN other than you approves it" in response.content.decode()
     assert Approval.objects.get().kind == "ledger_reversal"
+
+
+def test_a_recovery_entry_is_corrected_by_its_operation_not_by_hand(ledger_chart, officer_client):
+    recovery = journal_post(
+        entry_type="RECOVERY",
+        lines=[
+            Line(chart.BANK_COLLECTIONS, debit=Decimal("700.00")),
+            Line(chart.RECOVERY_INCOME, credit=Decimal("700.00")),
+        ],
+        idempotency_key="test-recovery",
+        business_date=get_business_date(),
+    )
+    refused = officer_client.post(f"/api/v1/admin/ledger/entries/{recovery.pk}/reverse", {"reason": WHY}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "reverse_by_operation"
+    assert "recovered amount" in refused.json()["detail"]
+    assert not Approval.objects.exists()

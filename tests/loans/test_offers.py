@@ -183,3 +183,38 @@ def test_an_approved_generate_records_its_application_and_an_officers_rejection_
     assert refused.status_code == 409 and refused.json()["code"] == "risk_rejected"
     assert refused.json()["reasons"] == ["buyer in dispute"]
     assert LoanApplication.objects.filter(invoice_id=invoice_id).count() == 2
+
+
+def test_a_draft_or_an_automatic_rejection_does_not_lift_an_officers_rejection(borrower_client, invoice_id):
+    from constance.test import override_config
+
+    from apps.loans.services.applications import application_reject
+    from tests.support.lending import ensure_products
+
+    with override_config(RISK_REVIEW_AMOUNT=50000):
+        held = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json").json()
+    application_reject(application_id=held["application_id"], actor=staff("OFFICER"), reason="buyer in dispute")
+    product = ensure_products()
+    draft = borrower_client.post(
+        "/api/v1/loan-applications",
+        {"invoice_id": invoice_id, "product_id": str(product.pk), "requested_amount": "20000.00",
+         "tenure_months": product.tenure_months},
+        format="json",
+    )  # fmt: skip
+    assert draft.status_code == 201
+    refused = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "risk_rejected"
+
+
+def test_an_application_without_a_score_is_priced_on_a_fresh_evaluation_when_approved(borrower_client, invoice_id):
+    """What loans 0019 left for a business never scored: approving it evaluates it then."""
+    from constance.test import override_config
+
+    from apps.loans.services.applications import application_approve
+
+    with override_config(RISK_REVIEW_AMOUNT=50000):
+        held = borrower_client.post("/api/v1/offers/generate", {"invoice_id": invoice_id}, format="json").json()
+    LoanApplication.objects.filter(pk=held["application_id"]).update(credit_score=None)
+    approved = application_approve(application_id=held["application_id"], actor=staff("OFFICER"), reason="seen it")
+    assert approved.status == "APPROVED" and approved.credit_score is not None
+    assert Offer.objects.filter(application=approved).exists()

@@ -228,3 +228,52 @@ def test_a_real_celery_worker_and_threads_share_the_parts_of_one_night(ledger_ch
     # The same night again changes nothing.
     again = close_of_business(day, parts=8)
     assert again["interest_entries"] == again["penal_entries"] == again["classification_changes"] == 0
+
+
+def test_a_worker_whose_part_was_taken_over_changes_nothing_of_it():
+    loans = _book(23)
+    day = days_after(loans[0], 1, 35)
+    set_day(day)
+    run_id = "0b5c2f7e-8d1a-4f61-a0c4-5a7f3c9b1e22"
+    CloseOfBusinessPart.objects.create(run_id=run_id, business_date=day, index=0, parts=1)
+    real = cob.close_part
+    stolen = []
+
+    def slow(day, part, *, heartbeat):
+        # While this worker runs, its lease runs out and another worker claims the part.
+        if not stolen:
+            stolen.append(CloseOfBusinessPart.objects.filter(run_id=run_id).update(attempts=2, worker="other:2"))
+        return real(day, part, heartbeat=heartbeat)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cob, "close_part", slow)
+        assert parts_work(run_id) == 0  # stopped at its first heartbeat, marked nothing
+    part = CloseOfBusinessPart.objects.get(run_id=run_id)
+    assert (part.status, part.worker, part.attempts) == ("RUNNING", "other:2", 2)
+
+
+@override_settings(COB_PART_ATTEMPTS=2)
+def test_a_part_whose_worker_dies_on_every_attempt_fails_instead_of_being_handed_out_for_ever():
+    day = datetime.date(2027, 1, 5)
+    run_id = "1c6d3a8f-9e2b-4a72-b1d5-6b8a4d0c2f33"
+    part = CloseOfBusinessPart.objects.create(
+        run_id=run_id, business_date=day, index=0, parts=1, status="RUNNING", attempts=2, worker="gone:1"
+    )
+    CloseOfBusinessPart.objects.filter(pk=part.pk).update(lease_until=part.created_at)
+    assert parts_work(run_id) == 0
+    part.refresh_from_db()
+    assert part.status == "FAILED" and "lease" in part.error
+
+
+@NO_HELPERS
+def test_a_new_run_supersedes_the_parts_an_unfinished_run_left():
+    loans = _book(29)
+    day = days_after(loans[0], 1, 35)
+    set_day(day)
+    left = CloseOfBusinessPart.objects.create(
+        run_id="2d7e4b9a-0f3c-4b83-82e6-7c9b5e1d3a44", business_date=day, index=1, parts=2
+    )
+    close_of_business(day, parts=2)
+    left.refresh_from_db()
+    assert left.status == "FAILED" and left.error.startswith("superseded by run")
+    assert last_closed_day() == day

@@ -183,7 +183,7 @@ class BusinessLimitsView(APIView):
 
 class LimitOverrideInputSerializer(serializers.Serializer):
     amount = MoneyField(min_value=0, allow_null=True, help_text="The new sanctioned limit; null lifts the override.")
-    reason = serializers.CharField(min_length=10, max_length=1000, help_text="The approver reads it.")
+    reason = serializers.CharField(min_length=10, max_length=255, help_text="The approver reads it.")
 
 
 class LimitOverrideView(APIView):

@@ -91,12 +91,19 @@ def application_create(*, actor, invoice_id, product_id, requested_amount, tenur
     return application
 
 
-def _mine_locked(application_id, actor) -> LoanApplication:
-    application = found(
-        LoanApplication.objects.filter(pk=application_id, business__owner=actor).first(), "Application not found."
-    )
+def _locked(applications, application_id) -> LoanApplication:
+    """The application and its invoice, locked in that order (invoice first). An edit that moved
+    it to another invoice between the read and the lock is a 409, not a race past the lock."""
+    application = found(applications.filter(pk=application_id).first(), "Application not found.")
     Invoice.objects.select_for_update().filter(pk=application.invoice_id).first()
-    return LoanApplication.objects.select_for_update().get(pk=application.pk)
+    locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+    if locked.invoice_id != application.invoice_id:
+        raise Conflict("The application changed meanwhile; try again.", code="application_changed")
+    return locked
+
+
+def _mine_locked(application_id, actor) -> LoanApplication:
+    return _locked(LoanApplication.objects.filter(business__owner=actor), application_id)
 
 
 @transaction.atomic
@@ -125,6 +132,12 @@ def _offer(application: LoanApplication, actor) -> list[Offer]:
         raise Conflict(
             f"The invoice is {application.invoice.status}; it can no longer be offered.", code="invoice_state"
         )
+    if application.credit_score is None:
+        # An application that never had one (loans 0019 moved the old invoice holds over):
+        # priced on the score the evaluation gives now.
+        application.credit_score = risk_evaluation_run(
+            business=application.business, amount=application.requested_amount, actor=actor
+        ).score
     return offers_make(application=application, actor=actor, now=timezone.now())
 
 
@@ -180,6 +193,22 @@ def application_submit(*, application_id, actor) -> LoanApplication:
     return _submitted(application, actor)
 
 
+def _rejection_standing(invoice: Invoice) -> LoanApplication | None:
+    """The newest application an officer rejected for `invoice`, unless an application was
+    approved after it (a draft, or an automatic rejection since, does not lift it)."""
+    rejected = (
+        invoice.applications.filter(status=LoanApplication.Status.REJECTED, decided_by__isnull=False)
+        .order_by("-decided_at")
+        .first()
+    )
+    if rejected is None:
+        return None
+    approved_since = invoice.applications.filter(
+        status=LoanApplication.Status.APPROVED, submitted_at__gt=rejected.decided_at
+    ).exists()
+    return None if approved_since else rejected
+
+
 def offers_generate(*, invoice_id, actor) -> list[Offer]:
     """POST /offers/generate: the invoice's live offers if it has them; else an application for
     the most the invoice carries on the product open for offers, created and submitted in one
@@ -203,8 +232,8 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
     if invoice.status != Invoice.Status.VERIFIED:
         raise Conflict(f"The invoice is {invoice.status}; offers need a VERIFIED invoice.", code="invoice_state")
     held = LoanApplication.objects.filter(invoice=invoice, status__in=OPEN).first()
-    declined = invoice.applications.order_by("-created_at").first()
-    if held is None and declined and declined.status == LoanApplication.Status.REJECTED and declined.decided_by_id:
+    declined = _rejection_standing(invoice)
+    if held is None and declined is not None:
         # An officer's rejection stands: asking again does not queue the same invoice again.
         # A different application (another amount or product) may still be drafted.
         return Conflict(
@@ -243,9 +272,7 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
 
 def _decide(application_id, actor, reason: str, move: str) -> LoanApplication:
     reason = required_reason(reason)
-    application = found(LoanApplication.objects.filter(pk=application_id).first(), "Application not found.")
-    Invoice.objects.select_for_update().filter(pk=application.invoice_id).first()
-    application = LoanApplication.objects.select_for_update().get(pk=application.pk)
+    application = _locked(LoanApplication.objects.all(), application_id)
     if application.status != LoanApplication.Status.UNDER_REVIEW:
         raise Conflict(
             f"The application is {application.status}; only one UNDER_REVIEW is decided.", code="application_state"
