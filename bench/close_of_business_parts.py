@@ -180,9 +180,10 @@ def run_only(url: str, mode: str, parts: int, workers: int) -> None:
             f"Python (job and helpers) {cpu.get('python', 0):.1f}s"
         )
     finally:
+        # Killed, not stopped: once the day is closed a helper may be busy with what the night's
+        # events start (the outbox's handlers), which a warm shutdown would wait for.
         for helper in helpers:
-            helper.terminate()
-        for helper in helpers:
+            helper.kill()
             helper.wait(30)
     by_worker = {}
     for worker in CloseOfBusinessPart.objects.values_list("worker", flat=True):
