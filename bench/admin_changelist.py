@@ -218,14 +218,16 @@ def main() -> None:
     client = Client()
     client.force_login(officer)
 
-    def page_ms(url):
+    def get_ms(client, url):
+        """The median time of one GET of `url` by `client`, which must answer 200."""
+
         def fetch():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
         return median_ms(fetch)
 
-    results = [(name, url, page_ms(url)) for name, url in PAGES]
+    results = [(name, url, get_ms(client, url)) for name, url in PAGES]
     # The book-wide summaries over the API, as an ADMIN: each under SUMMARY_TARGET_MS.
     from rest_framework.test import APIClient
 
@@ -235,14 +237,7 @@ def main() -> None:
     api = APIClient()
     api.force_authenticate(admin)
 
-    def api_ms(url):
-        def fetch():
-            response = api.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-
-        return median_ms(fetch)
-
-    summaries = [(name, url, api_ms(url)) for name, url in SUMMARIES]
+    summaries = [(name, url, get_ms(api, url)) for name, url in SUMMARIES]
     tps = pgbench_tps(clients=1, seconds=args.seconds)
     baseline_ms = 1000 / tps
     print(f"book: {loan_rows:,} loans, ~{installment_rows:,} installments, business date {DAY}")

@@ -6,19 +6,9 @@ from apps.ledger import chart
 from apps.ledger.selectors import ledger_summary, loan_balances
 from apps.loans.models import Loan
 from apps.repayments.selectors import outstanding_by_ledger
-from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def defaulted(borrower):
-    loan = make_loan(borrower, secured=True)
-    close_day(days_after(loan, 1, 91))
-    loan.refresh_from_db()
-    assert loan.status == Loan.Status.DEFAULTED
-    return loan
 
 
 def initiate(client, loan, kind="LEGAL_NOTICE"):

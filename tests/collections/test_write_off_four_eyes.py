@@ -14,20 +14,9 @@ from apps.ledger.balances import find_drift
 from apps.ledger.models import JournalEntry
 from apps.ledger.selectors import loan_balances
 from apps.loans.models import Loan
-from tests.support.days import close_day, days_after
-from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db
 WHY = "borrower insolvent, collateral sold"
-
-
-@pytest.fixture
-def defaulted(borrower):
-    loan = make_loan(borrower, secured=True)
-    close_day(days_after(loan, 1, 91))
-    loan.refresh_from_db()
-    assert loan.status == Loan.Status.DEFAULTED
-    return loan
 
 
 def _owed(loan) -> Decimal:
