@@ -86,7 +86,18 @@ def application_create(*, actor, invoice_id, product_id, requested_amount, tenur
         requested_amount=requested_amount,
         tenure_months=tenure_months,
     )
-    application = LoanApplication.objects.create(business=fields["invoice"].business, **fields)
+    return _new(actor, **fields)
+
+
+def _new(actor, *, invoice, product, requested_amount, tenure_months) -> LoanApplication:
+    """A DRAFT for the invoice's business, audited: the one way an application comes to be."""
+    application = LoanApplication.objects.create(
+        business=invoice.business,
+        invoice=invoice,
+        product=product,
+        requested_amount=requested_amount,
+        tenure_months=tenure_months,
+    )
     record("application.created", obj=application, after=_snapshot(application), actor=actor)
     return application
 
@@ -232,28 +243,23 @@ def _generate(*, invoice_id, actor) -> list[Offer] | Conflict:
     if invoice.status != Invoice.Status.VERIFIED:
         raise Conflict(f"The invoice is {invoice.status}; offers need a VERIFIED invoice.", code="invoice_state")
     held = LoanApplication.objects.filter(invoice=invoice, status__in=OPEN).first()
-    declined = _rejection_standing(invoice)
-    if held is None and declined is not None:
-        # An officer's rejection stands: asking again does not queue the same invoice again.
-        # A different application (another amount or product) may still be drafted.
-        return Conflict(
-            "Our credit team declined finance for this invoice.",
-            code="risk_rejected",
-            extra={"reasons": [declined.decision_reason], "application_id": str(declined.pk)},
-        )
     if held is None:
+        declined = _rejection_standing(invoice)
+        if declined is not None:
+            # An officer's rejection stands: asking again does not queue the same invoice again.
+            # A different application (another amount or product) may still be drafted.
+            return Conflict(
+                "Our credit team declined finance for this invoice.",
+                code="risk_rejected",
+                extra={"reasons": [declined.decision_reason], "application_id": str(declined.pk)},
+            )
         product = loan_product_for_offers()
         requested = min(_carried(invoice, product), product.max_principal)
         if requested < product.min_principal:
             raise Conflict("The invoice is outside what our products finance.", code="no_offer")
-        application = LoanApplication.objects.create(
-            business=invoice.business,
-            invoice=invoice,
-            product=product,
-            requested_amount=requested,
-            tenure_months=product.tenure_months,
+        application = _new(
+            actor, invoice=invoice, product=product, requested_amount=requested, tenure_months=product.tenure_months
         )
-        record("application.created", obj=application, after=_snapshot(application), actor=actor)
         held = _submitted(application, actor, amount_is_firm=False)
     if held.status == LoanApplication.Status.APPROVED:
         return list(held.offers.order_by("type"))
