@@ -45,7 +45,7 @@ from apps.ledger.models import STRIPES
 from apps.loans.models import Loan
 from apps.loans.transitions import LOAN_CURRENT, LOAN_DEFAULTED, LOAN_OVERDUE, LOAN_UPGRADED
 from apps.repayments.delinquency import BEYOND, NPA_AFTER, classification_sql
-from apps.repayments.loan_chunks import CHUNK, LIVE, WHOLE_BOOK, Partition, walk_loan_chunks
+from apps.repayments.loan_chunks import CHUNK, LIVE, WHOLE_BOOK, Partition, add_to_loans, walk_loan_chunks
 from apps.repayments.loan_chunks import execute as _execute
 from apps.repayments.loan_chunks import night_entry as _entry
 from apps.repayments.loan_chunks import rows as _rows
@@ -57,19 +57,11 @@ PART_TASK = "repayments.close_of_business_part"  # apps/repayments/tasks.py
 POLL_SECONDS = 0.5
 
 
-# Loans with interest falling due and not yet accrued, gathered once per run into a temporary
-# table so the chunks below walk it by key (flat memory, no re-scan of the installments).
-def _candidates_sql(part: Partition) -> list[str]:
-    return [
-        "CREATE TEMPORARY TABLE IF NOT EXISTS cob_due_loans (loan_id uuid PRIMARY KEY)",
-        "TRUNCATE cob_due_loans",
-        f"""INSERT INTO cob_due_loans
-           SELECT DISTINCT i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
-           WHERE NOT i.interest_accrued AND i.due_date <= %(day)s AND {part.where("l")}"""
-        if part.count > 1
-        else """INSERT INTO cob_due_loans
-           SELECT DISTINCT loan_id FROM loans_installment WHERE NOT interest_accrued AND due_date <= %(day)s""",
-    ]
+# Loans with interest falling due and not yet accrued (walked in chunks: flat memory, no re-scan).
+_CANDIDATES_SQL = """
+SELECT i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+WHERE NOT i.interest_accrued AND i.due_date <= %(day)s AND {part}
+"""
 
 
 # Lock order is loan, then installments: the order every payment takes, so a payment arriving
@@ -117,24 +109,13 @@ def _accrue_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
         "UPDATE loans_installment SET interest_accrued = true, updated_at = now() WHERE id = ANY(%(ids)s)",
         {"ids": [row[0] for row in rows]},
     )
-    _execute(
-        """UPDATE loans_loan l SET outstanding_interest = l.outstanding_interest + v.amount,
-               interest_suspense = l.interest_suspense + CASE WHEN v.npa THEN v.amount ELSE 0 END,
-               updated_at = now()
-           FROM unnest(%(loans)s::uuid[], %(amounts)s::numeric[], %(npas)s::bool[]) AS v(loan_id, amount, npa)
-           WHERE l.id = v.loan_id""",
-        {
-            "loans": list(per_loan),
-            "amounts": list(per_loan.values()),
-            "npas": [loans[loan_id][1] for loan_id in per_loan],
-        },
-    )
+    add_to_loans("outstanding_interest", "interest_suspense", per_loan, {pk: loans[pk][1] for pk in per_loan})
     return len(rows), entries
 
 
 def accrue_interest(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
     accrued, entries = walk_loan_chunks(
-        "cob_due_loans", _candidates_sql(part), {"day": day}, lambda ids: _accrue_chunk(day, ids)
+        "cob_due_loans", _CANDIDATES_SQL.format(part=part.where("l")), {"day": day}, lambda ids: _accrue_chunk(day, ids)
     )
     return {"installments_accrued": accrued, "interest_entries": entries}
 

@@ -75,6 +75,18 @@ def night_entry(day, entry_type, key, loan_id, borrower_id, amount, *, debit, cr
     )
 
 
+def add_to_loans(outstanding: str, suspense: str, per_loan: dict, npa: dict) -> None:
+    """A night's amounts onto each loan's `outstanding` column, and onto its `suspense` column too
+    for an NPA loan (`npa`: loan id -> bool): one UPDATE for the chunk."""
+    execute(
+        f"""UPDATE loans_loan l SET {outstanding} = l.{outstanding} + v.amount,
+               {suspense} = l.{suspense} + CASE WHEN v.npa THEN v.amount ELSE 0 END, updated_at = now()
+           FROM unnest(%(loans)s::uuid[], %(amounts)s::numeric[], %(npas)s::bool[]) AS v(loan_id, amount, npa)
+           WHERE l.id = v.loan_id""",
+        {"loans": list(per_loan), "amounts": list(per_loan.values()), "npas": [npa[pk] for pk in per_loan]},
+    )
+
+
 def rows(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -88,12 +100,14 @@ def execute(sql: str, params: dict) -> int:
 
 
 def walk_loan_chunks(
-    table: str, fill: list[str], params: dict, step: Callable[[list], tuple[int, int]]
+    table: str, candidates: str, params: dict, step: Callable[[list], tuple[int, int]]
 ) -> tuple[int, int]:
-    """Runs `fill` (which creates and fills the temporary `table` of loan_id), then `step` on each
-    chunk of loan ids in order, each in its own transaction; the two counts `step` returns, summed."""
-    for sql in fill:
-        execute(sql, params)
+    """Fills the temporary `table` (loan_id) once with the distinct loan ids `candidates` (a
+    SELECT, run with `params`) returns, then runs `step` on each chunk of them in order, each in
+    its own transaction; the two counts `step` returns, summed."""
+    execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} (loan_id uuid PRIMARY KEY)", {})
+    execute(f"TRUNCATE {table}", {})
+    execute(f"INSERT INTO {table} SELECT DISTINCT loan_id FROM ({candidates}) AS candidates", params)
     first = second = 0
     after = None
     while True:

@@ -20,7 +20,7 @@ from apps.core.money import HUNDRED, ZERO, round_money
 from apps.ledger import chart
 from apps.ledger.bulk import EntrySpec, journal_post_many
 from apps.repayments.delinquency import BEYOND
-from apps.repayments.loan_chunks import LIVE, WHOLE_BOOK, Partition, night_entry, walk_loan_chunks
+from apps.repayments.loan_chunks import LIVE, WHOLE_BOOK, Partition, add_to_loans, night_entry, walk_loan_chunks
 from apps.repayments.loan_chunks import execute as _execute
 from apps.repayments.loan_chunks import rows as _rows
 
@@ -31,14 +31,10 @@ _OVERDUE = "(i.principal_due + i.interest_due - i.principal_paid - i.interest_pa
 _DUE = f"i.due_date < %(day)s AND {_OVERDUE} > 0 AND COALESCE(i.penal_accrued_through, i.due_date) < %(day)s"
 
 
-def _candidates_sql(part: Partition) -> list[str]:
-    return [
-        "CREATE TEMPORARY TABLE IF NOT EXISTS cob_penal_loans (loan_id uuid PRIMARY KEY)",
-        "TRUNCATE cob_penal_loans",
-        f"""INSERT INTO cob_penal_loans
-            SELECT DISTINCT i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
-            WHERE l.status = ANY(%(live)s) AND {_DUE} AND {part.where("l")}""",
-    ]
+_CANDIDATES_SQL = f"""
+SELECT i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+WHERE l.status = ANY(%(live)s) AND {_DUE} AND {{part}}
+"""
 
 
 # Loan, then installments: the lock order every payment takes.
@@ -97,22 +93,15 @@ def _charge_chunk(day: datetime.date, loan_ids: list) -> tuple[int, int]:
            FROM unnest(%(ids)s::uuid[], %(amounts)s::numeric[]) AS v(id, amount) WHERE i.id = v.id""",
         {"day": day, "ids": [row[0] for row in charged], "amounts": [row[1] for row in charged]},
     )
-    _execute(
-        """UPDATE loans_loan l SET outstanding_penalty = l.outstanding_penalty + v.amount,
-               penal_suspense = l.penal_suspense + CASE WHEN v.npa THEN v.amount ELSE 0 END, updated_at = now()
-           FROM unnest(%(loans)s::uuid[], %(amounts)s::numeric[], %(npas)s::bool[]) AS v(loan_id, amount, npa)
-           WHERE l.id = v.loan_id""",
-        {
-            "loans": list(per_loan),
-            "amounts": list(per_loan.values()),
-            "npas": [loans[loan_id][1] for loan_id in per_loan],
-        },
-    )
+    add_to_loans("outstanding_penalty", "penal_suspense", per_loan, {pk: loans[pk][1] for pk in per_loan})
     return len(charged), entries
 
 
 def accrue_penal_charges(day: datetime.date, part: Partition = WHOLE_BOOK) -> dict:
     charged, entries = walk_loan_chunks(
-        "cob_penal_loans", _candidates_sql(part), {**LIVE, "day": day}, lambda ids: _charge_chunk(day, ids)
+        "cob_penal_loans",
+        _CANDIDATES_SQL.format(part=part.where("l")),
+        {**LIVE, "day": day},
+        lambda ids: _charge_chunk(day, ids),
     )
     return {"installments_penal_charged": charged, "penal_entries": entries}
