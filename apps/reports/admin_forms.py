@@ -8,7 +8,7 @@ from apps.core.admin_pages import ActionForm
 from apps.core.errors import MIN_REASON_LENGTH
 from apps.core.inr import inr
 from apps.core.money import MONEY_DECIMALS, MONEY_DIGITS
-from apps.loans.approvals import credit_limit_override_request
+from apps.loans.approvals import REASON_MAX, credit_limit_override_request
 from apps.loans.limits import limits_of
 
 
@@ -27,7 +27,7 @@ class LimitOverrideForm(ActionForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         min_length=MIN_REASON_LENGTH,
-        max_length=255,
+        max_length=REASON_MAX,
         help_text="The approver reads it; kept in the audit trail.",
     )
 

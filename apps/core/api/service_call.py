@@ -6,11 +6,13 @@ from rest_framework import status
 from rest_framework.response import Response
 
 
-def serve(request, service, given, answer, *, created=False, query=False, **arguments) -> Response:
-    """`given`, `answer`: the input and output serializers; `created`: answer 201; `query`: check
+def serve(request, service, given, answer, *, created=False, accepted=False, query=False, **arguments) -> Response:
+    """`given`, `answer`: the input and output serializers; `created`: answer 201; `accepted`:
+    answer 202 (a request that waits, e.g. for a second person's approval); `query`: check
     the query string (a GET) instead of the body; `arguments`: what the view adds from the URL or
     the caller (a loan id from the path, the caller's business)."""
     checked = given(data=request.query_params if query else request.data)
     checked.is_valid(raise_exception=True)
     result = service(actor=request.user, **arguments, **checked.validated_data)
-    return Response(answer(result).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    code = status.HTTP_201_CREATED if created else status.HTTP_202_ACCEPTED if accepted else status.HTTP_200_OK
+    return Response(answer(result).data, status=code)

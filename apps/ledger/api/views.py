@@ -1,11 +1,12 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.audit.api.serializers import ApprovalAskedSerializer
 from apps.core.api.fields import MoneyOutputField
+from apps.core.api.service_call import serve
 from apps.core.money import TOTAL_DIGITS
 from apps.core.permissions import IsAdmin, IsOfficerOrAdmin
 from apps.ledger.approvals import ledger_reversal_request
@@ -52,7 +53,11 @@ class EntryReverseView(APIView):
     @extend_schema(request=ReversalInputSerializer, responses={202: ApprovalAskedSerializer})
     def post(self, request, pk):
         entry = get_object_or_404(JournalEntry, pk=pk)
-        given = ReversalInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        approval = ledger_reversal_request(entry_id=entry.pk, actor=request.user, **given.validated_data)
-        return Response(ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
+        return serve(
+            request,
+            ledger_reversal_request,
+            ReversalInputSerializer,
+            ApprovalAskedSerializer,
+            accepted=True,
+            entry_id=entry.pk,
+        )

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from apps.audit.api.serializers import ApprovalAskedSerializer
 from apps.core.api.fields import MoneyField
 from apps.core.api.service_call import serve
-from apps.core.errors import Conflict
+from apps.core.errors import MIN_REASON_LENGTH, Conflict
 from apps.core.idempotency import key_from
 from apps.core.pagination import DefaultCursorPagination
 from apps.core.permissions import IsAdmin, IsBorrower, IsOfficerOrAdmin
@@ -33,6 +33,7 @@ from apps.loans.api.serializers import (
     RefinanceSerializer,
     SanctionSerializer,
 )
+from apps.loans.approvals import REASON_MAX as LIMIT_REASON_MAX
 from apps.loans.approvals import credit_limit_override_request
 from apps.loans.limits import limits_of
 from apps.loans.models import Loan, LoanApplication, LoanProduct, Offer
@@ -183,7 +184,9 @@ class BusinessLimitsView(APIView):
 
 class LimitOverrideInputSerializer(serializers.Serializer):
     amount = MoneyField(min_value=0, allow_null=True, help_text="The new sanctioned limit; null lifts the override.")
-    reason = serializers.CharField(min_length=10, max_length=255, help_text="The approver reads it.")
+    reason = serializers.CharField(
+        min_length=MIN_REASON_LENGTH, max_length=LIMIT_REASON_MAX, help_text="The approver reads it."
+    )
 
 
 class LimitOverrideView(APIView):
@@ -195,10 +198,14 @@ class LimitOverrideView(APIView):
     @extend_schema(request=LimitOverrideInputSerializer, responses={202: ApprovalAskedSerializer})
     def post(self, request, pk):
         business = get_object_or_404(businesses_visible_to(request.user), pk=pk)
-        given = LimitOverrideInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        approval = credit_limit_override_request(business=business, actor=request.user, **given.validated_data)
-        return Response(ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
+        return serve(
+            request,
+            credit_limit_override_request,
+            LimitOverrideInputSerializer,
+            ApprovalAskedSerializer,
+            accepted=True,
+            business=business,
+        )
 
 
 class ApplicationFilter(django_filters.FilterSet):

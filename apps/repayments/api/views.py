@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.audit.api.serializers import ApprovalAskedSerializer
+from apps.core.api.service_call import serve
 from apps.core.idempotency import idempotent
 from apps.core.permissions import IsOfficerOrAdmin
 from apps.loans.api.serializers import ContractLinkSerializer, InstallmentSerializer
@@ -176,7 +177,11 @@ class LoanWaiveView(APIView):
     @extend_schema(request=s.WaiveInputSerializer, responses={202: ApprovalAskedSerializer})
     def post(self, request, pk):
         loan = get_object_or_404(loans_visible_to(request.user), pk=pk)
-        given = s.WaiveInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        approval = charge_waiver_request(loan_id=loan.pk, actor=request.user, **given.validated_data)
-        return Response(ApprovalAskedSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
+        return serve(
+            request,
+            charge_waiver_request,
+            s.WaiveInputSerializer,
+            ApprovalAskedSerializer,
+            accepted=True,
+            loan_id=loan.pk,
+        )
