@@ -100,29 +100,45 @@ class FormActionsMixin:
         if not action.applies(obj):
             self.message_user(request, f"{action.label}: not possible on this {info[1]} now.", messages.WARNING)
             return HttpResponseRedirect(change_url)
-        if request.method == "POST":
-            form = action.form_class(request.POST, obj=obj)
-            if form.is_valid():
-                try:
-                    message = form.save(actor=request.user)
-                except DomainError as exc:
-                    form.apply_error(exc)
-                else:
-                    self.message_user(request, message, messages.SUCCESS)
-                    return HttpResponseRedirect(change_url)
-        else:
-            form = action.form_class(obj=obj)
-        return TemplateResponse(
+        return form_action_page(
             request,
-            self.form_action_template,
-            {
-                **self.admin_site.each_context(request),
-                "title": f"{action.label}: {obj}",
-                "action": action,
-                "form": form,
-                "object": obj,
-                "opts": self.model._meta,
-                "change_url": change_url,
-                **form.context(),
-            },
+            action=action,
+            obj=obj,
+            change_url=change_url,
+            each_context=self.admin_site.each_context(request),
+            opts=self.model._meta,
+            template=self.form_action_template,
         )
+
+
+def form_action_page(request, *, action: FormAction, obj, change_url: str, each_context: dict, opts, template=None):
+    """The page of one form action: GET shows the form; POST validates it and calls its `save`,
+    then goes back to `change_url` with the message, or shows the form again with the service's
+    error on its field. For a ModelAdmin's actions (FormActionsMixin) and for the console's pages
+    that belong to no one model (the borrower 360's limit override)."""
+    if request.method == "POST":
+        form = action.form_class(request.POST, obj=obj)
+        if form.is_valid():
+            try:
+                message = form.save(actor=request.user)
+            except DomainError as exc:
+                form.apply_error(exc)
+            else:
+                messages.success(request, message)
+                return HttpResponseRedirect(change_url)
+    else:
+        form = action.form_class(obj=obj)
+    return TemplateResponse(
+        request,
+        template or FormActionsMixin.form_action_template,
+        {
+            **each_context,
+            "title": f"{action.label}: {obj}",
+            "action": action,
+            "form": form,
+            "object": obj,
+            "opts": opts,
+            "change_url": change_url,
+            **form.context(),
+        },
+    )

@@ -1,14 +1,14 @@
 """Console pages that belong to no one model: finding a borrower and the borrower 360. They live
 here, above every app they read, and are registered on the site like ModelAdmins are."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from apps.core.errors import DomainError
+from apps.core.admin_pages import FormAction, form_action_page
 from apps.core.storage_urls import signed_url
 from apps.kyc.models import Business
 from apps.reports.admin_forms import LimitOverrideForm
@@ -43,30 +43,21 @@ def borrower_360_view(request, business_id):
     return TemplateResponse(request, "admin/reports/borrower_360.html", context)
 
 
+LIMIT_OVERRIDE = FormAction("limit_override", "Ask for a limit override", LimitOverrideForm, "kyc.change_business")
+
+
 def limit_override_view(request, business_id):
     """Ask for an override of the business's sanctioned limit, from its 360 (four eyes)."""
-    _require(request, "kyc.change_business")
+    _require(request, LIMIT_OVERRIDE.permission)
     business = get_object_or_404(Business, pk=business_id)
-    back = reverse("admin:borrower_360", args=[business.pk])
-    form = LimitOverrideForm(request.POST if request.method == "POST" else None, obj=business)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = form.save(actor=request.user)
-        except DomainError as exc:
-            form.apply_error(exc)
-        else:
-            messages.success(request, message)
-            return HttpResponseRedirect(back)
-    context = {
-        **admin.site.each_context(request),
-        "title": f"Override the limit: {business.legal_name}",
-        "action": {"name": "limit_override", "label": "Ask for a limit override"},
-        "form": form,
-        "object": business,
-        "change_url": back,
-        **form.context(),
-    }
-    return TemplateResponse(request, "admin/form_action.html", context)
+    return form_action_page(
+        request,
+        action=LIMIT_OVERRIDE,
+        obj=business,
+        change_url=reverse("admin:borrower_360", args=[business.pk]),
+        each_context=admin.site.each_context(request),
+        opts=Business._meta,
+    )
 
 
 admin.site.register_page("find/", borrower_search_view, "borrower_search")
