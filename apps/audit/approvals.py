@@ -44,6 +44,13 @@ def approval_kind(name: str, label: str):
     return register
 
 
+def refuse_if_pending(kind: str, object_id, message: str) -> None:
+    """409 `approval_pending` while a request of `kind` on the object waits: for the kinds where a
+    second request (or the same operation done directly) must not overtake the first."""
+    if Approval.objects.filter(kind=kind, object_id=str(object_id), status=Approval.Status.PENDING).exists():
+        raise Conflict(message, code="approval_pending")
+
+
 @transaction.atomic
 def approval_request(
     *, kind: str, object_type: str, object_id, payload: dict, reason: str, actor, request_id=None

@@ -16,14 +16,12 @@ from constance import config
 from django.db import transaction
 from django_fsm import can_proceed
 
-from apps.audit.approvals import approval_kind, approval_request
+from apps.audit.approvals import approval_kind, approval_request, refuse_if_pending
 from apps.audit.models import Approval
 from apps.collections.models import RecoveryAction
-from apps.collections.services import loan_write_off, owed_after_recovery, recovery_complete
+from apps.collections.services import loan_write_off, owed_after_recovery, recovered_amount_of, recovery_complete
 from apps.core.errors import Conflict, found
-from apps.core.money import ZERO
 from apps.repayments.locks import lock_loan
-from apps.repayments.services import parse_amount
 
 
 @approval_kind("write_off", "Write off a loan's unrecovered balance")
@@ -47,11 +45,8 @@ def recovery_finish(
     loan = lock_loan(action.loan_id, None)
     if write_off_remaining and loan.is_live:
         # Whatever its size: a write-off waiting for approval is not overtaken by another.
-        pending = Approval.objects.filter(kind="write_off", object_id=str(loan.pk), status=Approval.Status.PENDING)
-        if pending.exists():
-            raise Conflict("A write-off of this loan already waits for approval.", code="approval_pending")
-        blank = recovered_amount in (None, "", 0, "0")
-        recovered = ZERO if blank else parse_amount(recovered_amount, field="recovered_amount")
+        refuse_if_pending("write_off", loan.pk, "A write-off of this loan already waits for approval.")
+        recovered = recovered_amount_of(recovered_amount)
         remaining = owed_after_recovery(loan, recovered)
         if remaining > Decimal(config.WRITE_OFF_FOUR_EYES_AMOUNT):
             if not can_proceed(loan.write_off):

@@ -122,10 +122,14 @@ def _write_off(loan: Loan, *, today, actor) -> Decimal:
     return principal + interest + penalty
 
 
+def recovered_amount_of(value) -> Decimal:
+    """The amount a recovery brought in, as given: nothing (blank or zero) is ZERO."""
+    return ZERO if value in (None, "", 0, "0") else parse_amount(value, field="recovered_amount")
+
+
 def owed_after_recovery(loan: Loan, recovered: Decimal) -> Decimal:
     """What a write-off would take off a live loan once `recovered` is applied to it."""
-    owed = loan.outstanding_principal + loan.outstanding_interest + loan.outstanding_penalty
-    return max(owed - recovered, ZERO)
+    return max(loan.outstanding_total - recovered, ZERO)
 
 
 @transaction.atomic
@@ -160,9 +164,7 @@ def recovery_complete(*, action_id, recovered_amount, write_off_remaining: bool,
     )
     if action.status != RecoveryAction.Status.INITIATED:
         raise Conflict(f"The recovery action is {action.status}.", code="recovery_state")
-    amount = (
-        ZERO if recovered_amount in (None, "", 0, "0") else parse_amount(recovered_amount, field="recovered_amount")
-    )
+    amount = recovered_amount_of(recovered_amount)
     loan = lock_loan(action.loan_id, None)
     today = get_business_date()
     written_off = ZERO

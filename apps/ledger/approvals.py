@@ -9,7 +9,7 @@ corrected by its own operation instead (a bounce for a payment, a waiver for a c
 for a parked credit) and asking for it is a 409 naming why.
 """
 
-from apps.audit.approvals import approval_kind, approval_request
+from apps.audit.approvals import approval_kind, approval_request, refuse_if_pending
 from apps.audit.models import Approval
 from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, found
@@ -74,10 +74,7 @@ def ledger_reversal_request(*, entry_id, reason: str, actor, request_id=None) ->
     refusal = reversal_refusal(entry)
     if refusal is not None:
         raise refusal
-    if Approval.objects.filter(
-        kind="ledger_reversal", object_id=str(entry.pk), status=Approval.Status.PENDING
-    ).exists():
-        raise Conflict("A reversal of this entry already waits for approval.", code="approval_pending")
+    refuse_if_pending("ledger_reversal", entry.pk, "A reversal of this entry already waits for approval.")
     return approval_request(
         kind="ledger_reversal",
         object_type="ledger.journalentry",

@@ -319,6 +319,11 @@ class Loan(FSMModelMixin, BaseModel):
     def upgrade(self):
         """The NPA upgrade: every arrear paid, decided by the close of business."""
 
+    @property
+    def outstanding_total(self) -> Decimal:
+        """What the loan owes: principal, interest and charges outstanding."""
+        return self.outstanding_principal + self.outstanding_interest + self.outstanding_penalty
+
     @transition(field=status, source=LIVE_STATUSES, target=None, conditions=[has_unpaid_installments])
     def record_bounce(self, *, charge):
         """A NACH return on a live loan: its charge is owed and counted. The status stays; a

@@ -33,7 +33,7 @@ def repayment_result(repayment: Repayment) -> dict:
         "allocation": {"penalty": repayment.penalty, "interest": repayment.interest, "principal": repayment.principal},
         "installment_status": installment.status if installment else None,
         "loan_status": loan.status,
-        "loan_outstanding": loan.outstanding_principal + loan.outstanding_interest + loan.outstanding_penalty,
+        "loan_outstanding": loan.outstanding_total,
     }
 
 
