@@ -273,9 +273,12 @@ def mark_installments_overdue(day: datetime.date, part: Partition = WHOLE_BOOK) 
     return {"installments_overdue": marked}
 
 
-def close_part(day: datetime.date, part: Partition = WHOLE_BOOK, *, heartbeat=lambda: None) -> dict:
+def close_part(
+    day: datetime.date, part: Partition = WHOLE_BOOK, *, heartbeat=lambda: None, close_day: bool = False
+) -> dict:
     """Every step of the night for one part of the book, in the order of the whole; `heartbeat`
-    between steps (the worker's lease on the part)."""
+    between steps (the worker's lease on the part). `close_day`: the day is recorded closed in
+    the last step's transaction (the whole book in one process)."""
     counts = accrue_interest(day, part)
     heartbeat()
     counts.update(accrue_penal_charges(day, part))
@@ -284,6 +287,8 @@ def close_part(day: datetime.date, part: Partition = WHOLE_BOOK, *, heartbeat=la
         counts.update(update_delinquency(day, part))
         counts.update(classify_book(day, part))
         counts.update(mark_installments_overdue(day, part))
+        if close_day:
+            _day_closed(day)
     return counts
 
 
@@ -304,14 +309,7 @@ def close_of_business(day: datetime.date, *, parts: int | None = None) -> dict:
     parts = parts or settings.COB_PARTS
     if parts > 1:
         return close_in_parts(day, parts)
-    counts = accrue_interest(day)
-    counts.update(accrue_penal_charges(day))
-    with transaction.atomic():
-        counts.update(update_delinquency(day))
-        counts.update(classify_book(day))
-        counts.update(mark_installments_overdue(day))
-        _day_closed(day)
-    return counts
+    return close_part(day, close_day=True)
 
 
 # ---- The night in parts, over worker processes -------------------------------------------------
