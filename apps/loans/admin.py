@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from apps.audit.models import AuditLog
@@ -603,7 +604,7 @@ class LoanApplicationAdmin(CsvExportMixin, TransitionButtonsMixin, ReadOnlyAdmin
         "decided_by__username",
         "decision_reason",
     ]
-    list_select_related = ["business", "invoice", "decided_by"]
+    list_select_related = ["business", "invoice"]
     fields = readonly_fields = [
         "business",
         "invoice",
@@ -634,8 +635,7 @@ class LoanApplicationAdmin(CsvExportMixin, TransitionButtonsMixin, ReadOnlyAdmin
     @admin.display(description="why")
     def why_review(self, application):
         """The first of the evaluation's reasons (all of them on the page), kept short."""
-        first = application.reasons[0] if application.reasons else ""
-        return first if len(first) <= 60 else first[:59] + "…"
+        return Truncator(application.reasons[0] if application.reasons else "").chars(60)
 
     @admin.display(description="why the risk evaluation held it")
     def reason_list(self, application):
