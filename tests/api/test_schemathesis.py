@@ -67,9 +67,9 @@ from apps.kyc.models import Business
 from apps.kyc.services import kyc_document_upload
 from apps.ledger import chart
 from apps.ledger.models import JournalEntry
-from apps.ledger.services import Line, journal_post
 from apps.loans.models import Loan, Offer
 from apps.repayments.services import emi_bounce
+from tests.support.ledger import post
 from tests.support.lending import invoice_payload, make_loan
 from tests.support.reference import seed_reference_data
 
@@ -170,13 +170,10 @@ def _world() -> dict[str, list[str]]:
     stranger_loan = make_loan()
     # A ledger-only entry (between our own bank accounts) a reversal may be asked for, and one
     # the loan mirrors (refused with 409).
-    sweep = journal_post(
-        entry_type="ADJUSTMENT",
-        lines=[
-            Line(chart.BANK_DISBURSEMENT, debit=Decimal("100.00")),
-            Line(chart.BANK_COLLECTIONS, credit=Decimal("100.00")),
-        ],
-        idempotency_key="schemathesis-sweep",
+    sweep = post(
+        "schemathesis-sweep",
+        debit=chart.BANK_DISBURSEMENT,
+        credit=chart.BANK_COLLECTIONS,
         business_date=get_business_date(),
     )
     disbursement = JournalEntry.objects.get(loan_id=stranger_loan.pk, entry_type="DISBURSEMENT")

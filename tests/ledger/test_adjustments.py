@@ -15,8 +15,8 @@ from apps.ledger import chart
 from apps.ledger.balances import find_drift
 from apps.ledger.models import JournalEntry
 from apps.ledger.selectors import ledger_summary
-from apps.ledger.services import Line, journal_post
 from tests.support.factories import AdminFactory
+from tests.support.ledger import post
 from tests.support.lending import make_loan
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,11 @@ WHY = "posted to the wrong bank account by the import"
 
 def _misposted(day) -> JournalEntry:
     """A transfer between our own bank accounts keyed the wrong way round: ledger-only money."""
-    return journal_post(
-        entry_type="ADJUSTMENT",
-        lines=[
-            Line(chart.BANK_DISBURSEMENT, debit=Decimal("5000.00")),
-            Line(chart.BANK_COLLECTIONS, credit=Decimal("5000.00")),
-        ],
-        idempotency_key="test-misposted-transfer",
+    return post(
+        "test-misposted-transfer",
+        "5000.00",
+        debit=chart.BANK_DISBURSEMENT,
+        credit=chart.BANK_COLLECTIONS,
         business_date=day,
         memo="Sweep from collections to disbursement",
     )
@@ -124,13 +122,12 @@ def test_the_journal_entry_page_asks_for_a_reversal_only_where_one_is_allowed(le
 
 
 def test_a_recovery_entry_is_corrected_by_its_operation_not_by_hand(ledger_chart, officer_client):
-    recovery = journal_post(
+    recovery = post(
+        "test-recovery",
+        "700.00",
         entry_type="RECOVERY",
-        lines=[
-            Line(chart.BANK_COLLECTIONS, debit=Decimal("700.00")),
-            Line(chart.RECOVERY_INCOME, credit=Decimal("700.00")),
-        ],
-        idempotency_key="test-recovery",
+        debit=chart.BANK_COLLECTIONS,
+        credit=chart.RECOVERY_INCOME,
         business_date=get_business_date(),
     )
     refused = officer_client.post(f"/api/v1/admin/ledger/entries/{recovery.pk}/reverse", {"reason": WHY}, format="json")

@@ -12,17 +12,29 @@ from apps.repayments.selectors import outstanding_by_ledger
 TODAY = datetime.date(2026, 11, 22)
 
 
-def post(key="k1", amount="100.00", loan_id=None, entry_type="ADJUSTMENT"):
-    """Post `amount` from the disbursement bank to loan principal under idempotency key `key`."""
+def post(
+    key="k1",
+    amount="100.00",
+    loan_id=None,
+    entry_type="ADJUSTMENT",
+    *,
+    debit=chart.LOAN_PRINCIPAL,
+    credit=chart.BANK_DISBURSEMENT,
+    business_date=TODAY,
+    memo="",
+):
+    """Post `amount` from `credit` (the disbursement bank) to `debit` (loan principal) under
+    idempotency key `key`."""
     return journal_post(
         entry_type=entry_type,
         lines=[
-            Line(chart.LOAN_PRINCIPAL, debit=Decimal(amount), loan_id=loan_id),
-            Line(chart.BANK_DISBURSEMENT, credit=Decimal(amount), loan_id=loan_id),
+            Line(debit, debit=Decimal(amount), loan_id=loan_id),
+            Line(credit, credit=Decimal(amount), loan_id=loan_id),
         ],
         idempotency_key=key,
-        business_date=TODAY,
+        business_date=business_date,
         loan_id=loan_id,
+        memo=memo,
     )
 
 
