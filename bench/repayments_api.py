@@ -1,55 +1,140 @@
-"""10,000 EMI payments through the HTTP API (the whole Django + DRF stack, in-process WSGI
-client, one per process), from several processes, next to pgbench tpcb-like with as many
-clients on the same server in the same run.
+"""EMI payments through the HTTP API as deployed: gunicorn with the Dockerfile's settings
+(production, three sync workers, the /metrics counters shared through PROMETHEUS_MULTIPROC_DIR)
+serving `POST /repayments/emi/{id}/pay` to several client processes over real HTTP, next to
+pgbench tpcb-like with as many clients on the same server in the same run. Prints payments per
+second, the ratio, and the p50 and p99 latency each client saw.
 
-    python bench/repayments_api.py [--payments 10000] [--procs 4]
+    python bench/repayments_api.py [--payments 10000] [--procs 4] [--seconds 10]
+
+Each client pays ₹100 installments one after another until the run's time is up or its share of
+installments is spent. Every answer must be 201; the ledger must balance afterwards.
 """
 
 import argparse
 import datetime
+import http.client
+import json
 import multiprocessing
+import os
+import signal
+import socket
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import pgbench_tps, report, scratch_database, setup_django, unthrottle
+from bench.common import ROOT, pgbench_tps, report, scratch_database, setup_django, unthrottle
 
 DAY = datetime.date(2027, 6, 15)
+# What the Dockerfile and docker-compose.yml give the web container, with values fit for a bench.
+PRODUCTION_ENV = {
+    "ENVIRONMENT": "production",
+    "DEBUG": "false",
+    "SANDBOX": "true",  # the sandbox rails (no outside call is made by a payment in any case)
+    "SECRET_KEY": "bench-secret-key-not-for-use-0123456789abcdefghijklmnopqrstuvwxyz",
+    "HASH_KEY": "bench-hash-key-not-for-use-0123456789abcdefghijklmnopqrstuvwxyz",
+    "PAYMENT_WEBHOOK_SECRET": "whsec_bench_only",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "TRUSTED_PROXY_COUNT": "0",
+    "METRICS_TOKEN": "bench-metrics-token",
+    "LOG_LEVEL": "WARNING",
+}
+WORKERS = 3  # the Dockerfile's --workers
 
 
-def _worker(url: str, token: str, installment_ids: list, start_event, results) -> None:
-    setup_django(url)
-    from django.test import Client
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+def _client(port: int, token: str, installment_ids: list, deadline_seconds: float, start_event, results) -> None:
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        # Behind the TLS-terminating proxy the deployment has: not redirected to https.
+        "X-Forwarded-Proto": "https",
+    }
+    body = json.dumps({"amount": "100.00"})
+    latencies, statuses = [], {}
     start_event.wait()
-    ok = 0
-    for n, installment_id in enumerate(installment_ids):
-        response = client.post(
+    deadline = time.perf_counter() + deadline_seconds
+    for installment_id in installment_ids:
+        if time.perf_counter() >= deadline:
+            break
+        began = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # sync workers close each one
+        conn.request(
+            "POST",
             f"/api/v1/repayments/emi/{installment_id}/pay",
-            {"amount": "100.00"},
-            content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=f"bench-{installment_id}-{n}",
+            body,
+            {**headers, "Idempotency-Key": f"bench-{installment_id}"},
         )
-        ok += response.status_code == 201
-    results.put(ok)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        latencies.append(time.perf_counter() - began)
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+    results.put((latencies, statuses))
+
+
+def _serve(url: str, port: int, log) -> subprocess.Popen:
+    metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
+    env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": url, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(WORKERS), "--log-level", "warning", "--error-logfile", "-"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health", headers={"X-Forwarded-Proto": "https"})
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.3)
+    process.kill()
+    log.seek(0)
+    raise SystemExit("gunicorn did not answer /health:\n" + log.read().decode(errors="replace")[-3000:])
+
+
+def _percentile(samples: list, share: float) -> float:
+    if len(samples) < 2:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(share * 100) - 1]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--payments", type=int, default=10_000)
-    parser.add_argument("--procs", type=int, default=4)
+    parser.add_argument("--payments", type=int, default=10_000, help="installments seeded (one loan each)")
+    parser.add_argument("--procs", type=int, default=4, help="HTTP clients, and pgbench clients")
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
     baseline = pgbench_tps(clients=args.procs, seconds=args.seconds)
-    with scratch_database("pay") as url:
+    with scratch_database("pay") as url, tempfile.TemporaryFile() as log:
+        os.environ["SECRET_KEY"] = PRODUCTION_ENV["SECRET_KEY"]  # the server must accept the token made here
         setup_django(url)
         from apps.accounts.services import user_create_staff
         from apps.accounts.tokens import tokens_for_user
         from apps.core.business_date import business_date_set
+        from apps.ledger.balances import find_drift
         from apps.loans.models import Installment
+        from apps.repayments.models import Repayment
         from bench.seed_book import seed_book
 
         seed_book(args.payments, day=DAY)
@@ -63,30 +148,50 @@ def main() -> None:
             .order_by("loan_id")
             .values_list("id", flat=True)[: args.payments]
         ]
-        ctx = multiprocessing.get_context("spawn")
-        start, results = ctx.Event(), ctx.Queue()
-        chunks = [ids[i :: args.procs] for i in range(args.procs)]
-        procs = [ctx.Process(target=_worker, args=(url, token, chunk, start, results)) for chunk in chunks]
-        for proc in procs:
-            proc.start()
-        time.sleep(4)
-        began = time.perf_counter()
-        start.set()
-        for proc in procs:
-            proc.join()
-        elapsed = time.perf_counter() - began
-        ok = sum(results.get() for _ in procs)
-        from apps.ledger.balances import find_drift
-
+        port = _free_port()
+        server = _serve(url, port, log)
+        try:
+            ctx = multiprocessing.get_context("spawn")
+            start, results = ctx.Event(), ctx.Queue()
+            chunks = [ids[i :: args.procs] for i in range(args.procs)]
+            clients = [
+                ctx.Process(target=_client, args=(port, token, chunk, args.seconds, start, results)) for chunk in chunks
+            ]
+            for client in clients:
+                client.start()
+            time.sleep(2)
+            began = time.perf_counter()
+            start.set()
+            answers = [results.get() for _ in clients]
+            elapsed = time.perf_counter() - began
+            for client in clients:
+                client.join()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        latencies = [sample for samples, _ in answers for sample in samples]
+        statuses: dict = {}
+        for _, counts in answers:
+            for code, count in counts.items():
+                statuses[code] = statuses.get(code, 0) + count
+        ok = statuses.get(201, 0)
+        booked = Repayment.objects.count()
         drift = find_drift()
+        if ok != len(latencies) or booked != ok or drift:
+            log.seek(0)
+            print(log.read().decode(errors="replace")[-3000:])
+            raise SystemExit(f"answers {statuses}, repayments booked {booked}, ledger drift {len(drift)}")
     report(
-        f"API repayments ({args.procs} procs)",
+        f"API repayments through gunicorn ({args.procs} HTTP clients, {WORKERS} workers)",
         ok / elapsed,
         "payments/s",
         baseline,
         f"pgbench tpcb-like tps ({args.procs} clients)",
     )
-    print(f"{ok} of {len(ids)} payments answered 201 in {elapsed:.1f}s; ledger drift {len(drift)}")
+    print(
+        f"{ok} payments answered 201 in {elapsed:.1f}s; latency p50 {_percentile(latencies, 0.5) * 1000:.1f} ms, "
+        f"p99 {_percentile(latencies, 0.99) * 1000:.1f} ms; ledger drift 0; host {urlparse(url).hostname}"
+    )
 
 
 if __name__ == "__main__":

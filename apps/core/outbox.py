@@ -5,11 +5,13 @@
   query, set-based, for the close of business.
 - Higher apps register handlers in their `handlers` module with `@event_handler(topic)`; core
   discovers those modules at start-up the way it discovers jobs, never naming them.
-- After the transaction commits, a Celery message asks a worker to `events_dispatch`; beat
-  sweeps every minute as well, so an event whose message was lost (a broker outage, a worker
-  killed) is still handled. Delivery is at least once: each handler runs in a savepoint with a
-  HandledEvent receipt written beside its work, so a redelivered event skips handlers that
-  already took it, and a failing handler does not undo the others.
+- After the transaction commits, a Celery message asks a worker to `events_dispatch`, unless
+  one already waits in the queue (a flag in the shared cache says so: a burst of payments sends
+  a few messages, not one each); beat sweeps every minute as well, so an event whose message
+  was lost (a broker outage, a worker killed) is still handled. Delivery is at least once: each
+  handler runs in a savepoint with a HandledEvent receipt written beside its work, so a
+  redelivered event skips handlers that already took it, and a failing handler does not undo
+  the others.
 - Order per aggregate (a loan): one dispatcher at a time (a transaction advisory lock), taking
   pending events by id, and an event waits while an earlier one of its aggregate is pending.
   A handler that keeps failing is retried with backoff and after MAX_ATTEMPTS its event is
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -116,16 +119,38 @@ def events_emit_sql(topic: str, *, aggregate_type: str, select_sql: str, params:
     return count
 
 
-# ---- after commit: one message per transaction, however many events it wrote -----------------
+# ---- after commit: one message per transaction, however many events it wrote, and none while
+# another waits in the queue -------------------------------------------------------------------
+
+# Set when a dispatch message is sent, cleared by the dispatch when it starts (dispatch_queued_
+# clear): while it is set, a dispatch that has not yet looked for events is queued, and it will
+# find this transaction's, committed before. A lost message holds the flag at most this long;
+# the sweep handles its events meanwhile. Only a cache every process shares (Redis) can say so:
+# with the in-process cache every commit sends its message.
+DISPATCH_QUEUED_KEY = "outbox:dispatch-queued"
+DISPATCH_QUEUED_SECONDS = 60
 
 
 def _notify() -> None:
     from apps.core.tasks import dispatch_events_task  # the tasks module imports this one
 
+    shared = bool(settings.REDIS_URL)
     try:
+        if shared and not cache.add(DISPATCH_QUEUED_KEY, 1, timeout=DISPATCH_QUEUED_SECONDS):
+            return
         dispatch_events_task.delay()
-    except Exception:  # the broker is down: beat's sweep dispatches the events later
+    except Exception:  # the broker or the cache is down: beat's sweep dispatches the events later
         logger.warning("outbox: could not queue the dispatch; the sweep will", exc_info=True)
+        dispatch_queued_clear()
+
+
+def dispatch_queued_clear() -> None:
+    """The queued dispatch has started (or was never sent): the next commit sends another."""
+    if settings.REDIS_URL:
+        try:
+            cache.delete(DISPATCH_QUEUED_KEY)
+        except Exception:  # the cache is down: the flag expires by itself
+            logger.warning("outbox: could not clear the queued-dispatch flag", exc_info=True)
 
 
 def _notify_on_commit() -> None:

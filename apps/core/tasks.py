@@ -28,6 +28,8 @@ def task_for(name: str):
 def dispatch_events_task():
     """After a commit that wrote events, and every minute from beat (the sweep). At least once:
     a worker killed mid-batch rolls the batch back and the next run takes it again."""
-    from apps.core.outbox import events_dispatch
+    from apps.core.outbox import dispatch_queued_clear, events_dispatch
 
+    # Before looking for events: one committed after this point sends a message of its own.
+    dispatch_queued_clear()
     return events_dispatch()

@@ -192,6 +192,47 @@ def test_a_real_worker_dispatches_after_commit(settings, handled):
     assert handled == [("w", 7)]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_commits_sends_one_message_while_one_waits_in_the_queue(settings, monkeypatch, handled, caplog):
+    from django.core.cache import cache
+
+    from apps.core.tasks import dispatch_events_task
+
+    sent = []
+    monkeypatch.setattr(dispatch_events_task, "delay", lambda: sent.append(1))
+    settings.OUTBOX_NOTIFY = True
+    settings.REDIS_URL = settings.REDIS_URL or "redis://shared"  # the flag needs a shared cache
+    cache.delete(outbox.DISPATCH_QUEUED_KEY)
+
+    for n in range(5):
+        emit("b", n)
+    assert sent == [1]  # the four later commits found a dispatch waiting
+    dispatch_events_task()  # the worker takes the message: the flag goes before it looks
+    assert handled == [("b", n) for n in range(5)]
+    emit("b", 5)
+    assert sent == [1, 1]
+
+    # A message the broker refused leaves no flag: the next commit tries again.
+    dispatch_events_task()
+
+    def refused():
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(dispatch_events_task, "delay", refused)
+    emit("b", 6)
+    assert "could not queue the dispatch" in caplog.text
+    assert cache.get(outbox.DISPATCH_QUEUED_KEY) is None
+    monkeypatch.setattr(dispatch_events_task, "delay", lambda: sent.append(1))
+    emit("b", 7)
+    assert sent == [1, 1, 1]
+
+    # With only an in-process cache no flag can be trusted: every commit sends its message.
+    settings.REDIS_URL = ""
+    emit("b", 8)
+    emit("b", 9)
+    assert sent == [1, 1, 1, 1, 1]
+
+
 @pytest.mark.django_db
 def test_ops_see_the_outbox_and_an_admin_sends_a_dead_event_round_again(client, officer_web, handled):
     from apps.audit.models import AuditLog

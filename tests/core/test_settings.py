@@ -74,6 +74,16 @@ def test_production_with_everything_set_starts_without_debug_or_sandbox():
     assert int(hsts) >= 365 * 24 * 60 * 60
 
 
+def test_connections_persist_and_are_checked_before_reuse():
+    code = "import django; django.setup(); from django.db import connection as c; "
+    code += "print(c.settings_dict['CONN_MAX_AGE'], c.settings_dict['CONN_HEALTH_CHECKS'])"
+    result = _run(code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["600", "True"]
+    result = _run(code, **PRODUCTION, CONN_MAX_AGE="0")  # e.g. behind PgBouncer in transaction mode
+    assert result.stdout.split() == ["0", "True"]
+
+
 def test_production_may_ask_for_the_sandbox_explicitly():
     without_services = {k: v for k, v in PRODUCTION.items() if k not in SERVICES}
     assert _settings("SANDBOX", **without_services, SANDBOX="true") == ["True"]

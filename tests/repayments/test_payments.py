@@ -1,4 +1,5 @@
 import threading
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -70,7 +71,13 @@ def test_a_paid_installment_is_409(borrower_client, loan):
 
 def test_another_borrower_gets_404_and_staff_may_pay(loan, officer_client):
     stranger = client_for(make_user())
-    assert pay(stranger, first(loan)).status_code == 404
+    refused = pay(stranger, first(loan))
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == "Loan not found."
+    missing = officer_client.post(
+        f"/api/v1/repayments/emi/{uuid.uuid4()}/pay", {"amount": "1.00"}, format="json", HTTP_IDEMPOTENCY_KEY="x"
+    )
+    assert (missing.status_code, missing.json()["detail"]) == (404, "Installment not found.")
     assert pay(officer_client, first(loan), amount="100.00").status_code == 201
 
 

@@ -76,7 +76,6 @@ class GunicornServer:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(self.application_name),
-            "CONN_MAX_AGE": "0",
             "SANDBOX": "true",
             "DEBUG": "false",
             **self.extra_env,
