@@ -160,7 +160,7 @@ def main() -> None:
     from pathlib import Path
 
     _sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.common import median_ms, pgbench_tps, setup_django
+    from bench.common import check, median_ms, pgbench_tps, setup_django
 
     global DAY
     DAY = datetime.date(2027, 6, 15)
@@ -242,14 +242,13 @@ def main() -> None:
     baseline_ms = 1000 / tps
     print(f"book: {loan_rows:,} loans, ~{installment_rows:,} installments, business date {DAY}")
     print(f"baseline: one pgbench tpcb-like transaction, 1 client: {baseline_ms:.2f} ms ({tps:,.0f} tps)")
-    for name, url, ms in results:
-        verdict = "ok" if ms < 300 else "OVER 300 ms"
-        print(f"{name:45s} median {ms:7.1f} ms  = {ms / baseline_ms:6.1f}x baseline  [{verdict}]  {url}")
-    for name, url, ms in summaries:
-        verdict = "ok" if ms < SUMMARY_TARGET_MS else f"OVER {SUMMARY_TARGET_MS} ms"
-        print(f"{name:45s} median {ms:7.1f} ms  = {ms / baseline_ms:6.1f}x baseline  [{verdict}]  {url}")
-    verdict = "ok" if metrics_seconds < 2 else "OVER 2 s"
-    print(f"{'daily metrics job (one date)':45s} {metrics_seconds * 1000:14.1f} ms  [{verdict}]")
+    for (name, url, ms), target_ms in [
+        *((row, 300) for row in results),
+        *((row, SUMMARY_TARGET_MS) for row in summaries),
+    ]:
+        ratio = f"{ms / baseline_ms:.1f}x pgbench tx"
+        check(name, f"{ms:.1f} ms", target=f"median < {target_ms:,} ms", met=ms < target_ms, ratio=ratio, detail=url)
+    check("daily metrics job (one date)", f"{metrics_seconds:.2f} s", target="< 2 s", met=metrics_seconds < 2)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,8 @@ def main() -> None:
         "s",
         baseline,
         "plain UPDATE of every loan row (s)",
+        target="≤ 5x the plain UPDATE",
+        met=job <= 5 * baseline,
     )
     print(
         f"peak RSS before the job {rss_before / 1024:.0f} MiB, after {rss_after / 1024:.0f} MiB; "

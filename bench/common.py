@@ -5,6 +5,7 @@ Benches never run inside the test suite. Each prints its own figures next to a b
 measured in the same run on the same PostgreSQL, so the ratio means something on any machine.
 """
 
+import json
 import os
 import re
 import shutil
@@ -138,11 +139,63 @@ def pgbench_tps(*, clients: int, seconds: int = 10, scale: int = 1) -> float:
     return float(match.group(1))
 
 
-def report(name: str, value: float, unit: str, baseline: float, baseline_name: str) -> str:
+# run_all.py names a file here; every figure a bench prints is also written to it, one JSON line
+# each, and run_all prints them as one table at the end.
+RESULTS_ENV = "BENCH_RESULTS"
+
+
+def _record(**row) -> None:
+    path = os.environ.get(RESULTS_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as results:
+            results.write(json.dumps(row) + "\n")
+
+
+def report(
+    name: str, value: float, unit: str, baseline: float, baseline_name: str, *, target: str = "", met=None
+) -> str:
+    """A figure next to its baseline from the same run, with the ratio; `target` and `met` (a
+    bool) when the figure has one."""
     ratio = value / baseline if baseline else float("nan")
     line = f"{name}: {value:,.1f} {unit} | {baseline_name}: {baseline:,.1f} | ratio {ratio:.2%}"
+    if target:
+        line += f" | target {target} [{'ok' if met else 'MISSED'}]"
     print(line, flush=True)
+    _record(
+        name=name,
+        figure=f"{value:,.1f} {unit}".strip(),
+        ratio=f"{ratio:.2%} of {baseline_name}",
+        target=target,
+        met=met,
+    )
     return line
+
+
+def check(name: str, figure: str, *, target: str, met: bool, ratio: str = "", detail: str = "") -> None:
+    """A figure against its target (a page's median, a job's time), printed with [ok] or
+    [MISSED] and recorded for the summary table."""
+    print(f"{name:45s} {figure:>14s}  {ratio:>22s}  [{'ok' if met else 'MISSED ' + target}]  {detail}".rstrip())
+    _record(name=name, figure=figure, ratio=ratio, target=target, met=met)
+
+
+def summary_table(path: str) -> str:
+    """The recorded figures as one table: each figure, its target and its ratio."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    header = ("figure", "result", "ratio", "target", "")
+    cells = [
+        (
+            row["name"],
+            row["figure"],
+            row["ratio"],
+            row["target"] or "-",
+            "" if row["met"] is None else ("ok" if row["met"] else "MISSED"),
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(cell[i])) for cell in [header, *cells]) for i in range(len(header))]
+    lines = ["  ".join(str(cell[i]).ljust(widths[i]) for i in range(len(header))).rstrip() for cell in [header, *cells]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
 
 
 MEDIAN_RUNS = 7

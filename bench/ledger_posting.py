@@ -81,6 +81,8 @@ def main() -> None:
         "entries/s",
         baseline,
         f"pgbench tpcb-like tps ({args.procs} clients)",
+        target="≥ 40 % of pgbench",
+        met=posted / elapsed >= 0.40 * baseline,
     )
     print(f"entries posted {posted} in {elapsed:.2f}s; snapshot drift after the run: {len(drift)}")
 

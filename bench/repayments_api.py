@@ -187,6 +187,8 @@ def main() -> None:
         "payments/s",
         baseline,
         f"pgbench tpcb-like tps ({args.procs} clients)",
+        target="≥ 15 % of pgbench",
+        met=ok / elapsed >= 0.15 * baseline,
     )
     print(
         f"{ok} payments answered 201 in {elapsed:.1f}s; latency p50 {_percentile(latencies, 0.5) * 1000:.1f} ms, "

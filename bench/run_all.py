@@ -3,11 +3,15 @@
 python bench/run_all.py           # full size (`make bench`): figures for docs/benchmarks.md
 python bench/run_all.py --smoke   # small sizes (`make test`): every bench still runs end to end,
                                   # prints its ratio, and fails loudly if it breaks
+
+Both end with one table: every figure the benches printed, its ratio and its target. A target
+missed does not fail the run (a smoke size says nothing about one); a bench that breaks does.
 """
 
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -26,12 +30,14 @@ BENCHES = {
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parent))
-    from bench.common import TEMPLATE_ENV, scratch_database
+    from bench.common import RESULTS_ENV, TEMPLATE_ENV, scratch_database, summary_table
 
     smoke = "--smoke" in sys.argv[1:]
     # Migrated once; every bench's scratch database is a copy of it.
-    with scratch_database("template") as template_url:
-        env = {**os.environ, TEMPLATE_ENV: template_url.rsplit("/", 1)[1]}
+    with scratch_database("template") as template_url, tempfile.NamedTemporaryFile(suffix=".jsonl") as results:
+        env = {**os.environ, TEMPLATE_ENV: template_url.rsplit("/", 1)[1], RESULTS_ENV: results.name}
         for name, smoke_args in BENCHES.items():
             print(f"== {name}{' (smoke)' if smoke else ''}", flush=True)
             subprocess.run([sys.executable, str(HERE / name), *(smoke_args if smoke else [])], check=True, env=env)
+        print(f"\n== summary{' (smoke sizes: the targets are for the full ones)' if smoke else ''}")
+        print(summary_table(results.name), flush=True)

@@ -57,13 +57,14 @@ def seed_book(loans: int, *, day: datetime.date, borrowers_per_loan: int = 5, un
                 'UNSECURED', 50000, 14, 12, 4489.30, 750, 135, 'A', 800, now(), 'ACCEPTED', ''
             FROM generate_series(1, %(n)s) g""",
         f"""INSERT INTO loans_loan (id, created_at, updated_at, borrower_id, business_id, invoice_id, offer_id,
-                product_id, offer_type, principal, annual_rate, tenure_months, interest_method, emi, processing_fee,
-                fee_gst, disbursed_amount, sanctioned_on, disbursed_on, status, asset_classification, dpd,
-                bounce_count, outstanding_principal, outstanding_interest, outstanding_penalty, interest_suspense,
-                penal_suspense, payout_status, payout_utr, contract_key, contract_sha256)
+                product_id, offer_type, credit_grade, principal, annual_rate, tenure_months, interest_method, emi,
+                processing_fee, fee_gst, disbursed_amount, sanctioned_on, disbursed_on, status,
+                asset_classification, dpd, bounce_count, outstanding_principal, outstanding_interest,
+                outstanding_penalty, interest_suspense, penal_suspense, payout_status, payout_utr, contract_key,
+                contract_sha256)
             SELECT {_uuid("l")}, now(), now(), {_uuid("u", "((g - 1) %% %(b)s + 1)")},
                 {_uuid("b", "((g - 1) %% %(b)s + 1)")}, {_uuid("i")}, {_uuid("o")},
-                (SELECT id FROM loans_loanproduct ORDER BY code LIMIT 1), 'UNSECURED', 50000, 14, 12,
+                (SELECT id FROM loans_loanproduct ORDER BY code LIMIT 1), 'UNSECURED', 'A', 50000, 14, 12,
                 'REDUCING_BALANCE', 4489.30, 750, 135, 49115, %(day)s::date - (g %% 365), %(day)s::date - (g %% 365),
                 'ACTIVE', 'STANDARD', 0, 0, 50000, 0, 0, 0, 0, 'SUCCEEDED', '', '', ''
             FROM generate_series(1, %(n)s) g""",

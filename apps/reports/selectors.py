@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from constance import config
 from django.db import connections, router, transaction
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Sum
 
 from apps.collections.models import CollectionCase
 from apps.core.business_date import get_business_date
@@ -20,13 +19,6 @@ from apps.loans.models import INSTALLMENT_OWED_SQL, Installment, Loan
 from apps.repayments.delinquency import BEYOND, BUCKETS, DPD_BUCKETS, classification_sql
 from apps.reports.models import DailyMetrics
 
-LIVE = Q(status__in=Loan.LIVE_STATUSES)
-
-
-def _sum(condition: Q):
-    return Coalesce(Sum("outstanding_principal", filter=condition), Value(ZERO), output_field=DecimalField())
-
-
 # A loan's DPD bucket is the classification its DPD alone gives (repayments.delinquency's one
 # CASE, `classification_sql`), labelled as the reports label it ("0", "1-30", … "90+"); each
 # label's lowest DPD gives the PAR numerators.
@@ -34,26 +26,28 @@ _DPD_CLASS_SQL, _DPD_CLASS_PARAMS = classification_sql("dpd")
 _LABELS = dict(zip([*(str(cls) for _, cls in BUCKETS), str(BEYOND)], DPD_BUCKETS, strict=True))
 BUCKET_FLOORS = dict(zip(DPD_BUCKETS, [0, *(ceiling + 1 for ceiling, _ in BUCKETS)], strict=True))
 
-# The live book in one pass, grouped by classification and DPD bucket: every book figure the
-# portfolio report and the daily MIS need is a sum of these few rows.
+# The live book in one pass, grouped by classification, DPD bucket and credit grade: every book
+# figure the portfolio report and the daily MIS need is a sum of these few rows.
 _BOOK_SQL = f"""
-SELECT asset_classification, {_DPD_CLASS_SQL}, count(*), coalesce(sum(outstanding_principal), 0)
+SELECT asset_classification, {_DPD_CLASS_SQL}, credit_grade, count(*), coalesce(sum(outstanding_principal), 0)
 FROM loans_loan WHERE status = ANY(%(live)s)
-GROUP BY 1, 2
+GROUP BY 1, 2, 3
 """  # noqa: S608 (constant expressions)
 
 
 @use_replica()
 def book_snapshot() -> dict:
-    """The live book: count and principal outstanding in all, by classification and by DPD
-    bucket. `principal_past_dpd(book, n)` gives the PAR numerators."""
+    """The live book: count and principal outstanding in all, by classification, by DPD bucket
+    and by credit grade. `principal_past_dpd(book, n)` gives the PAR numerators."""
     with report_statements() as cursor:
         cursor.execute(_BOOK_SQL, {**_DPD_CLASS_PARAMS, "live": [str(s) for s in Loan.LIVE_STATUSES]})
         rows = cursor.fetchall()
     by_class = {cls: {"count": 0, "amount": ZERO} for cls in Loan.Classification.values}
     by_bucket = {label: {"count": 0, "amount": ZERO} for label in DPD_BUCKETS}
-    for classification, by_dpd, count, amount in rows:
-        for group in (by_class[classification], by_bucket[_LABELS[by_dpd]]):
+    by_grade: dict = {}
+    for classification, by_dpd, grade, count, amount in rows:
+        grade_group = by_grade.setdefault(grade, {"count": 0, "amount": ZERO})
+        for group in (by_class[classification], by_bucket[_LABELS[by_dpd]], grade_group):
             group["count"] += count
             group["amount"] += amount
     return {
@@ -62,6 +56,7 @@ def book_snapshot() -> dict:
         "npa_amount": by_class[Loan.Classification.NPA]["amount"],
         "by_classification": by_class,
         "by_dpd_bucket": by_bucket,
+        "by_grade": dict(sorted(by_grade.items())),
     }
 
 
@@ -75,12 +70,6 @@ def principal_past_dpd(book: dict, dpd: int) -> Decimal:
 @use_replica()
 def portfolio_summary() -> dict:
     book = book_snapshot()
-    grades = (
-        Loan.objects.filter(LIVE)
-        .values("offer__credit_grade")
-        .annotate(count=Count("id"), amount=_sum(Q()))
-        .order_by("offer__credit_grade")
-    )
     aum, npa_amount = book["aum"], book["npa_amount"]
     return {
         "business_date": get_business_date(),
@@ -90,7 +79,7 @@ def portfolio_summary() -> dict:
         "npa_ratio": (npa_amount / aum).quantize(Decimal("0.0001")) if aum else Decimal("0.0000"),
         "by_classification": book["by_classification"],
         "by_dpd_bucket": book["by_dpd_bucket"],
-        "risk_distribution": {g["offer__credit_grade"]: {"count": g["count"], "amount": g["amount"]} for g in grades},
+        "risk_distribution": book["by_grade"],
     }
 
 

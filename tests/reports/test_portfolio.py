@@ -31,10 +31,33 @@ def test_portfolio_summary_is_computed_from_the_book(admin_client, borrower):
     assert body["by_classification"]["NPA"]["count"] == 1
     assert body["by_dpd_bucket"]["90+"]["count"] == 1
     assert sum(bucket["count"] for bucket in body["risk_distribution"].values()) == 2
+    by_grade: dict = {}
+    for loan in (good, bad):
+        assert loan.credit_grade == loan.offer.credit_grade != ""  # copied at sanction
+        group = by_grade.setdefault(loan.credit_grade, {"count": 0, "amount": Decimal(0)})
+        group["count"] += 1
+        group["amount"] += loan.outstanding_principal
+    assert {
+        grade: {"count": g["count"], "amount": Decimal(g["amount"])} for grade, g in body["risk_distribution"].items()
+    } == by_grade
     ratio = (bad.outstanding_principal / (good.outstanding_principal + bad.outstanding_principal)).quantize(
         Decimal("0.0001")
     )
     assert Decimal(body["npa_ratio"]) == ratio
+
+
+def test_loans_sanctioned_before_the_grade_was_copied_take_their_offers_grade(borrower):
+    import importlib
+
+    from django.db import connection
+
+    fill = importlib.import_module("apps.loans.migrations.0022_fill_loan_credit_grade").FILL
+    loan = make_loan(borrower)
+    Loan.objects.filter(pk=loan.pk).update(credit_grade="")
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    loan.refresh_from_db()
+    assert loan.credit_grade == loan.offer.credit_grade != ""
 
 
 @pytest.mark.parametrize("seed", [20261122, 7, 42])

@@ -128,6 +128,7 @@ def _sanction(offer_id, actor, bank_account_id, key) -> Payout:
         offer=offer,
         product=offer.product,
         offer_type=offer.type,
+        credit_grade=offer.credit_grade,
         **priced_terms(offer),
         interest_method=offer.product.interest_method,
         disbursed_amount=offer.principal - offer.processing_fee - offer.fee_gst,
