@@ -85,7 +85,9 @@ def _client(port: int, token: str, installment_ids: list, deadline_seconds: floa
 
 def _serve(url: str, port: int, log) -> subprocess.Popen:
     metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
-    env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": url, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    # Settings production refuses (a developer's shell may carry them) are left out.
+    inherited = {k: v for k, v in os.environ.items() if k not in ("OTP_TEST_CODE", "WEBHOOK_ALLOW_PRIVATE_URLS")}
+    env = {**inherited, **PRODUCTION_ENV, "DATABASE_URL": url, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
