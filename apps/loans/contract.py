@@ -7,13 +7,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from fpdf import FPDF
-
-from apps.core.inr import inr
 from apps.core.money import ZERO
+from apps.core.pdf import LENDER_NAME, pdf_document, pdf_money
 from apps.loans.schedule import ScheduleLine
-
-LENDER_NAME = "GST Credit Finance Private Limited"
 
 
 @dataclass(frozen=True)
@@ -67,22 +63,14 @@ def annual_percentage_rate(net_disbursed: Decimal, installments: list[Decimal]) 
         return (low * 1200).quantize(Decimal("0.01"))
 
 
-def _money(value: Decimal) -> str:
-    # The PDF's core font has no rupee sign: "Rs. 3,39,578.81", grouped the Indian way.
-    return inr(value).replace("₹", "Rs. ")
-
-
 def build_contract_pdf(terms: ContractTerms) -> bytes:
     apr = annual_percentage_rate(terms.disbursed_amount, [line.amount for line in terms.schedule])
-    pdf = FPDF(format="A4")
-    # A fixed creation date keeps the bytes (and so the sha256) a function of the terms alone.
-    pdf.set_creation_date(datetime.datetime.combine(terms.sanctioned_on, datetime.time(), tzinfo=datetime.UTC))
-    pdf.set_title(f"Loan agreement {terms.loan_reference}")
-    pdf.set_author(LENDER_NAME)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 10, "Loan Agreement and Key Fact Statement", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf = pdf_document(
+        f"Loan agreement {terms.loan_reference}",
+        "Loan Agreement and Key Fact Statement",
+        dated=terms.sanctioned_on,
+        sizes=(15, 10, 10),
+    )
     pdf.multi_cell(
         0,
         5,
@@ -98,16 +86,16 @@ def build_contract_pdf(terms: ContractTerms) -> bytes:
     pdf.set_font("Helvetica", size=10)
     facts = [
         ("Product", f"{terms.product_name} ({terms.offer_type.lower()})"),
-        ("Loan amount (principal)", _money(terms.principal)),
+        ("Loan amount (principal)", pdf_money(terms.principal)),
         ("Interest rate (annual, reducing balance)", f"{terms.annual_rate:.2f} %"),
         ("Annual Percentage Rate (APR)", f"{apr:.2f} %"),
         ("Tenure", f"{terms.tenure_months} months"),
-        ("Equated monthly installment (EMI)", _money(terms.emi)),
-        ("Processing fee", _money(terms.processing_fee)),
-        ("GST on processing fee", _money(terms.fee_gst)),
-        ("Net amount disbursed", _money(terms.disbursed_amount)),
-        ("Total interest payable", _money(sum((line.interest for line in terms.schedule), ZERO))),
-        ("Bounce charge (per dishonoured installment, plus GST)", _money(terms.bounce_charge)),
+        ("Equated monthly installment (EMI)", pdf_money(terms.emi)),
+        ("Processing fee", pdf_money(terms.processing_fee)),
+        ("GST on processing fee", pdf_money(terms.fee_gst)),
+        ("Net amount disbursed", pdf_money(terms.disbursed_amount)),
+        ("Total interest payable", pdf_money(sum((line.interest for line in terms.schedule), ZERO))),
+        ("Bounce charge (per dishonoured installment, plus GST)", pdf_money(terms.bounce_charge)),
         (
             "Penal charge on an overdue EMI (daily, simple, no GST)",
             f"{terms.penal_rate_pct:.2f} % a year / 365 a day",

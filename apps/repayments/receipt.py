@@ -6,11 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fpdf import FPDF
-
-from apps.core.inr import inr
-
-LENDER_NAME = "GST Credit Finance Private Limited"
+from apps.core.pdf import LENDER_NAME, pdf_document, pdf_money
 
 
 @dataclass(frozen=True)
@@ -30,23 +26,12 @@ class ReceiptTerms:
     outstanding_after: Decimal
 
 
-def _money(value: Decimal) -> str:
-    return inr(value).replace("₹", "Rs. ")  # the core font has no rupee sign
-
-
 def build_receipt_pdf(terms: ReceiptTerms) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_creation_date(datetime.datetime.combine(terms.business_date, datetime.time(), tzinfo=datetime.UTC))
-    pdf.set_title(f"Receipt {terms.receipt_number}")
-    pdf.set_author(LENDER_NAME)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 9, "Payment receipt", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf = pdf_document(f"Receipt {terms.receipt_number}", "Payment receipt", dated=terms.business_date)
     pdf.multi_cell(
         0,
         5,
-        f"{LENDER_NAME} acknowledges receipt of {_money(terms.amount)} from {terms.business_name} "
+        f"{LENDER_NAME} acknowledges receipt of {pdf_money(terms.amount)} from {terms.business_name} "
         f"(GSTIN {terms.gstin}) towards loan {terms.loan_reference}.",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -59,11 +44,11 @@ def build_receipt_pdf(terms: ReceiptTerms) -> bytes:
         ("Installment", str(terms.installment_number) if terms.installment_number else "the loan"),
         ("Paid by", terms.channel),
         ("Bank reference (UTR)", terms.reference or "-"),
-        ("Amount received", _money(terms.amount)),
-        ("  towards charges", _money(terms.penalty)),
-        ("  towards interest", _money(terms.interest)),
-        ("  towards principal", _money(terms.principal)),
-        ("Principal outstanding after", _money(terms.outstanding_after)),
+        ("Amount received", pdf_money(terms.amount)),
+        ("  towards charges", pdf_money(terms.penalty)),
+        ("  towards interest", pdf_money(terms.interest)),
+        ("  towards principal", pdf_money(terms.principal)),
+        ("Principal outstanding after", pdf_money(terms.outstanding_after)),
     ]
     for label, value in rows:
         pdf.cell(55, 6, label, border=1)

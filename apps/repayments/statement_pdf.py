@@ -1,9 +1,6 @@
 """The statement of account as a PDF (fpdf2, as the receipt and the loan agreement)."""
 
-from fpdf import FPDF
-
-from apps.core.inr import inr
-from apps.repayments.receipt import LENDER_NAME
+from apps.core.pdf import pdf_document, pdf_money
 
 
 def _text(value) -> str:
@@ -13,18 +10,12 @@ def _text(value) -> str:
 
 
 def _money(value) -> str:
-    return inr(value).replace("₹", "Rs. ") if value else ""  # the core font has no rupee sign
+    return pdf_money(value) if value else ""  # a blank cell, not "Rs. 0.00"
 
 
 def build_statement_pdf(statement) -> bytes:
     loan = statement.loan
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Statement of account {loan.reference}")
-    pdf.set_author(LENDER_NAME)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 9, "Statement of account", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf = pdf_document(f"Statement of account {loan.reference}", "Statement of account")
     pdf.multi_cell(
         0,
         5,
