@@ -36,6 +36,25 @@ def source_of(row) -> dict:
     return {"source_type": row._meta.label_lower, "source_id": str(row.pk)}
 
 
+def money_row_book(row, *, entry_type: str, lines: Sequence[Line], key: str, memo: str, actor=None):
+    """Post the entry of a money row (a repayment, a bounce, a waiver, a credit held for the
+    borrower), then write the row once, pointing at it. `row` has its id already (set on
+    construction), its `loan_id` and its `business_date`; `key` is the entry's idempotency key,
+    made of the row's id, so a retry of the same row finds the same entry."""
+    row.journal_entry = journal_post(
+        entry_type=entry_type,
+        lines=lines,
+        idempotency_key=key,
+        business_date=row.business_date,
+        memo=memo,
+        loan_id=row.loan_id,
+        **source_of(row),
+        actor=actor,
+    )
+    row.save(force_insert=True)
+    return row
+
+
 def on_loan(loan) -> dict:
     """A line's loan and borrower tags (the per-loan balances and the borrower's statement)."""
     return {"loan_id": loan.pk, "borrower_id": loan.borrower_id}

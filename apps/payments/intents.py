@@ -21,7 +21,7 @@ from apps.core.errors import Conflict, InvalidInput, Unavailable, Unprocessable,
 from apps.core.money import ZERO
 from apps.core.screening import screen
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post, on_loan, source_of
+from apps.ledger.services import Line, journal_post, money_row_book, on_loan, source_of
 from apps.loans.models import Loan
 from apps.loans.selectors import loans_visible_to
 from apps.payments.mandates import bounce_if_mandate_debit
@@ -131,19 +131,16 @@ def _park(loan: Loan, amount: Decimal, *, intent, utr: str, today) -> UnappliedC
     """Money beyond what the loan owes: Dr bank collections / Cr borrower advances."""
     common = on_loan(loan)
     credit = UnappliedCredit(loan=loan, intent=intent, amount=amount, utr=utr, business_date=today)
-    credit.journal_entry = journal_post(
+    money_row_book(
+        credit,
         entry_type="UNAPPLIED_CREDIT",
         lines=[
             Line(chart.BANK_COLLECTIONS, debit=amount, **common),
             Line(chart.BORROWER_ADVANCES, credit=amount, **common),
         ],
-        idempotency_key=f"unapplied-credit:{credit.pk}",
-        business_date=today,
+        key=f"unapplied-credit:{credit.pk}",
         memo=f"Received beyond what the loan owed (UTR {utr})",
-        loan_id=loan.pk,
-        **source_of(credit),
     )
-    credit.save(force_insert=True)
     record("payment.unapplied_credit", obj=credit, after={"amount": str(amount), "utr": utr, "loan": str(loan.pk)})
     return credit
 

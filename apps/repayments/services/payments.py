@@ -13,7 +13,7 @@ from apps.core.money import ZERO, gst_on, round_money, to_decimal
 from apps.core.outbox import event_emit
 from apps.kyc.services import collateral_release
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post, on_loan, source_of
+from apps.ledger.services import Line, money_row_book, on_loan
 from apps.loans.models import Installment, Loan
 from apps.loans.services.events import loan_event
 from apps.repayments.allocation import Allocation, allocate
@@ -71,17 +71,14 @@ def repayment_book(repayment: Repayment, *, lines, memo: str) -> Repayment:
     Posted first, under the repayment's own id (set on construction) as the idempotency key:
     every kind of repayment (EMI, prepayment, foreclosure, recovery) is booked this one way.
     """
-    repayment.journal_entry = journal_post(
+    money_row_book(
+        repayment,
         entry_type="REPAYMENT",
         lines=lines,
-        idempotency_key=repayment_entry_key(repayment),
-        business_date=repayment.business_date,
+        key=repayment_entry_key(repayment),
         memo=memo,
-        loan_id=repayment.loan_id,
-        **source_of(repayment),
         actor=repayment.actor,
     )
-    repayment.save(force_insert=True)
     event_emit(
         "repayment.received",
         aggregate=("loans.loan", repayment.loan_id),
@@ -349,18 +346,8 @@ def emi_bounce(*, installment_id, code: str, actor) -> Bounce:
     ]
     if gst:
         lines.append(Line(chart.GST_PAYABLE, credit=gst, **common))
-    # Posted first, under the bounce's id (set on construction): the row is written once with its entry.
-    bounce.journal_entry = journal_post(
-        entry_type="BOUNCE_CHARGE",
-        lines=lines,
-        idempotency_key=f"bounce:{bounce.pk}",
-        business_date=today,
-        memo=f"NACH return {return_code.code} on installment {installment.number}",
-        loan_id=loan.pk,
-        **source_of(bounce),
-        actor=actor,
-    )
-    bounce.save(force_insert=True)
+    memo = f"NACH return {return_code.code} on installment {installment.number}"
+    money_row_book(bounce, entry_type="BOUNCE_CHARGE", lines=lines, key=f"bounce:{bounce.pk}", memo=memo, actor=actor)
     installment.penalty_due += charge + gst
     installment.status = installment_status(installment, today)
     installment.save()

@@ -15,7 +15,7 @@ from apps.core.business_date import get_business_date
 from apps.core.errors import Conflict, Forbidden, InvalidInput, explained_reason
 from apps.core.roles import OPS_ROLES
 from apps.ledger import chart
-from apps.ledger.services import Line, journal_post, on_loan, source_of
+from apps.ledger.services import Line, money_row_book, on_loan
 from apps.loans.models import Installment
 from apps.repayments.locks import lock_installment
 from apps.repayments.models import ChargeWaiver
@@ -65,17 +65,8 @@ def charge_waive(*, installment_id, amount, reason: str, actor, waiver_id=None) 
         lines.append(Line(chart.PENAL_SUSPENSE, debit=from_suspense, **common))
     if amount - from_suspense:
         lines.append(Line(chart.CHARGES_WAIVED, debit=amount - from_suspense, **common))
-    waiver.journal_entry = journal_post(
-        entry_type="WAIVER",
-        lines=lines,
-        idempotency_key=f"waiver:{waiver.pk}",
-        business_date=today,
-        memo=f"Charges waived on installment {installment.number}",
-        loan_id=loan.pk,
-        **source_of(waiver),
-        actor=actor,
-    )
-    waiver.save(force_insert=True)
+    memo = f"Charges waived on installment {installment.number}"
+    money_row_book(waiver, entry_type="WAIVER", lines=lines, key=f"waiver:{waiver.pk}", memo=memo, actor=actor)
     before = {"penalty_due": str(installment.penalty_due), "outstanding_penalty": str(loan.outstanding_penalty)}
     installment.penalty_due -= amount
     installment.status = installment_status(installment, today)
