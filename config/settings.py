@@ -125,11 +125,12 @@ def _database_url() -> str:
 
 DATABASES = {"default": env.db_url_config(_database_url())}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Persistent connections: a web or Celery worker process keeps its connection between requests
-# (a new one costs a PostgreSQL backend's start and the login, about half of a payment's time),
-# and checks it with one round trip before a request reuses it, so a connection the server
-# dropped meanwhile is replaced instead of failing the request. gunicorn's sync workers serve one
-# request at a time, so a process needs one connection, not a pool.
+# Persistent connections: a web process keeps its connection between requests (a new one costs
+# a PostgreSQL backend's start and the login, about half of a payment's time), and checks it
+# with one round trip before a request reuses it, so a connection the server dropped meanwhile
+# is replaced instead of failing the request. gunicorn's sync workers serve one request at a
+# time, so a process needs one connection, not a pool. (Celery's Django fixup still closes a
+# worker's connection around every task: a task is long next to a connection's start.)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"].setdefault("OPTIONS", {})

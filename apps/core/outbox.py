@@ -124,22 +124,30 @@ def events_emit_sql(topic: str, *, aggregate_type: str, select_sql: str, params:
 
 # Set when a dispatch message is sent, cleared by the dispatch when it starts (dispatch_queued_
 # clear): while it is set, a dispatch that has not yet looked for events is queued, and it will
-# find this transaction's, committed before. A lost message holds the flag at most this long;
-# the sweep handles its events meanwhile. Only a cache every process shares (Redis) can say so:
-# with the in-process cache every commit sends its message.
-DISPATCH_QUEUED_KEY = "outbox:dispatch-queued"
+# find this transaction's, committed before. A message lost after the flag was set (the sender
+# killed between the two, the broker dropping it) holds the flag at most this long, and the
+# sweep handles the events meanwhile. Only a cache every process shares (Redis) can say so: with
+# the in-process cache, or when the cache does not answer, every commit sends its message. The
+# key names the database: two deployments sharing one Redis keep their own flags.
 DISPATCH_QUEUED_SECONDS = 60
+
+
+def dispatch_queued_key() -> str:
+    return f"outbox:dispatch-queued:{connection.settings_dict['NAME']}"
 
 
 def _notify() -> None:
     from apps.core.tasks import dispatch_events_task  # the tasks module imports this one
 
-    shared = bool(settings.REDIS_URL)
+    if settings.REDIS_URL:
+        try:
+            if not cache.add(dispatch_queued_key(), 1, timeout=DISPATCH_QUEUED_SECONDS):
+                return
+        except Exception:  # the cache is down: send, as without a shared cache
+            logger.warning("outbox: the cache did not answer; sending the dispatch", exc_info=True)
     try:
-        if shared and not cache.add(DISPATCH_QUEUED_KEY, 1, timeout=DISPATCH_QUEUED_SECONDS):
-            return
         dispatch_events_task.delay()
-    except Exception:  # the broker or the cache is down: beat's sweep dispatches the events later
+    except Exception:  # the broker is down: beat's sweep dispatches the events later
         logger.warning("outbox: could not queue the dispatch; the sweep will", exc_info=True)
         dispatch_queued_clear()
 
@@ -148,7 +156,7 @@ def dispatch_queued_clear() -> None:
     """The queued dispatch has started (or was never sent): the next commit sends another."""
     if settings.REDIS_URL:
         try:
-            cache.delete(DISPATCH_QUEUED_KEY)
+            cache.delete(dispatch_queued_key())
         except Exception:  # the cache is down: the flag expires by itself
             logger.warning("outbox: could not clear the queued-dispatch flag", exc_info=True)
 

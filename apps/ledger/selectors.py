@@ -1,4 +1,5 @@
-"""Reads of the books. Totals come from the journal itself unless a name says "snapshot"."""
+"""Reads of the books. Totals come from the journal itself unless a name says "snapshot" (and
+`ledger_summary`, which reads the snapshots that `ledger_drift_check` proves every night)."""
 
 from collections import defaultdict
 from decimal import Decimal

@@ -27,10 +27,15 @@ _LABELS = dict(zip([*(str(cls) for _, cls in BUCKETS), str(BEYOND)], DPD_BUCKETS
 BUCKET_FLOORS = dict(zip(DPD_BUCKETS, [0, *(ceiling + 1 for ceiling, _ in BUCKETS)], strict=True))
 
 # The live book in one pass, grouped by classification, DPD bucket and credit grade: every book
-# figure the portfolio report and the daily MIS need is a sum of these few rows.
+# figure the portfolio report and the daily MIS need is a sum of these few rows. A loan whose
+# grade is blank (sanctioned by a process still on the code before loans 0021, during a rolling
+# deploy) is read from its offer: a lookup for those few rows only.
 _BOOK_SQL = f"""
-SELECT asset_classification, {_DPD_CLASS_SQL}, credit_grade, count(*), coalesce(sum(outstanding_principal), 0)
-FROM loans_loan WHERE status = ANY(%(live)s)
+SELECT asset_classification, {_DPD_CLASS_SQL},
+       CASE WHEN l.credit_grade <> '' THEN l.credit_grade
+            ELSE (SELECT o.credit_grade FROM loans_offer o WHERE o.id = l.offer_id) END,
+       count(*), coalesce(sum(outstanding_principal), 0)
+FROM loans_loan l WHERE status = ANY(%(live)s)
 GROUP BY 1, 2, 3
 """  # noqa: S608 (constant expressions)
 

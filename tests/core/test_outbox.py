@@ -202,7 +202,7 @@ def test_a_burst_of_commits_sends_one_message_while_one_waits_in_the_queue(setti
     monkeypatch.setattr(dispatch_events_task, "delay", lambda: sent.append(1))
     settings.OUTBOX_NOTIFY = True
     settings.REDIS_URL = settings.REDIS_URL or "redis://shared"  # the flag needs a shared cache
-    cache.delete(outbox.DISPATCH_QUEUED_KEY)
+    cache.delete(outbox.dispatch_queued_key())
 
     for n in range(5):
         emit("b", n)
@@ -221,16 +221,27 @@ def test_a_burst_of_commits_sends_one_message_while_one_waits_in_the_queue(setti
     monkeypatch.setattr(dispatch_events_task, "delay", refused)
     emit("b", 6)
     assert "could not queue the dispatch" in caplog.text
-    assert cache.get(outbox.DISPATCH_QUEUED_KEY) is None
+    assert cache.get(outbox.dispatch_queued_key()) is None
     monkeypatch.setattr(dispatch_events_task, "delay", lambda: sent.append(1))
     emit("b", 7)
     assert sent == [1, 1, 1]
+
+    # A cache that does not answer stops nothing: the message is sent.
+    class Unreachable:
+        def add(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(outbox, "cache", Unreachable())
+    emit("b", 10)
+    assert sent == [1, 1, 1, 1]
+    assert "the cache did not answer" in caplog.text
+    monkeypatch.setattr(outbox, "cache", cache)
 
     # With only an in-process cache no flag can be trusted: every commit sends its message.
     settings.REDIS_URL = ""
     emit("b", 8)
     emit("b", 9)
-    assert sent == [1, 1, 1, 1, 1]
+    assert sent == [1, 1, 1, 1, 1, 1]
 
 
 @pytest.mark.django_db

@@ -82,6 +82,24 @@ def test_reversal_nets_to_zero_and_happens_once():
 
 
 @pytest.mark.django_db
+def test_the_nightly_drift_check_passes_on_true_books_and_fails_on_a_tampered_snapshot():
+    from apps.core.jobs_runner import run_job
+
+    post(loan_id=uuid.uuid4())
+    run = run_job("ledger_drift_check")
+    assert (run.status, run.counts) == ("SUCCEEDED", {"drift": 0})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ledger_accountbalancestripe SET credit_total = credit_total + 1 WHERE account_id = %s",
+            [chart.BANK_DISBURSEMENT],
+        )
+    run = run_job("ledger_drift_check")
+    assert run.status == "FAILED"
+    assert f"account {chart.BANK_DISBURSEMENT}" in run.error
+    assert not ledger_summary()["balanced"]  # the summary reads the snapshots the check proves
+
+
+@pytest.mark.django_db
 def test_rebuild_check_finds_drift_made_behind_the_services_back():
     post(loan_id=uuid.uuid4())
     call_command("rebuild_balances", "--check")

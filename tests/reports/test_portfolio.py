@@ -10,6 +10,7 @@ from apps.ledger.selectors import ledger_summary
 from apps.loans.models import Loan
 from apps.repayments.selectors import foreclosure_quote, outstanding_by_ledger
 from apps.repayments.services import emi_bounce, emi_pay, loan_foreclose, loan_prepay
+from apps.reports.selectors import portfolio_summary
 from tests.support.days import close_day, days_after
 from tests.support.lending import make_loan
 from tests.support.users import make_user
@@ -54,6 +55,8 @@ def test_loans_sanctioned_before_the_grade_was_copied_take_their_offers_grade(bo
     fill = importlib.import_module("apps.loans.migrations.0022_fill_loan_credit_grade").FILL
     loan = make_loan(borrower)
     Loan.objects.filter(pk=loan.pk).update(credit_grade="")
+    # Before the fill (a loan sanctioned during a rolling deploy): the summary reads its offer.
+    assert list(portfolio_summary()["risk_distribution"]) == [loan.offer.credit_grade]
     with connection.cursor() as cursor:
         cursor.execute(fill)
     loan.refresh_from_db()

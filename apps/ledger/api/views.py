@@ -31,7 +31,8 @@ class LedgerSummarySerializer(serializers.Serializer):
 
 
 class LedgerSummaryView(APIView):
-    """Totals computed from the journal lines, not the snapshots: `balanced` is measured."""
+    """The trial balance from the balance snapshots (milliseconds, however long the journal),
+    which the nightly `ledger_drift_check` job proves equal to the journal lines."""
 
     permission_classes = [IsAdmin]
 
