@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Func, IntegerField, TextField, Value
-from django.db.models.functions import Cast, Mod
+from django.db.models import Func, IntegerField, TextField
+from django.db.models.functions import Cast
 
 from apps.ledger.bulk import EntrySpec
 from apps.ledger.services import Line
@@ -27,10 +27,15 @@ class _HashText(Func):
     output_field = IntegerField()
 
 
+# A borrower's place in the book: a hash of its id, 0 to 2^31 - 1. ix_loan_borrower_hash (loans
+# 0023) indexes exactly this expression, so a part's loans are an index range, not a scan.
+_HASH_SPAN = 2**31
+
+
 @dataclass(frozen=True)
 class Partition:
-    """The borrowers whose id hashes to `index` of `count` parts: a share of the book one worker
-    closes (apps/repayments/close_of_business.py). By borrower, so that NPA, which is
+    """The borrowers whose id hashes into `index` of `count` equal ranges: a share of the book
+    one worker closes (apps/repayments/close_of_business.py). By borrower, so that NPA, which is
     borrower-wide, never spans two parts. The whole book is the one part of one."""
 
     index: int = 0
@@ -40,20 +45,26 @@ class Partition:
         if not (isinstance(self.index, int) and isinstance(self.count, int) and 0 <= self.index < self.count):
             raise ValueError(f"no part {self.index!r} of {self.count!r}")
 
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """The part's range of borrower hashes, from and below."""
+        return self.index * _HASH_SPAN // self.count, (self.index + 1) * _HASH_SPAN // self.count
+
     def where(self, alias: str = "l") -> str:
         """A condition on the loans table under `alias`, for SQL run with parameters (hence %%)."""
         if self.count == 1:
             return "TRUE"
-        return f"(hashtext({alias}.borrower_id::text) & 2147483647) %% {self.count} = {self.index}"
+        low, high = self.bounds
+        borrower_hash = f"(hashtext({alias}.borrower_id::text) & 2147483647)"
+        return f"({borrower_hash} >= {low} AND {borrower_hash} < {high})"
 
     def loans(self, queryset):
         """`queryset` of loans narrowed to this part: the same condition as `where`."""
         if self.count == 1:
             return queryset
+        low, high = self.bounds
         borrower_hash = _HashText(Cast("borrower_id", output_field=TextField())).bitand(2147483647)
-        return queryset.alias(_part=Mod(borrower_hash, Value(self.count), output_field=IntegerField())).filter(
-            _part=self.index
-        )
+        return queryset.alias(_part_hash=borrower_hash).filter(_part_hash__gte=low, _part_hash__lt=high)
 
 
 WHOLE_BOOK = Partition()
