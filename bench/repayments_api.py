@@ -16,10 +16,7 @@ import http.client
 import json
 import multiprocessing
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +25,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, pgbench_tps, report, scratch_database, setup_django, unthrottle
+from bench.common import pgbench_tps, report, scratch_database, setup_django, unthrottle
 
 DAY = datetime.date(2027, 6, 15)
 # What the Dockerfile and docker-compose.yml give the web container, with values fit for a bench.
@@ -45,12 +42,6 @@ PRODUCTION_ENV = {
     "LOG_LEVEL": "WARNING",
 }
 WORKERS = 3  # the Dockerfile's --workers
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _client(port: int, token: str, installment_ids: list, deadline_seconds: float, start_event, results) -> None:
@@ -83,38 +74,6 @@ def _client(port: int, token: str, installment_ids: list, deadline_seconds: floa
     results.put((latencies, statuses))
 
 
-def _serve(url: str, port: int, log) -> subprocess.Popen:
-    metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
-    # Settings production refuses (a developer's shell may carry them) are left out.
-    inherited = {k: v for k, v in os.environ.items() if k not in ("OTP_TEST_CODE", "WEBHOOK_ALLOW_PRIVATE_URLS")}
-    env = {**inherited, **PRODUCTION_ENV, "DATABASE_URL": url, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(WORKERS), "--log-level", "warning", "--error-logfile", "-"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health", headers={"X-Forwarded-Proto": "https"})
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.3)
-    process.kill()
-    log.seek(0)
-    raise SystemExit("gunicorn did not answer /health:\n" + log.read().decode(errors="replace")[-3000:])
-
-
 def _percentile(samples: list, share: float) -> float:
     if len(samples) < 2:
         return samples[0]
@@ -128,7 +87,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
     baseline = pgbench_tps(clients=args.procs, seconds=args.seconds)
-    with scratch_database("pay") as url, tempfile.TemporaryFile() as log:
+    with scratch_database("pay") as url:
         os.environ["SECRET_KEY"] = PRODUCTION_ENV["SECRET_KEY"]  # the server must accept the token made here
         setup_django(url)
         from apps.accounts.services import user_create_staff
@@ -138,6 +97,7 @@ def main() -> None:
         from apps.loans.models import Installment
         from apps.repayments.models import Repayment
         from bench.seed_book import seed_book
+        from tests.support.gunicorn_server import GunicornServer
 
         seed_book(args.payments, day=DAY)
         unthrottle()
@@ -150,14 +110,18 @@ def main() -> None:
             .order_by("loan_id")
             .values_list("id", flat=True)[: args.payments]
         ]
-        port = _free_port()
-        server = _serve(url, port, log)
-        try:
+        # The same server the fault tests start, here with the deployment's settings; the
+        # settings production refuses when a developer's shell carries them are switched off.
+        metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
+        env = {**PRODUCTION_ENV, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+        env.update(OTP_TEST_CODE="", WEBHOOK_ALLOW_PRIVATE_URLS="false")
+        with GunicornServer(application_name="bench-pay-web", workers=WORKERS, env=env) as server:
             ctx = multiprocessing.get_context("spawn")
             start, results = ctx.Event(), ctx.Queue()
             chunks = [ids[i :: args.procs] for i in range(args.procs)]
             clients = [
-                ctx.Process(target=_client, args=(port, token, chunk, args.seconds, start, results)) for chunk in chunks
+                ctx.Process(target=_client, args=(server.port, token, chunk, args.seconds, start, results))
+                for chunk in chunks
             ]
             for client in clients:
                 client.start()
@@ -168,9 +132,7 @@ def main() -> None:
             elapsed = time.perf_counter() - began
             for client in clients:
                 client.join()
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            log_tail = server.log_tail()
         latencies = [sample for samples, _ in answers for sample in samples]
         statuses: dict = {}
         for _, counts in answers:
@@ -180,8 +142,7 @@ def main() -> None:
         booked = Repayment.objects.count()
         drift = find_drift()
         if ok != len(latencies) or booked != ok or drift:
-            log.seek(0)
-            print(log.read().decode(errors="replace")[-3000:])
+            print(log_tail)
             raise SystemExit(f"answers {statuses}, repayments booked {booked}, ledger drift {len(drift)}")
     report(
         f"API repayments through gunicorn ({args.procs} HTTP clients, {WORKERS} workers)",

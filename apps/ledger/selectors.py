@@ -23,10 +23,14 @@ def trial_balance_snapshot() -> list[dict]:
     """`trial_balance` from the snapshots: the same figures (every posting moves its accounts'
     stripes in its own transaction, and `balances.find_drift` proves them against the journal),
     read from eight rows an account instead of every journal line of the book."""
-    totals = AccountBalanceStripe.objects.values("account_id").annotate(
+    return _per_account(_stripe_totals())
+
+
+def _stripe_totals():
+    """Per account, its stripes summed: debit and credit."""
+    return AccountBalanceStripe.objects.values("account_id").annotate(
         debit=Sum("debit_total"), credit=Sum("credit_total")
     )
-    return _per_account(totals)
 
 
 def _per_account(totals) -> list[dict]:
@@ -63,8 +67,7 @@ def ledger_summary() -> dict:
 
 def snapshot_balances() -> dict[str, Decimal]:
     """Account code -> balance (debit - credit) from the snapshots: the sum of the stripes."""
-    rows = AccountBalanceStripe.objects.values("account_id").annotate(dr=Sum("debit_total"), cr=Sum("credit_total"))
-    return {row["account_id"]: row["dr"] - row["cr"] for row in rows}
+    return {row["account_id"]: row["debit"] - row["credit"] for row in _stripe_totals()}
 
 
 def loan_balances(loan_id) -> dict[str, Decimal]:

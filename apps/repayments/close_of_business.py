@@ -279,40 +279,34 @@ def close_part(
     """Every step of the night for one part of the book, in the order of the whole; `heartbeat`
     between steps (the worker's lease on the part). `close_day`: the day is recorded closed in
     the last step's transaction (the whole book in one process)."""
-    timed = _StepTimer(day, part)
-    counts = timed("interest", accrue_interest)
+    counts = _timed("interest", accrue_interest, day, part)
     heartbeat()
-    counts.update(timed("penal charges", accrue_penal_charges))
+    counts.update(_timed("penal charges", accrue_penal_charges, day, part))
     heartbeat()
     with transaction.atomic():
-        counts.update(timed("delinquency", update_delinquency))
-        counts.update(timed("classification", classify_book))
-        counts.update(timed("overdue marks", mark_installments_overdue))
+        counts.update(_timed("delinquency", update_delinquency, day, part))
+        counts.update(_timed("classification", classify_book, day, part))
+        counts.update(_timed("overdue marks", mark_installments_overdue, day, part))
         if close_day:
             _day_closed(day)
     return counts
 
 
-class _StepTimer:
-    """Runs a step of the night on one part and logs how long it took: which step grows is the
+def _timed(name: str, step, day: datetime.date, part: Partition) -> dict:
+    """Run one step of the night on one part and log how long it took: which step grows is the
     first thing to know when a night runs long (docs/scaling.md)."""
-
-    def __init__(self, day: datetime.date, part: Partition):
-        self.day, self.part = day, part
-
-    def __call__(self, name: str, step) -> dict:
-        began = time.monotonic()
-        counts = step(self.day, self.part)
-        logger.info(
-            "close of business %s, part %s of %s: %s in %.2f s",
-            self.day,
-            self.part.index + 1,
-            self.part.count,
-            name,
-            time.monotonic() - began,
-            extra={"step": name, "part": self.part.index, "parts": self.part.count},
-        )
-        return counts
+    began = time.monotonic()
+    counts = step(day, part)
+    logger.info(
+        "close of business %s, part %s of %s: %s in %.2f s",
+        day,
+        part.index + 1,
+        part.count,
+        name,
+        time.monotonic() - began,
+        extra={"step": name, "part": part.index, "parts": part.count},
+    )
+    return counts
 
 
 def _day_closed(day: datetime.date) -> None:

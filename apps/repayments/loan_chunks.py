@@ -55,7 +55,7 @@ class Partition:
         if self.count == 1:
             return "TRUE"
         low, high = self.bounds
-        borrower_hash = f"(hashtext({alias}.borrower_id::text) & 2147483647)"
+        borrower_hash = f"(hashtext({alias}.borrower_id::text) & {_HASH_SPAN - 1})"
         return f"({borrower_hash} >= {low} AND {borrower_hash} < {high})"
 
     def loans(self, queryset):
@@ -63,7 +63,7 @@ class Partition:
         if self.count == 1:
             return queryset
         low, high = self.bounds
-        borrower_hash = _HashText(Cast("borrower_id", output_field=TextField())).bitand(2147483647)
+        borrower_hash = _HashText(Cast("borrower_id", output_field=TextField())).bitand(_HASH_SPAN - 1)
         return queryset.alias(_part_hash=borrower_hash).filter(_part_hash__gte=low, _part_hash__lt=high)
 
 
