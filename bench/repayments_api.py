@@ -4,15 +4,20 @@ serving `POST /repayments/emi/{id}/pay` to several client processes over real HT
 pgbench tpcb-like with as many clients on the same server in the same run. Prints payments per
 second, the ratio, and the p50 and p99 latency each client saw.
 
-    python bench/repayments_api.py [--payments 10000] [--procs 4] [--seconds 10]
+    python bench/repayments_api.py [--payments 10000] [--procs 4] [--seconds 10] [--workers 3]
 
 Each client pays ₹100 installments one after another until the run's time is up or its share of
 installments is spent. Every answer must be 201; the ledger must balance afterwards.
+
+Before the payments the same clients read GET /auth/me for as long: a request that only passes
+the web tier (gunicorn, the middleware, the token and its user, the throttles). That figure is
+the ceiling no endpoint of this deployment can pass on this machine, printed beside the target.
 """
 
 import argparse
 import datetime
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -45,6 +50,8 @@ WORKERS = 3  # the Dockerfile's --workers
 
 
 def _client(port: int, token: str, installment_ids: list, deadline_seconds: float, start_event, results) -> None:
+    """Pay the installments one after another until the time is up; with no installments, read
+    the caller's own profile (GET /auth/me) over and over instead: the web tier's ceiling."""
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
@@ -52,26 +59,51 @@ def _client(port: int, token: str, installment_ids: list, deadline_seconds: floa
         "X-Forwarded-Proto": "https",
     }
     body = json.dumps({"amount": "100.00"})
+    requests = (
+        (
+            ("POST", f"/api/v1/repayments/emi/{pk}/pay", body, {**headers, "Idempotency-Key": f"bench-{pk}"})
+            for pk in installment_ids
+        )
+        if installment_ids
+        else itertools.repeat(("GET", "/api/v1/auth/me", None, headers))
+    )
     latencies, statuses = [], {}
     start_event.wait()
     deadline = time.perf_counter() + deadline_seconds
-    for installment_id in installment_ids:
+    for method, path, payload, request_headers in requests:
         if time.perf_counter() >= deadline:
             break
         began = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # sync workers close each one
-        conn.request(
-            "POST",
-            f"/api/v1/repayments/emi/{installment_id}/pay",
-            body,
-            {**headers, "Idempotency-Key": f"bench-{installment_id}"},
-        )
+        conn.request(method, path, payload, request_headers)
         response = conn.getresponse()
         response.read()
         conn.close()
         latencies.append(time.perf_counter() - began)
         statuses[response.status] = statuses.get(response.status, 0) + 1
     results.put((latencies, statuses))
+
+
+def _drive(port: int, token: str, chunks: list, seconds: int) -> tuple[list, dict, float]:
+    """One client process per chunk, started together; their latencies, answers and the time."""
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    clients = [ctx.Process(target=_client, args=(port, token, chunk, seconds, start, results)) for chunk in chunks]
+    for client in clients:
+        client.start()
+    time.sleep(2)
+    began = time.perf_counter()
+    start.set()
+    answers = [results.get() for _ in clients]
+    elapsed = time.perf_counter() - began
+    for client in clients:
+        client.join()
+    latencies = [sample for samples, _ in answers for sample in samples]
+    statuses: dict = {}
+    for _, counts in answers:
+        for code, count in counts.items():
+            statuses[code] = statuses.get(code, 0) + count
+    return latencies, statuses, elapsed
 
 
 def _percentile(samples: list, share: float) -> float:
@@ -85,6 +117,7 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=10_000, help="installments seeded (one loan each)")
     parser.add_argument("--procs", type=int, default=4, help="HTTP clients, and pgbench clients")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers (the Dockerfile's 3)")
     args = parser.parse_args()
     baseline = pgbench_tps(clients=args.procs, seconds=args.seconds)
     with scratch_database("pay") as url:
@@ -115,37 +148,34 @@ def main() -> None:
         metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
         env = {**PRODUCTION_ENV, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
         env.update(OTP_TEST_CODE="", WEBHOOK_ALLOW_PRIVATE_URLS="false")
-        with GunicornServer(application_name="bench-pay-web", workers=WORKERS, env=env) as server:
-            ctx = multiprocessing.get_context("spawn")
-            start, results = ctx.Event(), ctx.Queue()
+        with GunicornServer(application_name="bench-pay-web", workers=args.workers, env=env) as server:
+            # First what the same server answers when a request does nothing but pass the web
+            # tier (the middleware, the token's user read, the throttles): no payment is faster.
+            ceiling_latencies, ceiling_statuses, ceiling_elapsed = _drive(
+                server.port, token, [[] for _ in range(args.procs)], args.seconds
+            )
             chunks = [ids[i :: args.procs] for i in range(args.procs)]
-            clients = [
-                ctx.Process(target=_client, args=(server.port, token, chunk, args.seconds, start, results))
-                for chunk in chunks
-            ]
-            for client in clients:
-                client.start()
-            time.sleep(2)
-            began = time.perf_counter()
-            start.set()
-            answers = [results.get() for _ in clients]
-            elapsed = time.perf_counter() - began
-            for client in clients:
-                client.join()
+            latencies, statuses, elapsed = _drive(server.port, token, chunks, args.seconds)
             log_tail = server.log_tail()
-        latencies = [sample for samples, _ in answers for sample in samples]
-        statuses: dict = {}
-        for _, counts in answers:
-            for code, count in counts.items():
-                statuses[code] = statuses.get(code, 0) + count
+        if set(ceiling_statuses) != {200}:
+            print(log_tail)
+            raise SystemExit(f"GET /auth/me answered {ceiling_statuses}")
         ok = statuses.get(201, 0)
         booked = Repayment.objects.count()
         drift = find_drift()
         if ok != len(latencies) or booked != ok or drift:
             print(log_tail)
             raise SystemExit(f"answers {statuses}, repayments booked {booked}, ledger drift {len(drift)}")
+    ceiling = len(ceiling_latencies) / ceiling_elapsed
     report(
-        f"API repayments through gunicorn ({args.procs} HTTP clients, {WORKERS} workers)",
+        f"Web tier's ceiling: GET /auth/me through gunicorn ({args.procs} HTTP clients, {args.workers} workers)",
+        ceiling,
+        "requests/s",
+        baseline,
+        f"pgbench tpcb-like tps ({args.procs} clients)",
+    )
+    report(
+        f"API repayments through gunicorn ({args.procs} HTTP clients, {args.workers} workers)",
         ok / elapsed,
         "payments/s",
         baseline,
@@ -155,7 +185,9 @@ def main() -> None:
     )
     print(
         f"{ok} payments answered 201 in {elapsed:.1f}s; latency p50 {_percentile(latencies, 0.5) * 1000:.1f} ms, "
-        f"p99 {_percentile(latencies, 0.99) * 1000:.1f} ms; ledger drift 0; host {urlparse(url).hostname}"
+        f"p99 {_percentile(latencies, 0.99) * 1000:.1f} ms; ledger drift 0; host {urlparse(url).hostname}; "
+        f"GET /auth/me p50 {_percentile(ceiling_latencies, 0.5) * 1000:.1f} ms, "
+        f"{ok / elapsed / ceiling:.0%} of the ceiling"
     )
 
 

@@ -347,7 +347,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.exception_handler",
     # Per user and per IP, by scope, at live rates (apps/accounts/throttles.py).
-    "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.UserRateThrottle", "apps.accounts.throttles.IPRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.ScopeRateThrottle"],
     "COERCE_DECIMAL_TO_STRING": True,
     # ISO 8601 (YYYY-MM-DD, the year always four digits): strftime's "%Y" writes year 100 as "100".
     "DATE_FORMAT": "iso-8601",

@@ -1,4 +1,4 @@
-"""Request rate limits for the whole API: DRF throttles per user and per IP address, by scope.
+"""Request rate limits for the whole API: one DRF throttle, per user and per IP address, by scope.
 
 A view names its scope with `throttle_scope`: "auth" (OTP and token endpoints) or "money" (a
 POST that moves or commits money: sanction, pay, prepay, foreclose, a payment intent, a mandate).
@@ -14,10 +14,12 @@ The OTP endpoints keep their own per-phone limits too (apps/accounts/ratelimit.p
 """
 
 from constance import config
+from django.core.cache import cache
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from apps.audit import context
+from apps.core.cache_backends import RateWindow
 
 SCOPES = ("auth", "money", "reads", "writes")
 
@@ -31,37 +33,40 @@ def request_scope(request, view) -> str:
     return scope if scope in SCOPES else "writes"
 
 
-class _LiveScopeThrottle(SimpleRateThrottle):
-    """SimpleRateThrottle whose scope comes from the request and whose rate from constance."""
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "100/minute" -> (100, 60): DRF's own reading of a rate, which the live setting's field
+    also validates with (config/settings.py), so a rate means here what it meant at save."""
+    return SimpleRateThrottle.parse_rate(None, rate)
 
-    who = ""
+
+def _identities(request) -> list[tuple[str, object]]:
+    user = getattr(request, "user", None)
+    # The address the audit middleware worked out, trusting only our own proxies.
+    ip = context.client_ip() or request.META.get("REMOTE_ADDR")
+    found = [("user", user.pk if user is not None and user.is_authenticated else None), ("ip", ip)]
+    return [(who, identity) for who, identity in found if identity is not None]
+
+
+class ScopeRateThrottle(BaseThrottle):
+    """The request's scope at its live rates, per user and per IP, checked and counted at once.
+
+    A request over either rate is refused and counted in neither window; one under both is
+    counted in both. One cache call per request (a Lua script on Redis, atomic across every web
+    process): see `rate_windows_hit` in apps/core/cache_backends.py.
+    """
 
     def __init__(self):
-        # The rate is read per request (allow_request), not once here: it is a live setting.
-        pass
+        self.seconds_to_wait = 0.0
 
     def allow_request(self, request, view):
-        self.scope = request_scope(request, view)
-        self.rate = getattr(config, f"THROTTLE_{self.scope.upper()}_PER_{self.who.upper()}")
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        scope = request_scope(request, view)
+        windows = []
+        for who, identity in _identities(request):
+            # The rate is read per request: it is a live setting.
+            limit, seconds = parse_rate(getattr(config, f"THROTTLE_{scope.upper()}_PER_{who.upper()}"))
+            windows.append(RateWindow(f"throttle:{scope}:{who}:{identity}", limit, seconds))
+        self.seconds_to_wait = cache.rate_windows_hit(windows) if windows else 0.0
+        return not self.seconds_to_wait
 
-    def get_cache_key(self, request, view):
-        ident = self.identity(request)
-        return None if ident is None else f"throttle:{self.scope}:{self.who}:{ident}"
-
-
-class UserRateThrottle(_LiveScopeThrottle):
-    who = "user"
-
-    def identity(self, request):
-        user = getattr(request, "user", None)
-        return user.pk if user is not None and user.is_authenticated else None
-
-
-class IPRateThrottle(_LiveScopeThrottle):
-    who = "ip"
-
-    def identity(self, request):
-        # The address the audit middleware worked out, trusting only our own proxies.
-        return context.client_ip() or request.META.get("REMOTE_ADDR")
+    def wait(self):
+        return self.seconds_to_wait

@@ -1,6 +1,15 @@
-"""The Redis cache keeps one client per connection pool (Django builds one per call)."""
+"""The Redis cache keeps one client per connection pool (Django builds one per call), and both
+backends keep the throttle's rate windows."""
 
-from apps.core.cache_backends import ReusedRedisClient, TimedRedisCache
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+
+from apps.core.cache_backends import RateWindow, ReusedRedisClient, TimedLocMemCache, TimedRedisCache
 
 
 def test_the_redis_cache_reuses_one_client_per_pool():
@@ -19,3 +28,60 @@ def test_replicas_each_get_their_own_client():
     assert writer is not reader
     assert reader.connection_pool is not writer.connection_pool
     assert client.get_client() is reader
+
+
+# Rate windows: the throttle's one call (apps/accounts/throttles.py), on both backends.
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def backend(request):
+    if request.param == "locmem":
+        cache = TimedLocMemCache(f"windows-{uuid.uuid4()}", {})
+    else:
+        if not settings.REDIS_URL:
+            pytest.skip("needs Redis: set REDIS_URL")
+        cache = TimedRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"windows-{uuid.uuid4()}"})
+    return cache  # a fresh prefix or location each test; Redis expires the windows itself
+
+
+def test_a_window_takes_its_limit_then_says_how_long_to_wait(backend):
+    window = RateWindow("w", limit=3, seconds=60)
+    assert [backend.rate_windows_hit([window]) for _ in range(3)] == [0, 0, 0]
+    wait = backend.rate_windows_hit([window])
+    assert 59 < wait <= 60
+    assert backend.rate_windows_hit([RateWindow("other", limit=3, seconds=60)]) == 0
+
+
+def test_a_request_refused_by_one_window_is_counted_in_none(backend):
+    narrow, wide = RateWindow("narrow", limit=1, seconds=60), RateWindow("wide", limit=3, seconds=60)
+    assert backend.rate_windows_hit([narrow, wide]) == 0
+    assert backend.rate_windows_hit([narrow, wide]) > 0
+    assert backend.rate_windows_hit([narrow, wide]) > 0
+    # The wide window holds one request, not three: two more fit, then it is full.
+    assert [backend.rate_windows_hit([wide]) for _ in range(3)][:2] == [0, 0]
+    assert backend.rate_windows_hit([wide]) > 0
+
+
+def test_a_window_slides(backend):
+    window = RateWindow("slide", limit=1, seconds=1)
+    assert backend.rate_windows_hit([window]) == 0
+    assert 0 < backend.rate_windows_hit([window]) <= 1
+    time.sleep(1.05)
+    assert backend.rate_windows_hit([window]) == 0
+
+
+def test_processes_racing_for_the_last_places_get_exactly_the_limit():
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis: set REDIS_URL")
+    prefix, window = f"race-{uuid.uuid4()}", RateWindow("race", limit=10, seconds=60)
+    # One cache object per thread, as each web process has its own.
+    caches = [TimedRedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix}) for _ in range(8)]
+    barrier = threading.Barrier(len(caches))
+
+    def hit(cache):
+        barrier.wait()
+        return [cache.rate_windows_hit([window]) for _ in range(5)]
+
+    with ThreadPoolExecutor(len(caches)) as pool:
+        waits = [wait for waits in pool.map(hit, caches) for wait in waits]
+    assert waits.count(0) == 10 and len(waits) == 40

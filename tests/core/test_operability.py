@@ -72,6 +72,14 @@ def test_a_raised_live_rate_lets_requests_through_again(borrower_client):
         assert borrower_client.get("/api/v1/auth/me").status_code == 200
 
 
+def test_a_request_refused_per_ip_does_not_use_up_the_users_allowance(borrower_client):
+    with override_config(THROTTLE_READS_PER_USER="2/minute", THROTTLE_READS_PER_IP="1/minute"):
+        assert _statuses(lambda: borrower_client.get("/api/v1/auth/me"), 3) == [200, 429, 429]
+    # The two refused reads counted nowhere: the user has one of two left.
+    with override_config(THROTTLE_READS_PER_USER="2/minute", THROTTLE_READS_PER_IP="100/minute"):
+        assert _statuses(lambda: borrower_client.get("/api/v1/auth/me"), 2) == [200, 429]
+
+
 def test_rail_webhooks_and_probes_are_never_throttled(api_client):
     with override_config(THROTTLE_WRITES_PER_IP="1/minute", THROTTLE_READS_PER_IP="1/minute"):
         assert {api_client.post("/api/v1/webhooks/payments", b"{}", content_type="application/json").status_code
