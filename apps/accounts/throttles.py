@@ -64,7 +64,9 @@ class ScopeRateThrottle(BaseThrottle):
         for who, identity in _identities(request):
             # The rate is read per request: it is a live setting.
             limit, seconds = parse_rate(getattr(config, f"THROTTLE_{scope.upper()}_PER_{who.upper()}"))
-            windows.append(RateWindow(f"throttle:{scope}:{who}:{identity}", limit, seconds))
+            # Not DRF's "throttle:" keys, which hold a pickled list: during a rolling deploy the
+            # old and the new code must not read each other's keys as the wrong Redis type.
+            windows.append(RateWindow(f"ratewindow:{scope}:{who}:{identity}", limit, seconds))
         self.seconds_to_wait = cache.rate_windows_hit(windows) if windows else 0.0
         return not self.seconds_to_wait
 

@@ -7,12 +7,14 @@ needs django-redis; these subclasses of Django's built-in backends time every ca
 it checks every sliding window a request falls in (per user and per IP) and, only if none is
 full, records the request in all of them, as one step. On Redis that step is a Lua script, so
 it is atomic across every web process and costs one round trip; Django's get-then-set would
-cost two per window and let two processes both take the last place.
+cost two per window and let two processes both take the last place. It needs Redis 5 or later
+(a script that reads TIME before it writes) on one node: the windows of a request are two keys,
+which a Redis Cluster could put in different slots (Django's RedisCache does not speak Cluster).
 """
 
+import os
 import threading
 import time
-import uuid
 from typing import NamedTuple
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -51,7 +53,8 @@ class RateWindow(NamedTuple):
 # KEYS: one sorted set per window, its members the requests, scored by their time in ms.
 # ARGV: limit and seconds of each window in the order of KEYS, then this request's member.
 # Returns 0 when the request was recorded in every window, else the ms until it would fit in all.
-# Redis's own clock (TIME) is the one clock of every web process.
+# Redis's own clock (TIME) is the one clock of every web process. A limit of 0 (a scope shut
+# during an attack) refuses everything for a whole window.
 _RATE_WINDOWS_LUA = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -61,7 +64,9 @@ for i, key in ipairs(KEYS) do
   local span = tonumber(ARGV[2 * i]) * 1000
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
   local count = redis.call('ZCARD', key)
-  if count >= limit then
+  if limit <= 0 then
+    wait = math.max(wait, span)
+  elseif count >= limit then
     local blocking = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
     wait = math.max(wait, tonumber(blocking[2]) + span - now, 1)
   end
@@ -127,7 +132,8 @@ class _ReusedClientRedisCache(RedisCache):
             script = self._rate_scripts[id(client)] = client.register_script(_RATE_WINDOWS_LUA)
         keys = [self.make_and_validate_key(window.key) for window in windows]
         args = [value for window in windows for value in (window.limit, window.seconds)]
-        return int(script(keys=keys, args=[*args, uuid.uuid4().hex])) / 1000
+        # The member only has to differ from the other requests of the same window: 8 random bytes.
+        return int(script(keys=keys, args=[*args, os.urandom(8)])) / 1000
 
 
 class _WindowedLocMemCache(LocMemCache):
@@ -142,7 +148,9 @@ class _WindowedLocMemCache(LocMemCache):
             histories = [[at for at in self.get(window.key, []) if at > now - window.seconds] for window in windows]
             wait = 0.0
             for window, history in zip(windows, histories, strict=True):
-                if len(history) >= window.limit:
+                if window.limit <= 0:
+                    wait = max(wait, float(window.seconds))
+                elif len(history) >= window.limit:
                     wait = max(wait, history[len(history) - window.limit] + window.seconds - now, 0.001)
             if wait:
                 return wait

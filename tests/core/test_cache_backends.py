@@ -52,14 +52,33 @@ def test_a_window_takes_its_limit_then_says_how_long_to_wait(backend):
     assert backend.rate_windows_hit([RateWindow("other", limit=3, seconds=60)]) == 0
 
 
-def test_a_request_refused_by_one_window_is_counted_in_none(backend):
-    narrow, wide = RateWindow("narrow", limit=1, seconds=60), RateWindow("wide", limit=3, seconds=60)
-    assert backend.rate_windows_hit([narrow, wide]) == 0
-    assert backend.rate_windows_hit([narrow, wide]) > 0
-    assert backend.rate_windows_hit([narrow, wide]) > 0
-    # The wide window holds one request, not three: two more fit, then it is full.
-    assert [backend.rate_windows_hit([wide]) for _ in range(3)][:2] == [0, 0]
+@pytest.mark.parametrize("full_first", [True, False])
+def test_a_request_refused_by_one_window_is_counted_in_none(backend, full_first):
+    narrow, wide = RateWindow("narrow", limit=1, seconds=60), RateWindow("wide", limit=4, seconds=60)
+    windows = [narrow, wide] if full_first else [wide, narrow]
+    assert backend.rate_windows_hit(windows) == 0
+    assert backend.rate_windows_hit(windows) > 0
+    assert backend.rate_windows_hit(windows) > 0
+    # The wide window holds one request, not three: three more fit, then it is full.
+    assert [backend.rate_windows_hit([wide]) for _ in range(3)] == [0, 0, 0]
     assert backend.rate_windows_hit([wide]) > 0
+
+
+def test_a_lowered_limit_waits_for_the_request_that_must_leave_the_window(backend):
+    # Three requests a second apart, then the limit cut to two live: the request must wait
+    # until the second of the three leaves the window (not the first, not the last).
+    window = RateWindow("cut", limit=5, seconds=60)
+    for _ in range(3):
+        assert backend.rate_windows_hit([window]) == 0
+        time.sleep(1)
+    wait = backend.rate_windows_hit([window._replace(limit=2)])
+    # 60 - 2 (the second came two seconds ago), less any lateness of the sleeps; the first
+    # would say 57, the last 59.
+    assert 57.4 < wait < 58.6, wait
+
+
+def test_a_limit_of_nought_refuses_for_a_whole_window(backend):
+    assert backend.rate_windows_hit([RateWindow("shut", limit=0, seconds=60)]) == 60
 
 
 def test_a_window_slides(backend):
@@ -76,6 +95,43 @@ def test_processes_racing_for_the_last_places_get_exactly_the_limit():
     prefix, window = f"race-{uuid.uuid4()}", RateWindow("race", limit=10, seconds=60)
     # One cache object per thread, as each web process has its own.
     caches = [TimedRedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix}) for _ in range(8)]
+    barrier = threading.Barrier(len(caches))
+
+    def hit(cache):
+        barrier.wait()
+        return [cache.rate_windows_hit([window]) for _ in range(5)]
+
+    with ThreadPoolExecutor(len(caches)) as pool:
+        waits = [wait for waits in pool.map(hit, caches) for wait in waits]
+    assert waits.count(0) == 10 and len(waits) == 40
+
+
+def test_the_window_lives_under_the_caches_key_and_expires_with_its_span():
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis: set REDIS_URL")
+    cache = TimedRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"ttl-{uuid.uuid4()}"})
+    assert cache.rate_windows_hit([RateWindow("w", limit=3, seconds=60)]) == 0
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.pttl(cache.make_and_validate_key("w")) <= 60_000
+    assert client.zcard(cache.make_and_validate_key("w")) == 1
+    # Redis restarted or its scripts flushed: the script is loaded again, not an error.
+    client.script_flush()
+    assert cache.rate_windows_hit([RateWindow("w", limit=3, seconds=60)]) == 0
+    assert client.zcard(cache.make_and_validate_key("w")) == 2
+
+
+def test_threads_of_one_process_racing_in_memory_get_exactly_the_limit():
+    location, window = f"race-{uuid.uuid4()}", RateWindow("race", limit=10, seconds=60)
+    caches = [TimedLocMemCache(location, {}) for _ in range(8)]  # one store, as Django's threads share
+    for cache in caches:
+        read = cache.get
+
+        def slow_read(*args, _read=read, **kwargs):  # hands the GIL over between the read and the write
+            value = _read(*args, **kwargs)
+            time.sleep(0.001)
+            return value
+
+        cache.get = slow_read
     barrier = threading.Barrier(len(caches))
 
     def hit(cache):
