@@ -34,8 +34,8 @@ def request_scope(request, view) -> str:
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "100/minute" -> (100, 60): DRF's own reading of a rate, which the live setting's field
-    also validates with (config/settings.py), so a rate means here what it meant at save."""
+    """A rate read as DRF reads it, "100/minute" -> (100, 60): the live setting's field validates
+    with the same reading (config/settings.py), so a rate means here what it meant at save."""
     return SimpleRateThrottle.parse_rate(None, rate)
 
 
