@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -32,15 +33,27 @@ def test_replicas_each_get_their_own_client():
 
 # Rate windows: the throttle's one call (apps/accounts/throttles.py), on both backends.
 
+# Every test empties the shared cache (conftest's FLUSHDB), in every xdist worker at once: the
+# windows here, which must outlive a few seconds of sleep, live in a database of the same Redis
+# that no test empties, under a prefix of their own.
+PRIVATE_REDIS_DB = 15
+
+
+def _redis_caches(name: str, count: int = 1) -> list[TimedRedisCache]:
+    """`count` clients of one fresh store (a new prefix), as so many web processes have."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis: set REDIS_URL")
+    url = urlsplit(settings.REDIS_URL)._replace(path=f"/{PRIVATE_REDIS_DB}").geturl()
+    prefix = f"{name}-{uuid.uuid4()}"
+    return [TimedRedisCache(url, {"KEY_PREFIX": prefix}) for _ in range(count)]
+
 
 @pytest.fixture(params=["locmem", "redis"])
 def backend(request):
     if request.param == "locmem":
         cache = TimedLocMemCache(f"windows-{uuid.uuid4()}", {})
     else:
-        if not settings.REDIS_URL:
-            pytest.skip("needs Redis: set REDIS_URL")
-        cache = TimedRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"windows-{uuid.uuid4()}"})
+        (cache,) = _redis_caches("windows")
     return cache  # a fresh prefix or location each test; Redis expires the windows itself
 
 
@@ -103,18 +116,13 @@ def _race(caches, window) -> tuple[int, int]:
 
 
 def test_processes_racing_for_the_last_places_get_exactly_the_limit():
-    if not settings.REDIS_URL:
-        pytest.skip("needs Redis: set REDIS_URL")
-    prefix, window = f"race-{uuid.uuid4()}", RateWindow("race", limit=10, seconds=60)
-    # One cache object per thread, as each web process has its own.
-    caches = [TimedRedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix}) for _ in range(8)]
+    window = RateWindow("race", limit=10, seconds=60)
+    caches = _redis_caches("race", 8)  # one client per thread, as each web process has its own
     assert _race(caches, window) == (10, 40)
 
 
 def test_the_window_lives_under_the_caches_key_and_expires_with_its_span():
-    if not settings.REDIS_URL:
-        pytest.skip("needs Redis: set REDIS_URL")
-    cache = TimedRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"ttl-{uuid.uuid4()}"})
+    (cache,) = _redis_caches("ttl")
     assert cache.rate_windows_hit([RateWindow("w", limit=3, seconds=60)]) == 0
     client = cache._cache.get_client(write=True)
     assert 0 < client.pttl(cache.make_and_validate_key("w")) <= 60_000
