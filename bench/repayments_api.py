@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -49,9 +50,9 @@ PRODUCTION_ENV = {
 WORKERS = 3  # the Dockerfile's --workers
 
 
-def _client(port: int, token: str, installment_ids: list, deadline_seconds: float, start_event, results) -> None:
-    """Pay the installments one after another until the time is up; with no installments, read
-    the caller's own profile (GET /auth/me) over and over instead: the web tier's ceiling."""
+def _client(port: int, token: str, installment_ids, deadline_seconds: float, start_event, results) -> None:
+    """Pay the installments one after another until the time is up; with None instead of a list,
+    read the caller's own profile (GET /auth/me) over and over: the web tier's ceiling."""
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
@@ -64,10 +65,10 @@ def _client(port: int, token: str, installment_ids: list, deadline_seconds: floa
             ("POST", f"/api/v1/repayments/emi/{pk}/pay", body, {**headers, "Idempotency-Key": f"bench-{pk}"})
             for pk in installment_ids
         )
-        if installment_ids
+        if installment_ids is not None
         else itertools.repeat(("GET", "/api/v1/auth/me", None, headers))
     )
-    latencies, statuses = [], {}
+    latencies, statuses = [], Counter()
     start_event.wait()
     deadline = time.perf_counter() + deadline_seconds
     for method, path, payload, request_headers in requests:
@@ -80,12 +81,13 @@ def _client(port: int, token: str, installment_ids: list, deadline_seconds: floa
         response.read()
         conn.close()
         latencies.append(time.perf_counter() - began)
-        statuses[response.status] = statuses.get(response.status, 0) + 1
+        statuses[response.status] += 1
     results.put((latencies, statuses))
 
 
-def _drive(port: int, token: str, chunks: list, seconds: int) -> tuple[list, dict, float]:
-    """One client process per chunk, started together; their latencies, answers and the time."""
+def _drive(port: int, token: str, chunks: list, seconds: int) -> tuple[list, Counter, float]:
+    """One client process per chunk (`_client`), started together; their latencies, answers and
+    the time."""
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Event(), ctx.Queue()
     clients = [ctx.Process(target=_client, args=(port, token, chunk, seconds, start, results)) for chunk in chunks]
@@ -99,11 +101,7 @@ def _drive(port: int, token: str, chunks: list, seconds: int) -> tuple[list, dic
     for client in clients:
         client.join()
     latencies = [sample for samples, _ in answers for sample in samples]
-    statuses: dict = {}
-    for _, counts in answers:
-        for code, count in counts.items():
-            statuses[code] = statuses.get(code, 0) + count
-    return latencies, statuses, elapsed
+    return latencies, sum((counts for _, counts in answers), Counter()), elapsed
 
 
 def _percentile(samples: list, share: float) -> float:
@@ -152,7 +150,7 @@ def main() -> None:
             # First what the same server answers when a request does nothing but pass the web
             # tier (the middleware, the token's user read, the throttles): no payment is faster.
             ceiling_latencies, ceiling_statuses, ceiling_elapsed = _drive(
-                server.port, token, [[] for _ in range(args.procs)], args.seconds
+                server.port, token, [None] * args.procs, args.seconds
             )
             chunks = [ids[i :: args.procs] for i in range(args.procs)]
             latencies, statuses, elapsed = _drive(server.port, token, chunks, args.seconds)
